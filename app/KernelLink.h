@@ -1,0 +1,111 @@
+// KernelLink.h - the client side of the ProcGuard protocol.
+//
+// Owns one connection to the kernel component (procguardd's Unix socket
+// on Linux, procguard.sys's device on Windows) through a Transport, and
+// one named worker thread ("pg-link") that reads everything the component
+// sends. Events are handed, in batches, to the EventSink from that worker
+// thread; the sink must not block (the panel pokes its GUI thread and
+// returns; procguardctl pushes to a queue). Requests (verdicts, policy,
+// status) may be called from any thread: each sends one message and waits
+// for its reply, matched by request id, for at most the given timeout.
+//
+// Call order: connect() -> [start(sink)] -> requests ... -> close().
+// close() (or the destructor) stops the worker and joins it; the sink's
+// onDisconnected is called once if the component goes away first.
+// Knows nothing of Qt.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "Transport.h"
+#include "Types.h"
+
+namespace pg {
+
+// What went wrong, in terms a user can act on.
+struct Error {
+    enum class Code {
+        None,
+        NotRunning,       // nothing listens on the socket / device missing
+        PermissionDenied, // not root and not in group procguard / not Administrator
+        VersionMismatch,  // no common protocol version
+        Busy,             // another client controls the component
+        Rejected,         // the component answered with an error status
+        Protocol,         // malformed reply
+        Timeout,          // no reply in time
+        Disconnected,     // the connection closed
+        Io,               // other system error
+    };
+    Code code = Code::None;
+    int status = 0;      // pg_status for Rejected/VersionMismatch/Busy
+    std::string message; // one sentence, ready for stderr or a message box
+
+    explicit operator bool() const { return code != Code::None; }
+};
+
+struct ConnectOptions {
+    bool control = true;         // ask to be the controlling client
+    bool observerIfTaken = false; // accept observer role if another controls
+    bool snapshot = true;        // receive the initial process snapshot
+    uint32_t subscriptions = 0;  // PG_SUB_*
+    std::string clientName = "procguard";
+    std::chrono::milliseconds timeout{3000};
+};
+
+struct ConnectInfo {
+    Role role = Role::None;
+    uint16_t version = 0;
+    uint32_t platform = 0;
+    uint32_t serverPid = 0;
+    uint64_t nextSeq = 0;
+    std::string serverName;
+};
+
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    // Worker thread. Events in sequence order; batch is never empty.
+    virtual void onEvents(std::vector<Event> &&batch) = 0;
+    // Worker thread, once: the connection ended (error says why; Code::None
+    // when close() ended it).
+    virtual void onDisconnected(const Error &error) = 0;
+};
+
+class KernelLink {
+public:
+    explicit KernelLink(std::unique_ptr<Transport> transport);
+    ~KernelLink();
+    KernelLink(const KernelLink &) = delete;
+    KernelLink &operator=(const KernelLink &) = delete;
+
+    // Opens the transport and negotiates the version and role.
+    Error connect(const ConnectOptions &options, ConnectInfo *info = nullptr);
+    // Starts the worker thread. sink must outlive close().
+    void start(EventSink *sink);
+    // Stops the worker and closes the transport. Idempotent.
+    void close();
+    bool isConnected() const;
+
+    using Timeout = std::chrono::milliseconds;
+    struct VerdictItem {
+        uint64_t holdId;
+        Verdict verdict;
+    };
+    // unknownHolds (optional) receives how many ids were already decided.
+    Error sendVerdicts(const std::vector<VerdictItem> &verdicts, uint32_t *unknownHolds = nullptr,
+                       Timeout timeout = Timeout{3000});
+    Error setPolicy(const Policy &policy, Timeout timeout = Timeout{5000});
+    Error getPolicy(Policy *out, Timeout timeout = Timeout{5000});
+    Error getStatus(Status *out, Timeout timeout = Timeout{3000});
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace pg

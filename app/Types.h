@@ -1,0 +1,129 @@
+// Types.h - the protocol's values as C++ types, shared by every part of app/.
+//
+// These mirror driver/protocol/pg_protocol.h one to one; Messages.h turns
+// them into wire bytes and back. Nothing here knows about sockets, threads
+// or Qt.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg_protocol.h"
+
+namespace pg {
+
+enum class Verdict : uint8_t { None = PG_VERDICT_NONE, Allow = PG_VERDICT_ALLOW, Block = PG_VERDICT_BLOCK };
+enum class Mode : uint32_t { Monitor = PG_MODE_MONITOR, Prompt = PG_MODE_PROMPT, Lockdown = PG_MODE_LOCKDOWN };
+enum class Source : uint8_t {
+    None = PG_SRC_NONE,
+    Rule = PG_SRC_RULE,
+    Client = PG_SRC_CLIENT,
+    Timeout = PG_SRC_TIMEOUT,
+    Disconnect = PG_SRC_DISCONNECT,
+    Stop = PG_SRC_STOP,
+    NoClient = PG_SRC_NO_CLIENT,
+    Mode = PG_SRC_MODE,
+    Exempt = PG_SRC_EXEMPT,
+    Overload = PG_SRC_OVERLOAD,
+};
+enum class EventKind : uint16_t {
+    Start = PG_EV_START,
+    Exec = PG_EV_EXEC,
+    Exit = PG_EV_EXIT,
+    Request = PG_EV_REQUEST,
+    Verdict = PG_EV_VERDICT,
+    Overflow = PG_EV_OVERFLOW,
+    Resync = PG_EV_RESYNC,
+    Policy = PG_EV_POLICY,
+    Thread = PG_EV_THREAD,
+    Image = PG_EV_IMAGE,
+};
+enum class RuleKind : uint8_t { Exact = PG_RULE_EXACT, Glob = PG_RULE_GLOB, Prefix = PG_RULE_PREFIX };
+enum class Role : uint16_t { None = PG_ROLE_NONE, Controller = PG_ROLE_CONTROLLER, Observer = PG_ROLE_OBSERVER };
+
+// One decoded pg_event record.
+struct Event {
+    EventKind kind = EventKind::Start;
+    uint16_t flags = 0; // PG_EVF_*
+    uint64_t seq = 0;
+    uint64_t timeNs = 0;
+    uint64_t holdId = 0;
+    uint32_t pid = 0;
+    uint32_t ppid = 0;
+    uint32_t creatorPid = 0;
+    uint32_t uid = 0;
+    uint32_t sessionId = 0;
+    uint32_t status = 0;
+    uint32_t timeoutMs = 0;
+    uint32_t ruleId = 0;
+    uint64_t lost = 0;
+    Verdict verdict = Verdict::None;
+    Source source = Source::None;
+    Verdict defaultVerdict = Verdict::None;
+    Mode mode = Mode::Monitor;
+    std::string image;
+    std::string cmdline;
+    std::string sid;
+    std::string parentImage;
+};
+
+struct Rule {
+    uint32_t id = 0; // 0: assigned when the policy is sent
+    RuleKind kind = RuleKind::Exact;
+    Verdict action = Verdict::Allow;
+    std::string pattern;
+    std::string parent;          // glob on the parent's image; empty = any
+    std::optional<uint32_t> uid; // only for this user
+    bool caseFold = false;
+};
+
+struct Policy {
+    Mode mode = Mode::Monitor;
+    Verdict defaultVerdict = Verdict::Allow;
+    uint32_t timeoutMs = 30000;
+    uint32_t holdBudgetMs = 250;
+    bool caseFold = false;
+    uint64_t generation = 0; // set by the component
+    std::vector<Rule> rules;
+};
+
+// pg_status_msg, decoded.
+struct Status {
+    Mode mode = Mode::Monitor;
+    Verdict defaultVerdict = Verdict::Allow;
+    uint32_t timeoutMs = 0;
+    uint32_t holdBudgetMs = 0;
+    uint32_t ruleCount = 0;
+    uint32_t clients = 0;
+    uint32_t heldNow = 0;
+    uint32_t frozenNow = 0;
+    uint32_t serverPid = 0;
+    uint32_t platform = 0;
+    uint32_t version = 0;
+    uint32_t controllerPid = 0;
+    uint64_t starts = 0;
+    uint64_t decisions = 0;
+    uint64_t allowed = 0;
+    uint64_t blocked = 0;
+    uint64_t prompted = 0;
+    uint64_t timeouts = 0;
+    uint64_t lostEvents = 0;
+    uint64_t resyncs = 0;
+    uint64_t cacheHits = 0;
+    uint64_t nextSeq = 0;
+    uint64_t uptimeMs = 0;
+    uint64_t generation = 0;
+};
+
+// Names used by the CLI, logs and the panel ("allow", "prompt", "timeout", ...).
+const char *toString(Verdict v);
+const char *toString(Mode m);
+const char *toString(Source s);
+const char *toString(EventKind k);
+const char *toString(RuleKind k);
+std::optional<Mode> modeFromString(const std::string &s);
+std::optional<Verdict> verdictFromString(const std::string &s);
+
+} // namespace pg
