@@ -9,9 +9,21 @@
 // status) may be called from any thread: each sends one message and waits
 // for its reply, matched by request id, for at most the given timeout.
 //
-// Call order: connect() -> [start(sink)] -> requests ... -> close().
+// Call order: connect() -> start(sink) -> requests ... -> close().
+// start() is REQUIRED before any request: only the worker reads the
+// transport, so a request made before start() fails at once (Code::Io)
+// instead of waiting for a reply nobody would read. A client that wants
+// no events passes a sink that drops them (observers receive events
+// whether they want them or not).
+// connect() itself reads the handshake reply inline and is bounded by
+// ConnectOptions::timeout. One KernelLink makes one connection: after a
+// failed connect() or close(), make a new KernelLink to reconnect.
 // close() (or the destructor) stops the worker and joins it; the sink's
-// onDisconnected is called once if the component goes away first.
+// onDisconnected is called exactly once after start(): with the reason if
+// the component went away first, with Code::None if close() ended it.
+// When the connection ends, every waiting request fails with Disconnected.
+// close() may be called from a sink callback (it then does not join; the
+// worker ends by itself); the destructor must not run on the worker.
 // Knows nothing of Qt.
 #pragma once
 

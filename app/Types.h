@@ -123,7 +123,10 @@ const char *toString(Mode m);
 const char *toString(Source s);
 const char *toString(EventKind k);
 const char *toString(RuleKind k);
+const char *toString(Role r);
+// Case-insensitive; nullopt for anything else ("none" is not a verdict).
 std::optional<Mode> modeFromString(const std::string &s);
 std::optional<Verdict> verdictFromString(const std::string &s);
+std::optional<RuleKind> ruleKindFromString(const std::string &s);
 
 } // namespace pg

@@ -343,6 +343,10 @@ typedef struct pg_status_msg {
 
 #if defined(__cplusplus)
 #define PG_STATIC_ASSERT(c, m) static_assert(c, m)
+#elif defined(__GNUC__)
+/* _Static_assert is C11; __extension__ keeps -std=c99 -Wpedantic quiet
+ * (mingw-w64 gcc and clang warn without it). */
+#define PG_STATIC_ASSERT(c, m) __extension__ _Static_assert(c, m)
 #else
 #define PG_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #endif

@@ -1,0 +1,96 @@
+// Options.cpp - see Options.h.
+#include "Options.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "pg_protocol.h"
+
+const char *Options::usage()
+{
+    return "Usage: procguardd [--watch PATH]... [--socket PATH] [--state-dir DIR]\n"
+           "                  [--group NAME] [--log-level debug|info|warn|error]\n"
+           "                  [--no-proc-connector] [--version] [--help]\n"
+           "\n"
+           "Holds every program start on the gated filesystems until a rule or the\n"
+           "controlling client decides it.\n"
+           "\n"
+           "  --watch PATH          gate only the filesystem holding PATH (repeatable);\n"
+           "                        default: every local filesystem\n"
+           "  --socket PATH         client socket (default /run/procguard/procguard.sock)\n"
+           "  --state-dir DIR       where the policy is kept (default /var/lib/procguard)\n"
+           "  --group NAME          group allowed to connect besides root (default procguard)\n"
+           "  --log-level LEVEL     debug, info, warn or error (default info)\n"
+           "  --no-proc-connector   poll /proc instead of the netlink proc connector\n"
+           "  --version             print the version and exit\n"
+           "  --help                print this help and exit\n";
+}
+
+Options::Outcome Options::parse(int argc, char **argv, std::string *error)
+{
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        std::string value;
+        bool hasInline = false;
+        size_t eq = arg.find('=');
+        if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+            hasInline = true;
+        }
+        auto takeValue = [&](std::string *out) -> bool {
+            if (hasInline) {
+                *out = value;
+            } else if (i + 1 < argc) {
+                *out = argv[++i];
+            } else {
+                *error = "option " + arg + " needs a value.";
+                return false;
+            }
+            if (out->empty()) {
+                *error = "option " + arg + " needs a non-empty value.";
+                return false;
+            }
+            return true;
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(usage(), stdout);
+            return Outcome::Exit0;
+        } else if (arg == "--version") {
+            std::printf("procguardd %s (protocol %u)\n", PG_DAEMON_VERSION, PG_PROTOCOL_VERSION);
+            return Outcome::Exit0;
+        } else if (arg == "--watch") {
+            std::string path;
+            if (!takeValue(&path))
+                return Outcome::BadUsage;
+            m_watch.push_back(path);
+        } else if (arg == "--socket") {
+            if (!takeValue(&m_socketPath))
+                return Outcome::BadUsage;
+            if (m_socketPath.size() >= 108) {
+                *error = "the socket path is too long for a Unix socket (107 bytes at most).";
+                return Outcome::BadUsage;
+            }
+        } else if (arg == "--state-dir") {
+            if (!takeValue(&m_stateDir))
+                return Outcome::BadUsage;
+        } else if (arg == "--group") {
+            if (!takeValue(&m_group))
+                return Outcome::BadUsage;
+        } else if (arg == "--log-level") {
+            std::string level;
+            if (!takeValue(&level))
+                return Outcome::BadUsage;
+            if (!Log::parseLevel(level, &m_logLevel)) {
+                *error = "unknown log level '" + level + "' (use debug, info, warn or error).";
+                return Outcome::BadUsage;
+            }
+        } else if (arg == "--no-proc-connector" && !hasInline) {
+            m_procConnector = false;
+        } else {
+            *error = "unknown argument '" + std::string(argv[i]) + "' (see --help).";
+            return Outcome::BadUsage;
+        }
+    }
+    return Outcome::Run;
+}

@@ -1,0 +1,28 @@
+// Options.h - procguardd's command line.
+//
+// Owns: parsing argv into settings and the usage text. Must not: touch
+// the system (no checks of paths or groups here; Daemon does those).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "Log.h"
+
+class Options {
+public:
+    enum class Outcome { Run, Exit0, BadUsage };
+
+    // Parses argv. Exit0: --help or --version was printed on stdout.
+    // BadUsage: *error holds one sentence for stderr (exit status 2).
+    Outcome parse(int argc, char **argv, std::string *error);
+
+    std::vector<std::string> m_watch; // empty: every local filesystem
+    std::string m_socketPath = "/run/procguard/procguard.sock";
+    std::string m_stateDir = "/var/lib/procguard";
+    std::string m_group = "procguard";
+    LogLevel m_logLevel = LogLevel::Info;
+    bool m_procConnector = true;
+
+    static const char *usage();
+};

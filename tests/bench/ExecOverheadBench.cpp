@@ -1,0 +1,137 @@
+// ExecOverheadBench - what procguardd adds to every program start.
+//
+// Four ways to start the same static program, measured side by side in
+// one run, interleaved in rounds so that machine noise hits all alike:
+//   none      from a tmpfs nobody gates
+//   bare      from a tmpfs gated by bare_responder (fanotify's floor)
+//   cached    from procguardd's tmpfs, lockdown, allowed by an exact rule:
+//             after the first start the kernel's ignore mark answers
+//   uncached  same daemon, allowed by a rule with a user condition, which
+//             the kernel cannot cache: procguardd decides every start
+// Prints median and p99 microseconds per posix_spawn + waitpid, and the
+// figures the targets are stated in. Needs root. Not a pass/fail test.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+#include "BenchCommon.h"
+#include "Harness.h"
+#include "UnixSocketTransport.h"
+
+using namespace pgtest;
+using namespace pgbench;
+
+int main(int argc, char **argv)
+{
+    int rounds = argc > 1 ? std::atoi(argv[1]) : 20;
+    int batch = argc > 2 ? std::atoi(argv[2]) : 250;
+    if (geteuid() != 0) {
+        std::fprintf(stderr, "ExecOverheadBench: run as root (fanotify, tmpfs mounts).\n");
+        return 1;
+    }
+    TmpfsMount plain, bare, guarded;
+    ScratchDir scratch;
+    if (!plain.ok() || !bare.ok() || !guarded.ok()) {
+        std::fprintf(stderr, "ExecOverheadBench: could not mount tmpfs: %s\n", std::strerror(errno));
+        return 1;
+    }
+    std::map<std::string, std::string> program{
+        {"none", plain.installProgram("nop", PG_NOP_PATH)},
+        {"bare", bare.installProgram("nop", PG_NOP_PATH)},
+        {"cached", guarded.installProgram("cached", PG_NOP_PATH)},
+        {"uncached", guarded.installProgram("uncached", PG_NOP_PATH)},
+    };
+
+    ChildProcess responder;
+    if (!responder.start({PG_BARE_RESPONDER_PATH, bare.path()}) ||
+        !responder.waitLine([](const std::string &l) { return l == "ready"; })) {
+        std::fprintf(stderr, "ExecOverheadBench: bare_responder did not start\n");
+        return 1;
+    }
+
+    Daemon daemon;
+    std::string socket = scratch.path() + "/pg.sock";
+    std::string error;
+    if (!daemon.start({"--watch", guarded.path(), "--socket", socket, "--state-dir",
+                       scratch.path() + "/state", "--log-level", "warn"},
+                      socket, scratch.path() + "/daemon.log", &error)) {
+        std::fprintf(stderr, "ExecOverheadBench: %s\n", error.c_str());
+        return 1;
+    }
+    {
+        pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(socket));
+        pg::ConnectOptions options;
+        options.snapshot = false;
+        if (pg::Error err = link.connect(options)) {
+            std::fprintf(stderr, "ExecOverheadBench: %s\n", err.message.c_str());
+            return 1;
+        }
+        EventCollector sink;
+        link.start(&sink);
+        pg::Policy p;
+        p.mode = pg::Mode::Lockdown;
+        p.defaultVerdict = pg::Verdict::Block;
+        pg::Rule cached;
+        cached.kind = pg::RuleKind::Exact;
+        cached.action = pg::Verdict::Allow;
+        cached.pattern = program["cached"];
+        pg::Rule uncached = cached;
+        uncached.pattern = program["uncached"];
+        uncached.uid = 0; // a condition: the daemon must decide each start
+        p.rules = {cached, uncached};
+        if (pg::Error err = link.setPolicy(p)) {
+            std::fprintf(stderr, "ExecOverheadBench: %s\n", err.message.c_str());
+            return 1;
+        }
+        link.close(); // no client: lockdown applies the rules, nobody is exempt
+    }
+
+    const char *order[] = {"none", "bare", "cached", "uncached"};
+    std::map<std::string, std::vector<double>> samples;
+    for (const char *name : order) { // warm-up, and proof each start works
+        for (int i = 0; i < 50; ++i) {
+            if (timedStart(program[name]) < 0) {
+                std::fprintf(stderr, "ExecOverheadBench: starting the %s program failed\n", name);
+                return 1;
+            }
+        }
+    }
+    for (int r = 0; r < rounds; ++r) {
+        for (const char *name : order) {
+            for (int i = 0; i < batch; ++i) {
+                double us = timedStart(program[name]);
+                if (us < 0) {
+                    std::fprintf(stderr, "ExecOverheadBench: a %s start failed\n", name);
+                    return 1;
+                }
+                samples[name].push_back(us);
+            }
+        }
+    }
+
+    std::map<std::string, Summary> s;
+    for (const char *name : order)
+        s[name] = summarise(samples[name]);
+    std::printf("ExecOverheadBench: posix_spawn + waitpid of a static program, %d rounds x %d\n",
+                rounds, batch);
+    std::printf("%-10s %8s %12s %12s %14s\n", "scenario", "starts", "median_us", "p99_us",
+                "median_over_none_us");
+    for (const char *name : order)
+        std::printf("%-10s %8zu %12.1f %12.1f %14.1f\n", name, s[name].n, s[name].median,
+                    s[name].p99, s[name].median - s["none"].median);
+    double bareOver = s["bare"].median - s["none"].median;
+    double uncachedOver = s["uncached"].median - s["none"].median;
+    std::printf("cached allow adds %.1f us at the median over no daemon (target <= 20)\n",
+                s["cached"].median - s["none"].median);
+    std::printf("uncached decision: median %.1f us vs bare responder %.1f us: ratio %.3f "
+                "(target <= 1.10); overhead ratio %.3f\n",
+                s["uncached"].median, s["bare"].median, s["uncached"].median / s["bare"].median,
+                bareOver > 0 ? uncachedOver / bareOver : 0.0);
+    responder.kill(SIGTERM);
+    responder.wait();
+    daemon.stop();
+    return 0;
+}

@@ -1,0 +1,580 @@
+// DaemonTest.cpp - procguardd on a real kernel: real execs held, allowed,
+// blocked, timed out, frozen past the launcher budget; disconnects, access
+// control, malformed input, shutdown. Each test has its own daemon gating
+// only its own private tmpfs.
+#include <gtest/gtest.h>
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "Harness.h"
+#include "UnixSocketTransport.h"
+
+using namespace pgtest;
+using pg::Verdict;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+pg::Rule exactRule(const std::string &path, Verdict action)
+{
+    pg::Rule r;
+    r.kind = pg::RuleKind::Exact;
+    r.action = action;
+    r.pattern = path;
+    return r;
+}
+
+bool isRequestFor(const pg::Event &e, const std::string &image)
+{
+    return e.kind == pg::EventKind::Request && e.image == image;
+}
+
+bool isVerdictFor(const pg::Event &e, const std::string &image)
+{
+    return e.kind == pg::EventKind::Verdict && e.image == image;
+}
+
+std::string readFile(const std::string &path)
+{
+    std::ifstream in(path);
+    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return s;
+}
+
+} // namespace
+
+class DaemonTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        ASSERT_EQ(geteuid(), 0u) << "the integration tests need root (fanotify, tmpfs mounts)";
+        ASSERT_TRUE(m_gate.ok()) << "could not mount a private tmpfs: " << std::strerror(errno);
+        m_allowed = m_gate.installProgram("allowed");
+        // A name with a space and non-ASCII characters: paths travel as UTF-8.
+        m_other = m_gate.installProgram("other prog \xc3\xbc");
+        ASSERT_FALSE(m_allowed.empty());
+        ASSERT_FALSE(m_other.empty());
+        m_socket = m_scratch.path() + "/pg.sock";
+        startDaemon();
+        ASSERT_TRUE(m_launcher.ok()) << "could not start pg_launcher";
+    }
+
+    void TearDown() override
+    {
+        for (auto &link : m_links)
+            link->close();
+        if (HasFailure())
+            std::cerr << "---- procguardd log ----\n" << m_daemon.log() << "------------------------\n";
+    }
+
+    void startDaemon(const std::vector<std::string> &extra = {})
+    {
+        std::vector<std::string> args{"--watch",     m_gate.path(),
+                                      "--socket",    m_socket,
+                                      "--state-dir", m_scratch.path() + "/state",
+                                      "--log-level", "debug"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        std::string error;
+        ASSERT_TRUE(m_daemon.start(args, m_socket, m_scratch.path() + "/daemon.log", &error))
+            << error;
+    }
+
+    pg::KernelLink *connect(bool control, EventCollector *sink, pg::Error *error = nullptr,
+                            pg::ConnectInfo *info = nullptr, bool observerIfTaken = false)
+    {
+        auto link =
+            std::make_unique<pg::KernelLink>(std::make_unique<pg::UnixSocketTransport>(m_socket));
+        pg::ConnectOptions options;
+        options.control = control;
+        options.observerIfTaken = observerIfTaken;
+        options.clientName = "integration-test";
+        pg::ConnectInfo local;
+        pg::Error err = link->connect(options, info ? info : &local);
+        if (error)
+            *error = err;
+        if (err)
+            return nullptr;
+        if (!sink) {
+            m_sinks.push_back(std::make_unique<EventCollector>());
+            sink = m_sinks.back().get();
+        }
+        link->start(sink);
+        m_links.push_back(std::move(link));
+        return m_links.back().get();
+    }
+
+    // Connects a controller with the given policy and returns it.
+    pg::KernelLink *controller(EventCollector &sink, pg::Mode mode, Verdict defaultVerdict,
+                               uint32_t timeoutMs, uint32_t budgetMs,
+                               std::vector<pg::Rule> rules = {})
+    {
+        pg::Error err;
+        pg::KernelLink *link = connect(true, &sink, &err);
+        EXPECT_TRUE(link) << err.message;
+        if (!link)
+            return nullptr;
+        setPolicy(*link, mode, defaultVerdict, timeoutMs, budgetMs, std::move(rules));
+        return link;
+    }
+
+    void setPolicy(pg::KernelLink &link, pg::Mode mode, Verdict defaultVerdict,
+                   uint32_t timeoutMs, uint32_t budgetMs, std::vector<pg::Rule> rules = {})
+    {
+        pg::Policy p;
+        p.mode = mode;
+        p.defaultVerdict = defaultVerdict;
+        p.timeoutMs = timeoutMs;
+        p.holdBudgetMs = budgetMs;
+        p.rules = std::move(rules);
+        pg::Error err = link.setPolicy(p);
+        EXPECT_FALSE(err) << err.message;
+    }
+
+    // Waits (bounded) until the daemon counts n connected clients.
+    void waitForClients(uint32_t n)
+    {
+        auto deadline = Clock::now() + Ms{5000};
+        for (;;) {
+            pg::Error err;
+            pg::KernelLink *probe = connect(false, nullptr, &err);
+            ASSERT_TRUE(probe) << err.message;
+            pg::Status st;
+            ASSERT_FALSE(probe->getStatus(&st));
+            probe->close();
+            if (st.clients >= n + 1) // the probe counts too
+                return;
+            ASSERT_LT(Clock::now(), deadline) << "only " << st.clients - 1 << " clients connected";
+            usleep(50 * 1000);
+        }
+    }
+
+    // Starts path through the launcher and waits for posix_spawn to return.
+    SpawnResult run(const std::string &path, std::string *tagOut = nullptr)
+    {
+        std::string tag = m_launcher.spawn(path);
+        if (tagOut)
+            *tagOut = tag;
+        auto r = m_launcher.waitSpawn(tag);
+        EXPECT_TRUE(r) << "posix_spawn of " << path << " did not return within 10 s";
+        return r.value_or(SpawnResult{});
+    }
+
+    TmpfsMount m_gate;
+    ScratchDir m_scratch;
+    Daemon m_daemon;
+    Launcher m_launcher;
+    std::string m_socket;
+    std::string m_allowed;
+    std::string m_other;
+    std::vector<std::unique_ptr<EventCollector>> m_sinks;
+    std::vector<std::unique_ptr<pg::KernelLink>> m_links;
+};
+
+TEST_F(DaemonTest, AllowedProgramRunsInLockdown)
+{
+    EventCollector events;
+    controller(events, pg::Mode::Lockdown, Verdict::Block, 5000, 500,
+               {exactRule(m_allowed, Verdict::Allow)});
+    std::string tag;
+    SpawnResult r = run(m_allowed, &tag);
+    ASSERT_EQ(r.error, 0) << std::strerror(r.error);
+    auto status = m_launcher.waitExit(tag);
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_allowed); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->verdict, Verdict::Allow);
+    EXPECT_EQ(v->source, pg::Source::Rule);
+    EXPECT_NE(v->ruleId, 0u);
+}
+
+TEST_F(DaemonTest, BlockedProgramFailsWithEpermAndVerdictAppearsInMonitor)
+{
+    EventCollector events;
+    controller(events, pg::Mode::Lockdown, Verdict::Allow, 5000, 500,
+               {exactRule(m_other, Verdict::Block)});
+    ChildProcess monitor;
+    ASSERT_TRUE(monitor.start({procguardctlPath(), "--socket", m_socket, "monitor", "--json"}));
+    waitForClients(2);
+    SpawnResult r = run(m_other);
+    EXPECT_EQ(r.error, EPERM) << std::strerror(r.error);
+    auto line = monitor.waitLine([](const std::string &l) {
+        return l.find("\"verdict\"") != std::string::npos &&
+               l.find("other prog") != std::string::npos && l.find("block") != std::string::npos;
+    });
+    EXPECT_TRUE(line) << "procguardctl monitor did not report the blocked start";
+}
+
+TEST_F(DaemonTest, PromptAnsweredAllowRunsTheProgram)
+{
+    EventCollector events;
+    pg::KernelLink *link = controller(events, pg::Mode::Prompt, Verdict::Block, 10000, 0);
+    ASSERT_TRUE(link);
+    std::string tag = m_launcher.spawn(m_other);
+    auto req = events.waitFor([&](const pg::Event &e) { return isRequestFor(e, m_other); });
+    ASSERT_TRUE(req) << "no request for the held start";
+    EXPECT_NE(req->holdId, 0u);
+    EXPECT_EQ(req->defaultVerdict, Verdict::Block);
+    ASSERT_FALSE(link->sendVerdicts({{req->holdId, Verdict::Allow}}));
+    auto r = m_launcher.waitSpawn(tag);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->error, 0);
+    auto status = m_launcher.waitExit(tag);
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+    auto v = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Verdict && e.holdId == req->holdId;
+    });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->source, pg::Source::Client);
+}
+
+TEST_F(DaemonTest, PromptAnsweredBlockFailsWithEperm)
+{
+    EventCollector events;
+    pg::KernelLink *link = controller(events, pg::Mode::Prompt, Verdict::Allow, 10000, 0);
+    ASSERT_TRUE(link);
+    std::string tag = m_launcher.spawn(m_other);
+    auto req = events.waitFor([&](const pg::Event &e) { return isRequestFor(e, m_other); });
+    ASSERT_TRUE(req);
+    ASSERT_FALSE(link->sendVerdicts({{req->holdId, Verdict::Block}}));
+    auto r = m_launcher.waitSpawn(tag);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->error, EPERM);
+}
+
+TEST_F(DaemonTest, NoAnswerGetsTheDefaultVerdictAfterTheTimeout)
+{
+    EventCollector events;
+    controller(events, pg::Mode::Prompt, Verdict::Block, 400, 0);
+    auto begin = Clock::now();
+    SpawnResult r = run(m_other);
+    auto waited = std::chrono::duration_cast<Ms>(Clock::now() - begin);
+    EXPECT_EQ(r.error, EPERM);
+    EXPECT_GE(waited.count(), 350) << "decided before the timeout";
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_other); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->source, pg::Source::Timeout);
+    EXPECT_EQ(v->verdict, Verdict::Block);
+}
+
+TEST_F(DaemonTest, SlowBlockPastTheBudgetReleasesLauncherAndKillsFrozenProgram)
+{
+    EventCollector events;
+    pg::KernelLink *link = controller(events, pg::Mode::Prompt, Verdict::Allow, 20000, 200);
+    ASSERT_TRUE(link);
+    std::string tag;
+    SpawnResult r = run(m_other, &tag);
+    // The launcher got its answer after the budget: the exec went through...
+    ASSERT_EQ(r.error, 0);
+    auto req = events.waitFor([&](const pg::Event &e) { return isRequestFor(e, m_other); });
+    ASSERT_TRUE(req);
+    // ...but the program is frozen before its first instruction: it cannot exit.
+    EXPECT_FALSE(m_launcher.waitExit(tag, Ms{500})) << "a held program ran past the budget";
+    std::string cgroup = readFile("/proc/" + std::to_string(r.pid) + "/cgroup");
+    EXPECT_NE(cgroup.find("procguard"), std::string::npos) << cgroup;
+    ASSERT_FALSE(link->sendVerdicts({{req->holdId, Verdict::Block}}));
+    auto status = m_launcher.waitExit(tag);
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
+    auto v = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Verdict && e.holdId == req->holdId;
+    });
+    ASSERT_TRUE(v);
+    EXPECT_TRUE(v->flags & PG_EVF_FROZEN);
+    EXPECT_TRUE(v->flags & PG_EVF_KILLED);
+}
+
+TEST_F(DaemonTest, SlowAllowPastTheBudgetThawsAndRunsTheProgram)
+{
+    EventCollector events;
+    pg::KernelLink *link = controller(events, pg::Mode::Prompt, Verdict::Block, 20000, 200);
+    ASSERT_TRUE(link);
+    std::string tag;
+    SpawnResult r = run(m_other, &tag);
+    ASSERT_EQ(r.error, 0);
+    auto req = events.waitFor([&](const pg::Event &e) { return isRequestFor(e, m_other); });
+    ASSERT_TRUE(req);
+    EXPECT_FALSE(m_launcher.waitExit(tag, Ms{300}));
+    ASSERT_FALSE(link->sendVerdicts({{req->holdId, Verdict::Allow}}));
+    auto status = m_launcher.waitExit(tag);
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+TEST_F(DaemonTest, ControllerKilledWithTwentyHeldStartsResolvesAllWithinOneSecond)
+{
+    {
+        EventCollector setup;
+        pg::KernelLink *link = controller(setup, pg::Mode::Prompt, Verdict::Block, 60000, 0);
+        ASSERT_TRUE(link);
+        link->close();
+    }
+    // The controller is a separate procguardctl process that never answers.
+    ChildProcess approve;
+    ASSERT_TRUE(approve.start({procguardctlPath(), "--socket", m_socket, "approve"}, true));
+    EventCollector observer;
+    pg::Error err;
+    // Wait until procguardctl holds the controller role.
+    auto deadline = Clock::now() + Ms{5000};
+    for (;;) {
+        pg::KernelLink *probe = connect(false, nullptr, &err);
+        ASSERT_TRUE(probe) << err.message;
+        pg::Status st;
+        ASSERT_FALSE(probe->getStatus(&st));
+        probe->close();
+        if (st.controllerPid == static_cast<uint32_t>(approve.pid()))
+            break;
+        ASSERT_LT(Clock::now(), deadline) << "procguardctl approve never became the controller";
+        usleep(50 * 1000);
+    }
+    ASSERT_TRUE(connect(false, &observer, &err)) << err.message;
+    std::vector<std::string> tags;
+    for (int i = 0; i < 20; ++i)
+        tags.push_back(m_launcher.spawn(m_other));
+    deadline = Clock::now() + Ms{10000};
+    while (true) {
+        size_t requests = 0;
+        for (const auto &e : observer.all())
+            requests += e.kind == pg::EventKind::Request ? 1 : 0;
+        if (requests >= 20)
+            break;
+        ASSERT_LT(Clock::now(), deadline) << "only " << requests << " of 20 starts were held";
+        usleep(20 * 1000);
+    }
+    approve.kill(SIGKILL);
+    auto killedAt = Clock::now();
+    for (const auto &tag : tags) {
+        auto left = Ms{1000} - std::chrono::duration_cast<Ms>(Clock::now() - killedAt);
+        auto r = m_launcher.waitSpawn(tag, std::max(left, Ms{1}));
+        ASSERT_TRUE(r) << "a held start was not resolved within one second of the disconnect";
+        EXPECT_EQ(r->error, EPERM) << "default verdict is block";
+    }
+    auto v = observer.waitFor([](const pg::Event &e) {
+        return e.kind == pg::EventKind::Verdict && e.source == pg::Source::Disconnect;
+    });
+    EXPECT_TRUE(v);
+}
+
+TEST_F(DaemonTest, LockdownHoldsWithNoClientAndAcrossRestart)
+{
+    {
+        EventCollector events;
+        pg::KernelLink *link = controller(events, pg::Mode::Lockdown, Verdict::Block, 5000, 500,
+                                          {exactRule(m_allowed, Verdict::Allow)});
+        ASSERT_TRUE(link);
+        link->close();
+    }
+    EXPECT_EQ(run(m_other).error, EPERM);
+    EXPECT_EQ(run(m_allowed).error, 0);
+    // The policy in force is persisted: a restarted daemon enforces it with no client.
+    EXPECT_EQ(m_daemon.stop(SIGTERM), 0);
+    startDaemon();
+    EXPECT_EQ(run(m_other).error, EPERM);
+    EXPECT_EQ(run(m_allowed).error, 0);
+}
+
+TEST_F(DaemonTest, SecondControllingClientIsRefusedOrDemotedToObserver)
+{
+    EventCollector first;
+    ASSERT_TRUE(connect(true, &first));
+    pg::Error err;
+    EXPECT_FALSE(connect(true, nullptr, &err));
+    EXPECT_EQ(err.code, pg::Error::Code::Busy) << err.message;
+    pg::ConnectInfo info;
+    ASSERT_TRUE(connect(true, nullptr, &err, &info, true)) << err.message;
+    EXPECT_EQ(info.role, pg::Role::Observer);
+}
+
+TEST_F(DaemonTest, ObserverCannotSendVerdictsOrPolicy)
+{
+    EventCollector first;
+    ASSERT_TRUE(connect(true, &first));
+    EventCollector second;
+    pg::KernelLink *observer = connect(false, &second);
+    ASSERT_TRUE(observer);
+    pg::Policy p;
+    pg::Error err = observer->setPolicy(p);
+    EXPECT_EQ(err.code, pg::Error::Code::Rejected);
+    EXPECT_EQ(err.status, PG_E_NOT_CONTROLLER);
+}
+
+TEST_F(DaemonTest, ConnectionFromUserOutsideTheGroupIsRefused)
+{
+    // Make the socket reachable by everyone so that the daemon's own
+    // SO_PEERCRED check, not only the file mode, is what refuses.
+    std::string dir = m_socket.substr(0, m_socket.rfind('/'));
+    chmod(dir.c_str(), 0755);
+    chmod(m_socket.c_str(), 0666);
+    int pipeFd[2];
+    ASSERT_EQ(pipe(pipeFd), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        close(pipeFd[0]);
+        int code = 0;
+        if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) {
+            code = 100;
+        } else {
+            pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(m_socket));
+            pg::ConnectOptions options;
+            options.control = false;
+            pg::Error err = link.connect(options);
+            code = static_cast<int>(err.code);
+        }
+        if (write(pipeFd[1], &code, sizeof code) != sizeof code) {
+        }
+        _exit(0);
+    }
+    close(pipeFd[1]);
+    int code = -1;
+    ASSERT_EQ(read(pipeFd[0], &code, sizeof code), static_cast<ssize_t>(sizeof code));
+    close(pipeFd[0]);
+    waitpid(child, nullptr, 0);
+    EXPECT_EQ(code, static_cast<int>(pg::Error::Code::PermissionDenied));
+}
+
+TEST_F(DaemonTest, GarbageOnTheSocketGetsAnErrorAndTheDaemonKeepsServing)
+{
+    for (int round = 0; round < 3; ++round) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ASSERT_GE(fd, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, m_socket.c_str(), sizeof addr.sun_path - 1);
+        ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+        std::string garbage;
+        if (round == 0)
+            garbage = std::string(64, '\xff'); // absurd size in the header
+        else if (round == 1)
+            garbage = std::string("\x10\x00\x00\x00\x01\x00\x63\x00", 8) + std::string(8, '\0');
+        else
+            garbage = std::string(3, 'x'); // then close mid-header
+        ASSERT_EQ(write(fd, garbage.data(), garbage.size()), static_cast<ssize_t>(garbage.size()));
+        if (round == 2) {
+            close(fd);
+            continue;
+        }
+        // The daemon answers with an error result or closes; either way it does not hang us.
+        timeval tv{3, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        char buf[256];
+        ssize_t n = read(fd, buf, sizeof buf);
+        EXPECT_NE(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK), true)
+            << "no answer and no disconnect within 3 s";
+        if (n >= static_cast<ssize_t>(sizeof(pg_msg_header))) {
+            pg_msg_header hdr;
+            std::memcpy(&hdr, buf, sizeof hdr);
+            EXPECT_TRUE(hdr.type == PG_MSG_RESULT || hdr.type == PG_MSG_HELLO_REPLY);
+        }
+        close(fd);
+    }
+    ASSERT_TRUE(m_daemon.running());
+    EventCollector events;
+    pg::KernelLink *link = connect(true, &events);
+    ASSERT_TRUE(link);
+    pg::Status st;
+    EXPECT_FALSE(link->getStatus(&st));
+    EXPECT_EQ(st.version, PG_PROTOCOL_VERSION);
+}
+
+TEST_F(DaemonTest, RunningAGatedProgramThroughTheElfInterpreterIsDenied)
+{
+    std::string interp;
+    for (const char *candidate : {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1",
+                                  "/lib/ld-linux.so.2"}) {
+        if (access(candidate, X_OK) == 0) {
+            interp = candidate;
+            break;
+        }
+    }
+    ASSERT_FALSE(interp.empty()) << "no ELF interpreter found on this machine";
+    EventCollector events;
+    controller(events, pg::Mode::Lockdown, Verdict::Block, 5000, 500,
+               {exactRule(m_allowed, Verdict::Allow)});
+    std::string tag = m_launcher.spawn(interp, {m_other});
+    auto r = m_launcher.waitSpawn(tag);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->error, 0) << "the interpreter itself is not gated";
+    auto status = m_launcher.waitExit(tag);
+    ASSERT_TRUE(status);
+    EXPECT_FALSE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+        << "the gated program ran through the interpreter";
+    auto v = events.waitFor([&](const pg::Event &e) {
+        return isVerdictFor(e, m_other) && (e.flags & PG_EVF_INTERPRETER);
+    });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->verdict, Verdict::Block);
+    // A rule that allows the program also allows it through the interpreter.
+    tag = m_launcher.spawn(interp, {m_allowed});
+    status = m_launcher.waitExit(tag);
+    ASSERT_TRUE(status);
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
+TEST_F(DaemonTest, SigtermWithHeldStartsReleasesAllAndExitsZero)
+{
+    EventCollector events;
+    pg::KernelLink *link = controller(events, pg::Mode::Prompt, Verdict::Allow, 60000, 0);
+    ASSERT_TRUE(link);
+    std::vector<std::string> tags;
+    for (int i = 0; i < 5; ++i)
+        tags.push_back(m_launcher.spawn(m_other));
+    auto deadline = Clock::now() + Ms{10000};
+    for (;;) {
+        size_t requests = 0;
+        for (const auto &e : events.all())
+            requests += e.kind == pg::EventKind::Request ? 1 : 0;
+        if (requests >= 5)
+            break;
+        ASSERT_LT(Clock::now(), deadline) << "starts were not held";
+        usleep(20 * 1000);
+    }
+    EXPECT_EQ(m_daemon.stop(SIGTERM), 0);
+    for (const auto &tag : tags) {
+        auto r = m_launcher.waitSpawn(tag, Ms{3000});
+        ASSERT_TRUE(r) << "a held start was not released at shutdown";
+        EXPECT_EQ(r->error, 0) << "default verdict is allow";
+    }
+}
+
+TEST_F(DaemonTest, StartExecAndExitOfAProgramReachTheClientWithItsCommandLine)
+{
+    EventCollector events;
+    controller(events, pg::Mode::Monitor, Verdict::Allow, 5000, 500);
+    std::string tag = m_launcher.spawn(m_other, {"--flag", "two words"});
+    ASSERT_TRUE(m_launcher.waitExit(tag));
+    auto exec = events.waitFor(
+        [&](const pg::Event &e) { return e.kind == pg::EventKind::Exec && e.image == m_other; });
+    ASSERT_TRUE(exec) << "no exec event for the program";
+    EXPECT_NE(exec->cmdline.find("--flag"), std::string::npos) << exec->cmdline;
+    auto exit = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exit && e.pid == exec->pid;
+    });
+    EXPECT_TRUE(exit);
+    auto verdict = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_other); });
+    ASSERT_TRUE(verdict);
+    EXPECT_EQ(verdict->verdict, Verdict::Allow);
+    EXPECT_TRUE(verdict->flags & PG_EVF_WOULD_BLOCK) << "monitor mode reports what lockdown would do";
+}
+
+TEST_F(DaemonTest, SnapshotListsRunningProcessesOnConnect)
+{
+    EventCollector events;
+    ASSERT_TRUE(connect(false, &events));
+    auto self = events.waitFor([](const pg::Event &e) {
+        return e.kind == pg::EventKind::Start && (e.flags & PG_EVF_SNAPSHOT) &&
+               e.pid == static_cast<uint32_t>(getpid());
+    });
+    ASSERT_TRUE(self) << "the snapshot did not include the test process";
+    EXPECT_FALSE(self->image.empty());
+}

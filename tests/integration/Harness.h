@@ -1,0 +1,151 @@
+// Harness.h - what every Linux integration test stands on.
+//
+// Each test gets its own private tmpfs (the only filesystem its procguardd
+// gates; DESIGN.md §6), its own procguardd on its own socket and state
+// directory, and a launcher that starts programs from outside the test's
+// process tree (see pg_launcher.cpp for why). Every wait here is bounded.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "KernelLink.h"
+
+namespace pgtest {
+
+using Ms = std::chrono::milliseconds;
+
+// A tmpfs mounted on a fresh directory; unmounted (lazily) on destruction.
+class TmpfsMount {
+public:
+    TmpfsMount();
+    ~TmpfsMount();
+    TmpfsMount(const TmpfsMount &) = delete;
+    TmpfsMount &operator=(const TmpfsMount &) = delete;
+
+    bool ok() const { return m_mounted; }
+    const std::string &path() const { return m_path; }
+    // Copies source into the tmpfs as name (mode 0755); returns the full path.
+    std::string installProgram(const std::string &name, const std::string &source = "/bin/true");
+
+private:
+    std::string m_path;
+    bool m_mounted = false;
+};
+
+// A scratch directory (not gated) for sockets, state and logs; removed on destruction.
+class ScratchDir {
+public:
+    ScratchDir();
+    ~ScratchDir();
+    const std::string &path() const { return m_path; }
+
+private:
+    std::string m_path;
+};
+
+// One procguardd process.
+class Daemon {
+public:
+    ~Daemon();
+    // Starts procguardd and waits (bounded) until its socket accepts.
+    bool start(const std::vector<std::string> &args, const std::string &socketPath,
+               const std::string &logPath, std::string *error);
+    // Sends sig and waits up to timeout; returns the exit code, or -1 when it
+    // had to be killed or died from a signal.
+    int stop(int sig = 15, Ms timeout = Ms{10000});
+    pid_t pid() const { return m_pid; }
+    bool running();
+    std::string log() const;
+
+private:
+    pid_t m_pid = -1;
+    std::string m_logPath;
+};
+
+// Results of one start through the launcher.
+struct SpawnResult {
+    int error = -1; // errno from posix_spawn (0 = started)
+    pid_t pid = -1;
+    long micros = 0; // time spent inside posix_spawn
+};
+
+// pg_launcher, double-forked away from the test's process tree.
+class Launcher {
+public:
+    Launcher();
+    ~Launcher();
+    bool ok() const { return m_fd >= 0; }
+
+    // Starts path with args; returns a tag to wait on.
+    std::string spawn(const std::string &path, const std::vector<std::string> &args = {});
+    std::optional<SpawnResult> waitSpawn(const std::string &tag, Ms timeout = Ms{10000});
+    // Wait status of a started program.
+    std::optional<int> waitExit(const std::string &tag, Ms timeout = Ms{10000});
+
+private:
+    void readLoop();
+
+    int m_fd = -1;
+    pid_t m_pid = -1;
+    int m_next = 0;
+    std::thread m_reader;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::map<std::string, SpawnResult> m_spawned;
+    std::map<std::string, int> m_exited;
+};
+
+// An EventSink that keeps everything and lets tests wait for an event.
+class EventCollector : public pg::EventSink {
+public:
+    void onEvents(std::vector<pg::Event> &&batch) override;
+    void onDisconnected(const pg::Error &error) override;
+
+    std::optional<pg::Event> waitFor(const std::function<bool(const pg::Event &)> &pred,
+                                     Ms timeout = Ms{10000});
+    std::vector<pg::Event> all();
+    bool disconnected();
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::vector<pg::Event> m_events;
+    bool m_disconnected = false;
+};
+
+// Paths of the programs under test, from the build.
+std::string procguarddPath();
+std::string procguardctlPath();
+std::string launcherPath();
+
+// A child process with its stdout captured, e.g. `procguardctl monitor --json`.
+class ChildProcess {
+public:
+    ~ChildProcess();
+    bool start(const std::vector<std::string> &argv, bool pipeStdin = false);
+    // Reads lines until pred matches one (bounded).
+    std::optional<std::string> waitLine(const std::function<bool(const std::string &)> &pred,
+                                        Ms timeout = Ms{10000});
+    void kill(int sig);
+    // Wait status, or nullopt after timeout.
+    std::optional<int> wait(Ms timeout = Ms{10000});
+    pid_t pid() const { return m_pid; }
+
+private:
+    pid_t m_pid = -1;
+    int m_out = -1;
+    int m_in = -1;
+    std::string m_buffer;
+};
+
+} // namespace pgtest

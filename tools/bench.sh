@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds and runs the benchmarks (as root); prints figures, judges nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/deps.sh
+cmake --preset linux -G Ninja >/dev/null
+cmake --build --preset linux -j "$(nproc)"
+b=build/linux/tests/bench
+"$b/ExecOverheadBench" "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}"
+"$b/StormBench" "${PG_STORM_STARTS:-10000}"
