@@ -10,6 +10,9 @@
  * (pg_pending_resolve_all). A resolved entry is removed from the table
  * before the callback sees it, so a hold can never be answered twice.
  *
+ * Callbacks may call back into the table (add, resolve); a hold added by
+ * a callback during resolve_all may be resolved by the same pass.
+ *
  * Capacity is fixed at init (entries array from the caller). Time is a
  * caller-supplied monotonic millisecond clock. No locking: callers
  * serialise.
@@ -26,13 +29,13 @@ extern "C" {
 #define PG_NO_DEADLINE UINT64_MAX
 
 typedef struct pg_pending_entry {
-    uint64_t hold_id;  /* 0 = free slot */
+    uint64_t hold_id;     /* 0 = free slot */
     uint64_t deadline_ms; /* PG_NO_DEADLINE when the timeout is 0 */
     uint64_t budget_ms;   /* when the launcher must be released (0 = none) */
     uint32_t pid;
     uint8_t default_verdict;
-    uint8_t verdict; /* set when resolved */
-    uint8_t source;  /* set when resolved */
+    uint8_t verdict;  /* set when resolved */
+    uint8_t source;   /* set when resolved */
     uint8_t released; /* the caller released the launcher past the budget */
     void *ctx;        /* the caller's data (fanotify fd, IRP, ...) */
 } pg_pending_entry;
@@ -47,7 +50,8 @@ typedef struct pg_pending {
 /* Called with a copy of each entry as it is resolved (already removed). */
 typedef void (*pg_pending_fn)(void *user, const pg_pending_entry *resolved);
 
-void pg_pending_init(pg_pending *p, pg_pending_entry *entries, uint32_t capacity, uint64_t first_id);
+void pg_pending_init(pg_pending *p, pg_pending_entry *entries, uint32_t capacity,
+                     uint64_t first_id);
 
 /* Adds a hold. timeout_ms == 0 means no deadline; budget_ms == 0 means no
  * launcher budget. Returns PG_OK and *hold_id, or PG_E_NOSPACE. */

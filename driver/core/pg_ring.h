@@ -9,10 +9,17 @@
  * queued after a loss, a PG_EV_OVERFLOW record is queued first with
  * seq = the first lost number and lost = how many, so a loss is never
  * silent and a client checks continuity as: expected = seq + 1 after an
- * ordinary record, seq + lost after an OVERFLOW record. Part of the ring (reserve bytes) is kept for priority
- * records (REQUEST events): a held start is never dropped while the
- * reserve lasts; the caller sizes the reserve from its hold capacity and
- * decides a hold by default verdict if even that fails.
+ * ordinary record, seq + lost after an OVERFLOW record. Part of the ring (reserve bytes) is kept
+ * for priority records (REQUEST events): a held start is never dropped while the reserve lasts; the
+ * caller sizes the reserve from its hold capacity and decides a hold by default verdict if even
+ * that fails.
+ *
+ * A record is never split across the end of the buffer (a wrap marker
+ * sends the reader back to offset 0), so pop hands out whole records; give
+ * pop a buffer at least as large as the largest record you push.
+ * A malformed event (a string not NUL-terminated, a field out of range as
+ * pg_validate_event() sees it) is never queued: it is dropped, counted as
+ * lost like one without room, and push returns the validation error.
  *
  * No locking: callers serialise.
  */
@@ -27,11 +34,11 @@ extern "C" {
 
 typedef struct pg_ring {
     uint8_t *buf;
-    uint32_t size;     /* bytes, multiple of 8 */
-    uint32_t reserve;  /* bytes kept for priority records */
-    uint32_t head;     /* next byte to read */
-    uint32_t used;     /* bytes queued */
-    uint64_t lost_pending; /* dropped since the last OVERFLOW record */
+    uint32_t size;           /* bytes, multiple of 8 */
+    uint32_t reserve;        /* bytes kept for priority records */
+    uint32_t head;           /* next byte to read */
+    uint32_t used;           /* bytes queued */
+    uint64_t lost_pending;   /* dropped since the last OVERFLOW record */
     uint64_t first_lost_seq; /* seq of the first of those */
     uint64_t lost_total;
     uint64_t queued_total;

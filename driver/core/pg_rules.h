@@ -6,7 +6,7 @@
  * cache answers "which rule decides this start?" without allocating.
  *
  * Precedence (the one place it is defined; tests in
- * tests/unit/RulesTest.cpp pin every pair):
+ * tests/unit/core/RulesTest.cpp pin every pair):
  *   1. Kind, most specific first: EXACT, then GLOB, then PREFIX.
  *   2. Within PREFIX, the longer prefix first.
  *   3. A rule with conditions (user, parent) before one without, at the
@@ -15,12 +15,23 @@
  *   5. Otherwise the earlier rule in the policy.
  * A rule whose conditions do not hold does not match at all.
  *
- * Matching: PREFIX patterns end with '/' and match any path under them.
+ * Matching: EXACT compares the whole path. PREFIX patterns end with '/'
+ * and match any path that starts with them.
  * GLOB: '*' matches any run of characters except '/', '?' one character
  * except '/', '**' any run including '/'. Case folding (per rule, or for
- * all rules with PG_POLF_CASE_FOLD) folds ASCII letters only; the Windows
+ * all rules with PG_POLF_CASE_FOLD) folds ASCII letters only, in the
+ * pattern and in the rule's parent glob; the Windows
  * driver upcases Unicode itself before matching. The parent condition is
- * a GLOB over the parent's image path.
+ * a GLOB over the parent's image path; an unknown parent (NULL) satisfies
+ * no parent condition. '**' is literally "any run", so a '**' between two
+ * slashes still needs both slashes: with it between "/a/" and "/b" the
+ * pattern matches "/a/x/b" but not "/a/b". Three or more '*' act as '**'.
+ *
+ * Building: pg_rule_cache_build() also refuses duplicate rule ids
+ * (PG_E_RANGE), which the validator cannot check without memory. On any
+ * error the cache is left empty; build into a fresh arena and swap on
+ * success so the policy in force stays usable. After a build the arena is
+ * only read, so matches may run concurrently.
  */
 #ifndef PG_RULES_H
 #define PG_RULES_H
@@ -39,20 +50,20 @@ typedef struct pg_rule_cache {
 } pg_rule_cache;
 
 typedef struct pg_match_input {
-    const char *image; /* UTF-8 path of the program to start */
-    size_t image_len;  /* bytes, no NUL */
+    const char *image;        /* UTF-8 path of the program to start */
+    size_t image_len;         /* bytes, no NUL */
     const char *parent_image; /* may be NULL (unknown parent) */
     size_t parent_len;
     uint32_t uid;
 } pg_match_input;
 
 typedef struct pg_match_result {
-    uint32_t rule_id;     /* 0 when no rule matched */
-    uint8_t action;       /* PG_VERDICT_ALLOW/BLOCK; PG_VERDICT_NONE when no match */
-    uint8_t kind;         /* enum pg_rule_kind of the deciding rule */
-    uint8_t conditional;  /* the deciding rule had user/parent conditions */
+    uint32_t rule_id;    /* 0 when no rule matched */
+    uint8_t action;      /* PG_VERDICT_ALLOW/BLOCK; PG_VERDICT_NONE when no match */
+    uint8_t kind;        /* enum pg_rule_kind of the deciding rule */
+    uint8_t conditional; /* the deciding rule had user/parent conditions */
     uint8_t reserved;
-    uint32_t index;       /* position of the rule in the policy */
+    uint32_t index; /* position of the rule in the policy */
 } pg_match_result;
 
 /* Bytes of arena needed to compile rule_count records starting at rules
@@ -63,6 +74,12 @@ size_t pg_rule_cache_arena_size(const void *rules, size_t rules_len, uint32_t ru
  * arena is too small, or a validation error (records are re-checked). */
 int pg_rule_cache_build(pg_rule_cache *rc, void *arena, size_t arena_size, const void *rules,
                         size_t rules_len, uint32_t rule_count, uint32_t policy_flags);
+
+/* The same, and on error *detail (if not NULL) receives the policy index
+ * of the offending rule (e.g. the second rule with an id already used). */
+int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, const void *rules,
+                           size_t rules_len, uint32_t rule_count, uint32_t policy_flags,
+                           uint32_t *detail);
 
 /* An empty cache (matches nothing). */
 void pg_rule_cache_init_empty(pg_rule_cache *rc);

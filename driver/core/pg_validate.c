@@ -134,8 +134,8 @@ int pg_validate_rule(const void *rec, size_t avail, uint32_t *size_out)
         return PG_E_LENGTH;
     }
 
-    if (r.id == 0 || r.kind < PG_RULE_EXACT || r.kind > PG_RULE_KIND_MAX ||
-        !is_verdict(r.action) || (r.flags & ~PG_RULEF_ALL) != 0 || r.reserved != 0) {
+    if (r.id == 0 || r.kind < PG_RULE_EXACT || r.kind > PG_RULE_KIND_MAX || !is_verdict(r.action) ||
+        (r.flags & ~PG_RULEF_ALL) != 0 || r.reserved != 0) {
         return PG_E_RANGE;
     }
     /* A pattern holds at least one character; a parent condition, when
@@ -321,8 +321,8 @@ static int validate_verdicts(const uint8_t *buf, size_t len, uint32_t *detail)
     for (i = 0; i < m.count; i++) {
         pg_verdict v;
         memcpy(&v, buf + sizeof(pg_verdicts_msg) + (size_t)i * sizeof(pg_verdict), sizeof(v));
-        if (v.hold_id == 0 || !is_verdict(v.verdict) || v.reserved[0] != 0 ||
-            v.reserved[1] != 0 || v.reserved[2] != 0 || v.flags != 0) {
+        if (v.hold_id == 0 || !is_verdict(v.verdict) || v.reserved[0] != 0 || v.reserved[1] != 0 ||
+            v.reserved[2] != 0 || v.flags != 0) {
             set_detail(detail, i);
             return PG_E_RANGE;
         }

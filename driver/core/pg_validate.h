@@ -37,6 +37,12 @@ int pg_validate_string(const char *s, size_t len);
  *     rule_count <= PG_MAX_RULES; each rule record via
  *     pg_validate_rule(); records end exactly at the message end.
  *   GET_POLICY, GET_STATUS: header only.
+ * HELLO must be exactly sizeof(pg_hello) unless its header version is newer
+ * than this side (a newer client may append fields); a version range that
+ * does not overlap ours gives PG_E_VERSION. Fixed name fields are
+ * NUL-padded: a NUL, then only NULs. Padding bytes of records must be zero.
+ * Rule ids must also be unique in a policy; pg_rule_cache_build() checks
+ * that (it needs memory).
  * On error *detail (if not NULL) receives the index of the offending
  * record (or 0). Returns PG_OK or a PG_E_* code.
  */

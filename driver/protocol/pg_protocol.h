@@ -363,8 +363,10 @@ PG_STATIC_ASSERT(sizeof(pg_policy) == 48, "pg_policy size");
 PG_STATIC_ASSERT(sizeof(pg_rule) == 24, "pg_rule size");
 PG_STATIC_ASSERT(sizeof(pg_status_msg) == 160, "pg_status_msg size");
 
-/* Round a record size up to the 8-byte record alignment. */
-#define PG_ALIGN8(n) (((n) + 7u) & ~(uint32_t)7u)
+/* Round a record size up to the 8-byte record alignment. Written without
+ * a cast so that C++ code builds with -Wold-style-cast, and without a mask
+ * so that a 64-bit operand keeps its high bits. */
+#define PG_ALIGN8(n) ((((n) + 7u) / 8u) * 8u)
 
 #ifdef __cplusplus
 }
