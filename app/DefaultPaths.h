@@ -8,7 +8,8 @@
 #include <cstdlib>
 #include <string>
 
-namespace pg {
+namespace pg
+{
 
 constexpr const char *kDefaultSocketPath = "/run/procguard/procguard.sock";
 constexpr const char *kSocketEnvVar = "PROCGUARD_SOCKET";

@@ -16,6 +16,8 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -24,9 +26,11 @@
 #include "ThreadName.h"
 #include "pg_validate.h"
 
-namespace pg {
+namespace pg
+{
 
-namespace {
+namespace
+{
 
 const char *componentName(uint32_t platform)
 {
@@ -49,14 +53,14 @@ Error fromTransport(const TransportError &t, const std::string &where)
         return {};
     case TransportError::Code::NotFound:
         return makeError(Error::Code::NotRunning,
-                         t.message.empty() ? "The ProcGuard component is not running (nothing at " +
-                                                 where + ")."
-                                           : t.message);
+                         t.message.empty()
+                             ? "The ProcGuard component is not running (nothing at " + where + ")."
+                             : t.message);
     case TransportError::Code::PermissionDenied:
         return makeError(Error::Code::PermissionDenied,
-                         t.message.empty() ? "Permission denied: you may not connect to " + where +
-                                                 "."
-                                           : t.message);
+                         t.message.empty()
+                             ? "Permission denied: you may not connect to " + where + "."
+                             : t.message);
     case TransportError::Code::Closed:
         return makeError(Error::Code::Disconnected,
                          t.message.empty() ? "The connection to the ProcGuard component closed."
@@ -185,11 +189,21 @@ Error KernelLink::connect(const ConnectOptions &options, ConnectInfo *info)
 
     msg::HelloReply reply;
     const int rc = msg::decodeHelloReply(bytes, &reply);
+    if (rc == PG_E_VERSION && bytes.size() == sizeof(pg_hello_reply)) {
+        // The validator refuses a grant in a version we do not speak.
+        uint16_t version = 0;
+        std::memcpy(&version, bytes.data() + offsetof(pg_hello_reply, version), sizeof(version));
+        return fail(makeError(Error::Code::VersionMismatch,
+                              "Protocol version mismatch: component speaks " +
+                                  std::to_string(version) + ", this client " +
+                                  std::to_string(PG_PROTOCOL_MIN_VERSION) + ".." +
+                                  std::to_string(PG_PROTOCOL_VERSION) + ".",
+                              PG_E_VERSION));
+    }
     if (rc != PG_OK)
-        return fail(makeError(Error::Code::Protocol,
-                              "Unexpected handshake reply from " + where + " (" +
-                                  pg_status_name(rc) + ").",
-                              rc));
+        return fail(makeError(
+            Error::Code::Protocol,
+            "Unexpected handshake reply from " + where + " (" + pg_status_name(rc) + ").", rc));
     const char *component = componentName(reply.platform);
     msg::Header hdr;
     msg::peekHeader(bytes, &hdr);
@@ -343,11 +357,10 @@ void KernelLink::Impl::finish(const Error &why)
     bool callSink = false;
     {
         std::lock_guard<std::mutex> lock(mutex);
-        const Error failed = makeError(Error::Code::Disconnected,
-                                       why ? why.message
-                                           : "The connection to " +
-                                                 std::string(componentName(platform)) +
-                                                 " was closed.");
+        const Error failed = makeError(
+            Error::Code::Disconnected,
+            why ? why.message
+                : "The connection to " + std::string(componentName(platform)) + " was closed.");
         for (auto &entry : waiters) {
             entry.second->error = failed;
             entry.second->done = true;
@@ -391,9 +404,9 @@ Error KernelLink::Impl::request(std::vector<uint8_t> message, uint64_t requestId
     }
     if (!cv.wait_for(lock, timeout, [&] { return waiter.done; })) {
         waiters.erase(requestId);
-        return makeError(Error::Code::Timeout,
-                         std::string(componentName(platform)) + " did not answer within " +
-                             std::to_string(timeout.count()) + " ms.");
+        return makeError(Error::Code::Timeout, std::string(componentName(platform)) +
+                                                   " did not answer within " +
+                                                   std::to_string(timeout.count()) + " ms.");
     }
     if (waiter.error)
         return waiter.error;
@@ -414,10 +427,10 @@ Error KernelLink::Impl::expectResult(const std::vector<uint8_t> &reply, msg::Res
     if (text.empty())
         text = std::string(componentName(platform)) + " refused the request (" +
                pg_status_name(static_cast<int>(result->status)) + ").";
-    const Error::Code code =
-        result->status == PG_E_BUSY || result->status == PG_E_NOT_CONTROLLER ? Error::Code::Busy
-        : result->status == PG_E_ACCESS ? Error::Code::PermissionDenied
-                                        : Error::Code::Rejected;
+    const Error::Code code = result->status == PG_E_BUSY || result->status == PG_E_NOT_CONTROLLER
+                                 ? Error::Code::Busy
+                             : result->status == PG_E_ACCESS ? Error::Code::PermissionDenied
+                                                             : Error::Code::Rejected;
     return makeError(code, text, static_cast<int>(result->status));
 }
 

@@ -13,8 +13,9 @@
 // start() is REQUIRED before any request: only the worker reads the
 // transport, so a request made before start() fails at once (Code::Io)
 // instead of waiting for a reply nobody would read. A client that wants
-// no events passes a sink that drops them (observers receive events
-// whether they want them or not).
+// no events passes a null sink (observers receive events regardless).
+// A malformed message from the component ends the link (Code::Protocol)
+// rather than being skipped, so no event is ever lost silently.
 // connect() itself reads the handshake reply inline and is bounded by
 // ConnectOptions::timeout. One KernelLink makes one connection: after a
 // failed connect() or close(), make a new KernelLink to reconnect.
@@ -97,7 +98,7 @@ public:
 
     // Opens the transport and negotiates the version and role.
     Error connect(const ConnectOptions &options, ConnectInfo *info = nullptr);
-    // Starts the worker thread. sink must outlive close().
+    // Starts the worker thread. sink must outlive close(); null drops events.
     void start(EventSink *sink);
     // Stops the worker and closes the transport. Idempotent.
     void close();

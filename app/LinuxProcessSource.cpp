@@ -11,9 +11,11 @@
 #include <sstream>
 #include <unistd.h>
 
-namespace pg {
+namespace pg
+{
 
-namespace {
+namespace
+{
 
 bool readFile(const std::string &path, std::string *out)
 {
@@ -84,8 +86,8 @@ std::vector<ProcessInfo> LinuxProcessSource::snapshot()
             continue;
         p.ppid = static_cast<uint32_t>(std::strtoul(f[1].c_str(), nullptr, 10));
         const uint64_t startTicks = std::strtoull(f[19].c_str(), nullptr, 10);
-        p.startTimeNs = btime * 1000000000ull +
-                        startTicks * 1000000000ull / static_cast<uint64_t>(ticks);
+        p.startTimeNs =
+            btime * 1000000000ull + startTicks * 1000000000ull / static_cast<uint64_t>(ticks);
 
         std::string status;
         if (readFile(base + "/status", &status)) {

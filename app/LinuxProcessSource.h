@@ -10,9 +10,11 @@
 
 #include "ProcessSource.h"
 
-namespace pg {
+namespace pg
+{
 
-class LinuxProcessSource : public ProcessSource {
+class LinuxProcessSource : public ProcessSource
+{
 public:
     explicit LinuxProcessSource(std::string procRoot = "/proc");
 

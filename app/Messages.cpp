@@ -18,10 +18,13 @@
 #error "ProcGuard's wire format is little-endian; this host is not."
 #endif
 
-namespace pg {
-namespace msg {
+namespace pg
+{
+namespace msg
+{
 
-namespace {
+namespace
+{
 
 template <typename T> void put(std::vector<uint8_t> &out, const T &value)
 {
@@ -496,7 +499,7 @@ std::vector<uint8_t> encodeEvents(const std::vector<Event> &events)
         stringLength(parent, PG_MAX_PATH_BYTES, &parentLen);
         pg_event rec{};
         rec.size = align8(static_cast<uint32_t>(sizeof(pg_event)) + imageLen + cmdLen + sidLen +
-                             parentLen);
+                          parentLen);
         rec.kind = static_cast<uint16_t>(e.kind);
         rec.flags = static_cast<uint16_t>(e.flags | (cut ? PG_EVF_TRUNCATED : 0u));
         rec.seq = e.seq;

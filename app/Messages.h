@@ -23,8 +23,10 @@
 
 #include "Types.h"
 
-namespace pg {
-namespace msg {
+namespace pg
+{
+namespace msg
+{
 
 struct Header {
     uint32_t size = 0;
@@ -84,7 +86,8 @@ std::vector<uint8_t> encodeGetStatus(uint64_t requestId);
 // Each validates the whole message (pg_validate_server_message) and checks
 // its type (PG_E_TYPE if it is another message). On error *detail (if not
 // null) receives the validator's detail and *out is untouched.
-int decodeHelloReply(const std::vector<uint8_t> &bytes, HelloReply *out, uint32_t *detail = nullptr);
+int decodeHelloReply(const std::vector<uint8_t> &bytes, HelloReply *out,
+                     uint32_t *detail = nullptr);
 int decodeResult(const std::vector<uint8_t> &bytes, Result *out, uint32_t *detail = nullptr);
 int decodeEvents(const std::vector<uint8_t> &bytes, std::vector<Event> *out,
                  uint32_t *detail = nullptr);

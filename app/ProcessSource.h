@@ -15,20 +15,22 @@
 #include <string>
 #include <vector>
 
-namespace pg {
+namespace pg
+{
 
 struct ProcessInfo {
     uint32_t pid = 0;
     uint32_t ppid = 0;
     uint32_t uid = 0;
-    std::string user;      // name for uid; the number as text if unknown
-    std::string name;      // short name (Linux comm)
-    std::string image;     // full image path; empty if unreadable
-    std::string cmdline;   // arguments joined by spaces
+    std::string user;         // name for uid; the number as text if unknown
+    std::string name;         // short name (Linux comm)
+    std::string image;        // full image path; empty if unreadable
+    std::string cmdline;      // arguments joined by spaces
     uint64_t startTimeNs = 0; // UTC nanoseconds since 1970-01-01
 };
 
-class ProcessSource {
+class ProcessSource
+{
 public:
     virtual ~ProcessSource() = default;
     // Every process visible to the caller, ordered by pid.

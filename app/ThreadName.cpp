@@ -5,7 +5,8 @@
 #include <pthread.h>
 #endif
 
-namespace pg {
+namespace pg
+{
 
 void setCurrentThreadName(const char *name)
 {

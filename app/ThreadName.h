@@ -2,7 +2,8 @@
 // (at most 15 characters on Linux). A no-op where the platform cannot.
 #pragma once
 
-namespace pg {
+namespace pg
+{
 
 void setCurrentThreadName(const char *name);
 

@@ -11,7 +11,8 @@
 
 #include "Transport.h"
 
-namespace pg {
+namespace pg
+{
 
 std::unique_ptr<Transport> createPlatformTransport(const std::string &endpoint);
 

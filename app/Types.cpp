@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
-namespace pg {
+namespace pg
+{
 
 const char *toString(Verdict v)
 {
@@ -113,7 +114,8 @@ const char *toString(Role r)
     return "unknown";
 }
 
-namespace {
+namespace
+{
 
 std::string lower(const std::string &s)
 {

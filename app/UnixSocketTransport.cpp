@@ -12,9 +12,11 @@
 #include "TransportFactory.h"
 #include "pg_protocol.h"
 
-namespace pg {
+namespace pg
+{
 
-namespace {
+namespace
+{
 
 constexpr size_t kReadChunk = 64 * 1024;
 
@@ -142,7 +144,8 @@ TransportError UnixSocketTransport::receive(std::vector<uint8_t> &message)
         }
         // Compact before reading more so the buffer never grows without bound.
         if (m_start > 0) {
-            m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<std::ptrdiff_t>(m_start));
+            m_buffer.erase(m_buffer.begin(),
+                           m_buffer.begin() + static_cast<std::ptrdiff_t>(m_start));
             m_start = 0;
         }
         const size_t at = m_buffer.size();
@@ -173,8 +176,7 @@ void UnixSocketTransport::shutdown()
 
 std::unique_ptr<Transport> createPlatformTransport(const std::string &endpoint)
 {
-    return std::make_unique<UnixSocketTransport>(endpoint.empty() ? defaultSocketPath()
-                                                                  : endpoint);
+    return std::make_unique<UnixSocketTransport>(endpoint.empty() ? defaultSocketPath() : endpoint);
 }
 
 } // namespace pg

@@ -22,9 +22,11 @@
 
 #include "Transport.h"
 
-namespace pg {
+namespace pg
+{
 
-class UnixSocketTransport : public Transport {
+class UnixSocketTransport : public Transport
+{
 public:
     explicit UnixSocketTransport(std::string path);
     ~UnixSocketTransport() override;

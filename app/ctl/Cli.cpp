@@ -1,0 +1,164 @@
+// Cli.cpp - procguardctl's grammar, in CLI11.
+#include "Cli.h"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+#include "DefaultPaths.h"
+#include "ExitCodes.h"
+
+#ifndef PG_VERSION_STRING
+#define PG_VERSION_STRING "0.0.0"
+#endif
+
+namespace pg
+{
+namespace ctl
+{
+
+int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream &out,
+                     std::ostream &err)
+{
+    *o = Options();
+    CLI::App app("Control and observe ProcGuard, the launch-control component.", "procguardctl");
+    app.set_version_flag("--version", std::string("procguardctl " PG_VERSION_STRING " (protocol ") +
+                                          std::to_string(PG_PROTOCOL_VERSION) + ")");
+    app.footer(kExitCodeHelp);
+    app.require_subcommand(1);
+
+    const std::string socketHelp = "Socket of procguardd (default: $" + std::string(kSocketEnvVar) +
+                                   " or " + kDefaultSocketPath + ")";
+    auto addSocket = [&](CLI::App *cmd) { cmd->add_option("--socket", o->socket, socketHelp); };
+    addSocket(&app);
+
+    std::string autoVerdict, modeName, defaultVerdict;
+
+    CLI::App *status = app.add_subcommand("status", "Show the component's state and counters");
+    addSocket(status);
+    status->add_flag("--json", o->json, "Print JSON");
+
+    CLI::App *monitor =
+        app.add_subcommand("monitor", "Print process events as they happen (read-only)");
+    addSocket(monitor);
+    monitor->add_flag("--json", o->json, "Print one JSON object per line");
+    monitor->add_flag("--snapshot", o->snapshot, "Print the processes running at start too");
+
+    CLI::App *approve =
+        app.add_subcommand("approve", "Answer held starts (becomes the controlling client)");
+    addSocket(approve);
+    approve->add_option("--auto", autoVerdict, "Answer every held start with this verdict, unasked")
+        ->check(CLI::IsMember({"allow", "block"}, CLI::ignore_case));
+    CLI::Option *countOpt =
+        approve->add_option("--count", o->count, "With --auto: exit after N answers")
+            ->check(CLI::Range(1u, 0xFFFFFFFFu));
+
+    CLI::App *rules = app.add_subcommand("rules", "List, add or remove rules");
+    addSocket(rules);
+    rules->require_subcommand(1);
+    CLI::App *rulesList = rules->add_subcommand("list", "List the rules in force");
+    addSocket(rulesList);
+    rulesList->add_flag("--json", o->json, "Print JSON");
+
+    CLI::App *rulesAdd = rules->add_subcommand("add", "Add a rule");
+    addSocket(rulesAdd);
+    bool allow = false, block = false;
+    std::string path, glob, prefix;
+    CLI::Option_group *action = rulesAdd->add_option_group("action", "What the rule decides");
+    action->add_flag("--allow", allow, "Allow matching starts");
+    action->add_flag("--block", block, "Block matching starts");
+    action->require_option(1);
+    CLI::Option_group *match = rulesAdd->add_option_group("match", "What the rule matches");
+    match->add_option("--path", path, "Exact image path");
+    match->add_option("--glob", glob, "Glob on the image path ('*', '?', '**')");
+    match->add_option("--prefix", prefix, "Every image under this directory");
+    match->require_option(1);
+    rulesAdd->add_option("--parent", o->parent, "Only when the parent's image matches this glob");
+    rulesAdd->add_option("--user", o->user, "Only for this user (name or uid)");
+    rulesAdd->add_flag("--case-fold", o->caseFold, "Match case-insensitively");
+
+    CLI::App *rulesRemove = rules->add_subcommand("remove", "Remove a rule by id");
+    addSocket(rulesRemove);
+    rulesRemove->add_option("id", o->ruleId, "Rule id (see rules list)")
+        ->required()
+        ->check(CLI::Range(1u, 0xFFFFFFFFu));
+
+    CLI::App *mode = app.add_subcommand("mode", "Set the mode and the default verdict");
+    addSocket(mode);
+    mode->add_option("mode", modeName, "monitor, prompt or lockdown")
+        ->required()
+        ->check(CLI::IsMember({"monitor", "prompt", "lockdown"}, CLI::ignore_case));
+    mode->add_option("--default", defaultVerdict, "Verdict when nobody answers in time")
+        ->check(CLI::IsMember({"allow", "block"}, CLI::ignore_case));
+    CLI::Option *timeoutOpt = nullptr;
+    CLI::Option *budgetOpt = nullptr;
+    uint32_t timeoutMs = 0, budgetMs = 0;
+    timeoutOpt = mode->add_option("--timeout", timeoutMs, "Ms a person has to answer; 0 = no limit")
+                     ->check(CLI::Range(0u, PG_MAX_TIMEOUT_MS));
+    budgetOpt = mode->add_option("--budget", budgetMs, "Ms the launcher itself may be held")
+                    ->check(CLI::Range(0u, PG_MAX_HOLD_BUDGET_MS));
+
+    CLI::App *ps = app.add_subcommand("ps", "List running processes (no component needed)");
+    ps->add_flag("--tree", o->tree, "Show parents above their children");
+    ps->add_flag("--json", o->json, "Print JSON");
+
+    try {
+        app.parse(argc, argv);
+        if (countOpt->count() > 0 && autoVerdict.empty())
+            throw CLI::ValidationError("--count", "--count needs --auto");
+    } catch (const CLI::ParseError &e) {
+        app.exit(e, out, err);
+        return e.get_exit_code() == 0 ? kExitOk : kExitUsage;
+    }
+
+    if (status->parsed()) {
+        o->command = Command::Status;
+    } else if (monitor->parsed()) {
+        o->command = Command::Monitor;
+    } else if (approve->parsed()) {
+        o->command = Command::Approve;
+        if (!autoVerdict.empty())
+            o->autoVerdict = verdictFromString(autoVerdict);
+    } else if (rulesList->parsed()) {
+        o->command = Command::RulesList;
+    } else if (rulesAdd->parsed()) {
+        o->command = Command::RulesAdd;
+        o->ruleAction = allow ? Verdict::Allow : Verdict::Block;
+        if (!path.empty()) {
+            o->ruleKind = RuleKind::Exact;
+            o->pattern = path;
+        } else if (!glob.empty()) {
+            o->ruleKind = RuleKind::Glob;
+            o->pattern = glob;
+        } else {
+            o->ruleKind = RuleKind::Prefix;
+            o->pattern = prefix;
+            if (!o->pattern.empty() && o->pattern.back() != '/')
+                o->pattern += '/';
+        }
+        if (o->pattern.empty()) {
+            err << "The rule's pattern is empty.\n";
+            return kExitUsage;
+        }
+        if (o->pattern.size() + 1 > PG_MAX_PATTERN_BYTES) {
+            err << "The rule's pattern is longer than " << PG_MAX_PATTERN_BYTES - 1 << " bytes.\n";
+            return kExitUsage;
+        }
+    } else if (rulesRemove->parsed()) {
+        o->command = Command::RulesRemove;
+    } else if (mode->parsed()) {
+        o->command = Command::Mode;
+        o->mode = *modeFromString(modeName);
+        if (!defaultVerdict.empty())
+            o->defaultVerdict = verdictFromString(defaultVerdict);
+        if (timeoutOpt->count() > 0)
+            o->timeoutMs = timeoutMs;
+        if (budgetOpt->count() > 0)
+            o->budgetMs = budgetMs;
+    } else if (ps->parsed()) {
+        o->command = Command::Ps;
+    }
+    return -1;
+}
+
+} // namespace ctl
+} // namespace pg

@@ -1,0 +1,60 @@
+// Cli.h - procguardctl's command line: what the user asked for, parsed and
+// checked, before anything connects. Kept apart from the commands so that
+// parsing is unit-tested on its own.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "Types.h"
+
+namespace pg
+{
+namespace ctl
+{
+
+enum class Command { None, Status, Monitor, Approve, RulesList, RulesAdd, RulesRemove, Mode, Ps };
+
+struct Options {
+    Command command = Command::None;
+    std::string socket; // --socket; empty = default (DefaultPaths.h)
+    bool json = false;  // status, monitor, rules list, ps
+
+    // monitor
+    bool snapshot = false; // also print the initial process snapshot
+
+    // approve
+    std::optional<Verdict> autoVerdict; // --auto allow|block
+    uint32_t count = 0;                 // --count N; 0 = no limit
+
+    // rules add
+    Verdict ruleAction = Verdict::None;
+    RuleKind ruleKind = RuleKind::Exact;
+    std::string pattern; // --path/--glob/--prefix (prefix ends with '/')
+    std::string parent;  // --parent GLOB
+    std::string user;    // --user NAME|UID, resolved by the command
+    bool caseFold = false;
+
+    // rules remove
+    uint32_t ruleId = 0;
+
+    // mode
+    Mode mode = Mode::Monitor;
+    std::optional<Verdict> defaultVerdict;
+    std::optional<uint32_t> timeoutMs;
+    std::optional<uint32_t> budgetMs;
+
+    // ps
+    bool tree = false;
+};
+
+// Parses argv into *options. Returns -1 when a command should run, or the
+// exit code to end with now: 0 after --help/--version (printed to out), 2
+// after a usage error (one sentence on err).
+int parseCommandLine(int argc, const char *const *argv, Options *options, std::ostream &out,
+                     std::ostream &err);
+
+} // namespace ctl
+} // namespace pg

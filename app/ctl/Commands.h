@@ -1,0 +1,81 @@
+// Commands.h - procguardctl's commands, runnable against any Transport.
+//
+// main.cpp fills a Context with the real transport, /proc and signals;
+// unit tests fill it with a FakeTransport, a FakeProcessSource and string
+// streams. Every command returns an exit code (ExitCodes.h) and writes
+// errors to ctx.err as one sentence.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ostream>
+
+#include "Cli.h"
+#include "KernelLink.h"
+#include "ProcessSource.h"
+#include "Wakeup.h"
+
+namespace pg
+{
+namespace ctl
+{
+
+struct Context {
+    // Makes the transport for an endpoint (the --socket value, resolved).
+    std::function<std::unique_ptr<Transport>(const std::string &endpoint)> makeTransport;
+    ProcessSource *processes = nullptr;
+    std::ostream *out = nullptr;
+    std::ostream *err = nullptr;
+    int inputFd = 0;                 // approve reads answers from here
+    int stopFd = -1;                 // readable once SIGINT/SIGTERM arrived
+    std::function<uint64_t()> nowNs; // UTC ns; default: the system clock
+    std::chrono::milliseconds connectTimeout{3000};
+    std::chrono::milliseconds requestTimeout{5000};
+};
+
+// Parses argv and runs the command. The whole of procguardctl.
+int run(int argc, const char *const *argv, Context &ctx);
+
+int runStatus(const Options &o, Context &ctx);
+int runMonitor(const Options &o, Context &ctx);
+int runApprove(const Options &o, Context &ctx);
+int runRulesList(const Options &o, Context &ctx);
+int runRulesAdd(const Options &o, Context &ctx);
+int runRulesRemove(const Options &o, Context &ctx);
+int runMode(const Options &o, Context &ctx);
+int runPs(const Options &o, Context &ctx);
+
+// An EventSink that queues events for the command's own thread and wakes it.
+class EventQueue : public EventSink
+{
+public:
+    void onEvents(std::vector<Event> &&batch) override;
+    void onDisconnected(const Error &error) override;
+    // Takes everything queued so far. *gone receives the disconnect reason
+    // once the link has ended (code None if close() ended it).
+    std::vector<Event> take(std::optional<Error> *gone);
+    int fd() const { return m_wakeup.fd(); }
+    void drainWakeup() { m_wakeup.drain(); }
+
+private:
+    std::mutex m_mutex;
+    std::vector<Event> m_events;
+    std::optional<Error> m_gone;
+    Wakeup m_wakeup;
+};
+
+// A connected, started link, or the exit code to return.
+struct Session {
+    std::unique_ptr<KernelLink> link;
+    ConnectInfo info;
+};
+int openSession(const Options &o, Context &ctx, bool control, bool snapshot, EventSink *sink,
+                Session *session);
+// Prints error's sentence on ctx.err and returns its exit code.
+int fail(Context &ctx, const Error &error);
+
+} // namespace ctl
+} // namespace pg

@@ -1,0 +1,264 @@
+// Format.cpp - text and JSON forms of events, rules, policy, status, processes.
+#include "Format.h"
+
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+
+namespace pg
+{
+namespace ctl
+{
+
+namespace
+{
+
+std::string formatTime(uint64_t ns, bool utc)
+{
+    const time_t secs = static_cast<time_t>(ns / 1000000000ull);
+    const unsigned ms = static_cast<unsigned>((ns / 1000000ull) % 1000ull);
+    std::tm tm{};
+    if (utc)
+        gmtime_r(&secs, &tm);
+    else
+        localtime_r(&secs, &tm);
+    char buf[64];
+    const size_t n =
+        std::strftime(buf, sizeof(buf), utc ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
+    std::snprintf(buf + n, sizeof(buf) - n, utc ? ".%03uZ" : ".%03u", ms);
+    return buf;
+}
+
+// Flags of an event as words, for both text and JSON.
+std::vector<std::string> flagNames(uint16_t flags)
+{
+    static const struct {
+        uint16_t bit;
+        const char *name;
+    } names[] = {
+        {PG_EVF_HELD, "held"},
+        {PG_EVF_FROZEN, "frozen"},
+        {PG_EVF_WOULD_BLOCK, "would-block"},
+        {PG_EVF_INTERPRETER, "interpreter"},
+        {PG_EVF_CACHED, "cached"},
+        {PG_EVF_TRUNCATED, "truncated"},
+        {PG_EVF_SNAPSHOT, "snapshot"},
+        {PG_EVF_EXITED, "exited"},
+        {PG_EVF_KILLED, "killed"},
+    };
+    std::vector<std::string> out;
+    for (const auto &n : names)
+        if (flags & n.bit)
+            out.push_back(n.name);
+    return out;
+}
+
+} // namespace
+
+std::string formatLocalTime(uint64_t ns)
+{
+    return formatTime(ns, false);
+}
+
+std::string formatUtcTime(uint64_t ns)
+{
+    return formatTime(ns, true);
+}
+
+std::string formatEventLine(const Event &e)
+{
+    std::ostringstream s;
+    s << formatLocalTime(e.timeNs) << ' ';
+    std::string kind = toString(e.kind);
+    kind.resize(8, ' ');
+    s << kind << " pid=" << e.pid << " ppid=" << e.ppid;
+    switch (e.kind) {
+    case EventKind::Verdict:
+        s << ' ' << toString(e.verdict) << '/' << toString(e.source);
+        if (e.ruleId != 0)
+            s << " rule=" << e.ruleId;
+        break;
+    case EventKind::Request:
+        s << " hold=" << e.holdId << " default=" << toString(e.defaultVerdict)
+          << " in=" << e.timeoutMs << "ms";
+        break;
+    case EventKind::Exit:
+        s << " status=" << e.status;
+        break;
+    case EventKind::Overflow:
+    case EventKind::Resync:
+        s << " lost=" << e.lost;
+        break;
+    case EventKind::Policy:
+        s << " mode=" << toString(e.mode);
+        break;
+    default:
+        break;
+    }
+    for (const std::string &f : flagNames(e.flags))
+        s << " [" << f << ']';
+    if (!e.image.empty())
+        s << ' ' << e.image;
+    if (!e.cmdline.empty())
+        s << " -- " << e.cmdline;
+    return s.str();
+}
+
+std::string describeRule(const Rule &r)
+{
+    std::ostringstream s;
+    s << toString(r.action) << ' ' << toString(r.kind) << ' ' << r.pattern;
+    if (!r.parent.empty())
+        s << " (parent " << r.parent << ')';
+    if (r.uid)
+        s << " (uid " << *r.uid << ')';
+    if (r.caseFold)
+        s << " (case-fold)";
+    return s.str();
+}
+
+nlohmann::json toJson(const Event &e)
+{
+    nlohmann::json j;
+    j["seq"] = e.seq;
+    j["time"] = formatUtcTime(e.timeNs);
+    j["time_ns"] = e.timeNs;
+    j["kind"] = toString(e.kind);
+    j["pid"] = e.pid;
+    j["ppid"] = e.ppid;
+    j["creator_pid"] = e.creatorPid;
+    j["uid"] = e.uid;
+    j["flags"] = flagNames(e.flags);
+    if (e.holdId != 0)
+        j["hold_id"] = e.holdId;
+    switch (e.kind) {
+    case EventKind::Verdict:
+        j["verdict"] = toString(e.verdict);
+        j["source"] = toString(e.source);
+        j["rule_id"] = e.ruleId;
+        break;
+    case EventKind::Request:
+        j["timeout_ms"] = e.timeoutMs;
+        j["default_verdict"] = toString(e.defaultVerdict);
+        break;
+    case EventKind::Exit:
+        j["status"] = e.status;
+        break;
+    case EventKind::Overflow:
+    case EventKind::Resync:
+        j["lost"] = e.lost;
+        break;
+    default:
+        break;
+    }
+    j["mode"] = toString(e.mode);
+    j["image"] = e.image;
+    j["cmdline"] = e.cmdline;
+    if (!e.sid.empty())
+        j["sid"] = e.sid;
+    j["parent_image"] = e.parentImage;
+    return j;
+}
+
+nlohmann::json toJson(const Rule &r)
+{
+    nlohmann::json j;
+    j["id"] = r.id;
+    j["action"] = toString(r.action);
+    j["kind"] = toString(r.kind);
+    j["pattern"] = r.pattern;
+    j["parent"] = r.parent;
+    if (r.uid)
+        j["uid"] = *r.uid;
+    else
+        j["uid"] = nullptr;
+    j["case_fold"] = r.caseFold;
+    return j;
+}
+
+nlohmann::json toJson(const Policy &p)
+{
+    nlohmann::json j;
+    j["mode"] = toString(p.mode);
+    j["default_verdict"] = toString(p.defaultVerdict);
+    j["timeout_ms"] = p.timeoutMs;
+    j["hold_budget_ms"] = p.holdBudgetMs;
+    j["case_fold"] = p.caseFold;
+    j["generation"] = p.generation;
+    j["rules"] = nlohmann::json::array();
+    for (const Rule &r : p.rules)
+        j["rules"].push_back(toJson(r));
+    return j;
+}
+
+nlohmann::json toJson(const Status &s)
+{
+    nlohmann::json j;
+    j["mode"] = toString(s.mode);
+    j["default_verdict"] = toString(s.defaultVerdict);
+    j["timeout_ms"] = s.timeoutMs;
+    j["hold_budget_ms"] = s.holdBudgetMs;
+    j["rule_count"] = s.ruleCount;
+    j["clients"] = s.clients;
+    j["held_now"] = s.heldNow;
+    j["frozen_now"] = s.frozenNow;
+    j["server_pid"] = s.serverPid;
+    j["platform"] = s.platform == PG_PLATFORM_WINDOWS ? "windows" : "linux";
+    j["protocol_version"] = s.version;
+    j["controller_pid"] = s.controllerPid;
+    j["starts"] = s.starts;
+    j["decisions"] = s.decisions;
+    j["allowed"] = s.allowed;
+    j["blocked"] = s.blocked;
+    j["prompted"] = s.prompted;
+    j["timeouts"] = s.timeouts;
+    j["lost_events"] = s.lostEvents;
+    j["resyncs"] = s.resyncs;
+    j["cache_hits"] = s.cacheHits;
+    j["next_seq"] = s.nextSeq;
+    j["uptime_ms"] = s.uptimeMs;
+    j["generation"] = s.generation;
+    return j;
+}
+
+nlohmann::json toJson(const ProcessInfo &p)
+{
+    nlohmann::json j;
+    j["pid"] = p.pid;
+    j["ppid"] = p.ppid;
+    j["uid"] = p.uid;
+    j["user"] = p.user;
+    j["name"] = p.name;
+    j["image"] = p.image;
+    j["cmdline"] = p.cmdline;
+    j["start"] = formatUtcTime(p.startTimeNs);
+    return j;
+}
+
+std::optional<std::string> SequenceTracker::observe(const Event &e)
+{
+    std::optional<std::string> warning;
+    if (m_started) {
+        if (e.seq > m_last + 1) {
+            const uint64_t gap = e.seq - m_last - 1;
+            m_missing += gap;
+            warning = "Gap in the event stream: " + std::to_string(gap) +
+                      " event(s) missing before sequence " + std::to_string(e.seq) + ".";
+        } else if (e.seq <= m_last) {
+            warning = "Event sequence " + std::to_string(e.seq) + " arrived after " +
+                      std::to_string(m_last) + " (out of order or repeated).";
+        }
+    }
+    if (e.kind == EventKind::Overflow && e.lost > 0) {
+        const std::string lost = "The component dropped " + std::to_string(e.lost) +
+                                 " event(s) because this client read too slowly.";
+        warning = warning ? *warning + " " + lost : lost;
+    }
+    if (!m_started || e.seq > m_last)
+        m_last = e.seq;
+    m_started = true;
+    return warning;
+}
+
+} // namespace ctl
+} // namespace pg

@@ -1,0 +1,56 @@
+// StatusCommand.cpp - `procguardctl status [--json]`.
+#include "Commands.h"
+#include "ExitCodes.h"
+#include "Format.h"
+
+namespace pg
+{
+namespace ctl
+{
+
+int runStatus(const Options &o, Context &ctx)
+{
+    Session s;
+    if (int rc = openSession(o, ctx, false, false, nullptr, &s))
+        return rc;
+    Status st;
+    if (Error e = s.link->getStatus(&st, ctx.requestTimeout))
+        return fail(ctx, e);
+    s.link->close();
+
+    std::ostream &out = *ctx.out;
+    if (o.json) {
+        nlohmann::json j = toJson(st);
+        j["state"] = "running";
+        j["server_name"] = s.info.serverName;
+        out << j.dump(2) << '\n';
+        return kExitOk;
+    }
+    out << "State:            running (" << s.info.serverName << ", pid " << st.serverPid << ")\n"
+        << "Mode:             " << toString(st.mode) << '\n'
+        << "Default verdict:  " << toString(st.defaultVerdict) << '\n'
+        << "Timeout:          "
+        << (st.timeoutMs == 0 ? std::string("no limit") : std::to_string(st.timeoutMs) + " ms")
+        << '\n'
+        << "Hold budget:      " << st.holdBudgetMs << " ms\n"
+        << "Rules:            " << st.ruleCount << " (generation " << st.generation << ")\n"
+        << "Clients:          " << st.clients << '\n'
+        << "Controller pid:   "
+        << (st.controllerPid == 0 ? std::string("none") : std::to_string(st.controllerPid)) << '\n'
+        << "Held now:         " << st.heldNow << '\n'
+        << "Frozen now:       " << st.frozenNow << '\n'
+        << "Starts:           " << st.starts << '\n'
+        << "Decisions:        " << st.decisions << " (allowed " << st.allowed << ", blocked "
+        << st.blocked << ")\n"
+        << "Prompted:         " << st.prompted << '\n'
+        << "Timeouts:         " << st.timeouts << '\n'
+        << "Lost events:      " << st.lostEvents << '\n'
+        << "Resyncs:          " << st.resyncs << '\n'
+        << "Cache hits:       " << st.cacheHits << '\n'
+        << "Protocol version: " << st.version << '\n'
+        << "Uptime:           " << st.uptimeMs / 1000 << " s\n";
+    return kExitOk;
+}
+
+} // namespace ctl
+} // namespace pg

@@ -1,0 +1,352 @@
+// CommandsTest.cpp - procguardctl's commands end to end against a fake
+// component: output, exit codes and what reaches the component.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+#include "Commands.h"
+#include "ExitCodes.h"
+#include "FakeComponent.h"
+#include "FakeProcessSource.h"
+
+using namespace pg;
+using namespace pg::ctl;
+using namespace std::chrono_literals;
+using pg::test::FakeComponent;
+using pg::test::FakeProcessSource;
+
+namespace
+{
+
+Event request(uint64_t seq, uint64_t hold, const std::string &image)
+{
+    Event e;
+    e.kind = EventKind::Request;
+    e.seq = seq;
+    e.holdId = hold;
+    e.pid = static_cast<uint32_t>(2000 + hold);
+    e.ppid = 1000;
+    e.uid = 1001;
+    e.timeoutMs = 0; // no limit: the test decides when
+    e.defaultVerdict = Verdict::Block;
+    e.image = image;
+    e.parentImage = "/usr/bin/bash";
+    return e;
+}
+
+class CommandsTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_EQ(pipe(input), 0);
+        ASSERT_EQ(pipe(stop), 0);
+        processes.users = {{0, "root"}, {1001, "alice"}};
+        ctx.makeTransport = [this](const std::string &endpoint) {
+            lastEndpoint = endpoint;
+            return std::make_unique<pg::test::FakeTransport>(component.peer());
+        };
+        ctx.processes = &processes;
+        ctx.out = &out;
+        ctx.err = &err;
+        ctx.inputFd = input[0];
+        ctx.stopFd = stop[0];
+        ctx.connectTimeout = 2000ms;
+        ctx.requestTimeout = 2000ms;
+    }
+    void TearDown() override
+    {
+        for (int fd : {input[0], input[1], stop[0], stop[1]})
+            if (fd >= 0)
+                close(fd);
+    }
+    int run(std::vector<const char *> args)
+    {
+        args.insert(args.begin(), "procguardctl");
+        return ctl::run(static_cast<int>(args.size()), args.data(), ctx);
+    }
+    void type(const std::string &text)
+    {
+        ASSERT_EQ(write(input[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    }
+    void closeInput()
+    {
+        close(input[1]);
+        input[1] = -1;
+    }
+    bool waitVerdicts(size_t n)
+    {
+        for (int i = 0; i < 500 && component.verdicts().size() < n; ++i)
+            std::this_thread::sleep_for(10ms);
+        return component.verdicts().size() >= n;
+    }
+
+    FakeComponent component;
+    FakeProcessSource processes;
+    Context ctx;
+    std::ostringstream out, err;
+    std::string lastEndpoint;
+    int input[2] = {-1, -1};
+    int stop[2] = {-1, -1};
+};
+
+} // namespace
+
+TEST_F(CommandsTest, StatusPrintsModeCountersAndController)
+{
+    component.status.mode = Mode::Prompt;
+    component.status.heldNow = 2;
+    component.status.lostEvents = 7;
+    component.status.controllerPid = 999;
+    EXPECT_EQ(run({"status", "--socket", "/run/x.sock"}), kExitOk) << err.str();
+    EXPECT_EQ(lastEndpoint, "/run/x.sock");
+    EXPECT_FALSE(component.lastHelloAskedControl());
+    EXPECT_NE(out.str().find("prompt"), std::string::npos);
+    EXPECT_NE(out.str().find("Held now:         2"), std::string::npos);
+    EXPECT_NE(out.str().find("Lost events:      7"), std::string::npos);
+    EXPECT_NE(out.str().find("999"), std::string::npos);
+}
+
+TEST_F(CommandsTest, StatusJsonIsMachineReadable)
+{
+    component.status.heldNow = 3;
+    ASSERT_EQ(run({"status", "--json"}), kExitOk) << err.str();
+    const auto j = nlohmann::json::parse(out.str());
+    EXPECT_EQ(j["held_now"], 3);
+    EXPECT_EQ(j["mode"], "monitor");
+    EXPECT_EQ(j["protocol_version"], PG_PROTOCOL_VERSION);
+}
+
+TEST_F(CommandsTest, MissingComponentExitsWithThreeAndOneSentence)
+{
+    component.peer()->failOpen(TransportError::Code::NotFound,
+                               "procguardd is not running (no socket at /nowhere).");
+    EXPECT_EQ(run({"status"}), kExitNotRunning);
+    EXPECT_EQ(err.str(), "procguardd is not running (no socket at /nowhere).\n");
+}
+
+TEST_F(CommandsTest, PermissionDeniedExitsWithFour)
+{
+    component.peer()->failOpen(TransportError::Code::PermissionDenied, "Permission denied.");
+    EXPECT_EQ(run({"rules", "list"}), kExitPermissionDenied);
+}
+
+TEST_F(CommandsTest, RulesAddAppendsARuleWithTheNextIdAndTheUsersUid)
+{
+    Rule existing;
+    existing.id = 4;
+    existing.pattern = "/usr/bin/ls";
+    component.policy.rules.push_back(existing);
+    ASSERT_EQ(run({"rules", "add", "--block", "--prefix", "/tmp", "--user", "alice"}), kExitOk)
+        << err.str();
+    EXPECT_TRUE(component.lastHelloAskedControl());
+    ASSERT_EQ(component.policy.rules.size(), 2u);
+    const Rule &added = component.policy.rules[1];
+    EXPECT_EQ(added.id, 1u);
+    EXPECT_EQ(added.kind, RuleKind::Prefix);
+    EXPECT_EQ(added.action, Verdict::Block);
+    EXPECT_EQ(added.pattern, "/tmp/");
+    EXPECT_EQ(added.uid, 1001u);
+    EXPECT_NE(out.str().find("Added rule 1"), std::string::npos);
+}
+
+TEST_F(CommandsTest, RulesAddWithUnknownUserIsAUsageErrorAndChangesNothing)
+{
+    EXPECT_EQ(run({"rules", "add", "--allow", "--path", "/bin/x", "--user", "mallory"}),
+              kExitUsage);
+    EXPECT_EQ(component.setPolicyCount(), 0);
+    EXPECT_NE(err.str().find("mallory"), std::string::npos);
+}
+
+TEST_F(CommandsTest, RulesRemoveDeletesOnlyThatRule)
+{
+    for (uint32_t id : {1u, 2u, 3u}) {
+        Rule r;
+        r.id = id;
+        r.pattern = "/bin/r" + std::to_string(id);
+        component.policy.rules.push_back(r);
+    }
+    ASSERT_EQ(run({"rules", "remove", "2"}), kExitOk) << err.str();
+    ASSERT_EQ(component.policy.rules.size(), 2u);
+    EXPECT_EQ(component.policy.rules[0].id, 1u);
+    EXPECT_EQ(component.policy.rules[1].id, 3u);
+}
+
+TEST_F(CommandsTest, RulesRemoveOfUnknownIdFailsWithOne)
+{
+    EXPECT_EQ(run({"rules", "remove", "99"}), kExitFailed);
+    EXPECT_EQ(component.setPolicyCount(), 0);
+    EXPECT_EQ(err.str(), "There is no rule with id 99.\n");
+}
+
+TEST_F(CommandsTest, PolicyChangeWhileAnotherClientControlsFailsWithOne)
+{
+    component.busy = true;
+    EXPECT_EQ(run({"mode", "lockdown"}), kExitFailed);
+    EXPECT_EQ(err.str(), "Another client already controls procguardd.\n");
+}
+
+TEST_F(CommandsTest, ModeChangesOnlyTheNamedSettingsAndKeepsRules)
+{
+    component.policy.timeoutMs = 12345;
+    component.policy.holdBudgetMs = 200;
+    Rule r;
+    r.id = 1;
+    r.pattern = "/bin/keep";
+    component.policy.rules.push_back(r);
+    ASSERT_EQ(run({"mode", "lockdown", "--default", "block"}), kExitOk) << err.str();
+    EXPECT_EQ(component.policy.mode, Mode::Lockdown);
+    EXPECT_EQ(component.policy.defaultVerdict, Verdict::Block);
+    EXPECT_EQ(component.policy.timeoutMs, 12345u);
+    EXPECT_EQ(component.policy.holdBudgetMs, 200u);
+    ASSERT_EQ(component.policy.rules.size(), 1u);
+    EXPECT_EQ(component.policy.rules[0].pattern, "/bin/keep");
+}
+
+TEST_F(CommandsTest, ApproveAutoAnswersEveryRequestAndStopsAfterCount)
+{
+    component.pushEvents(
+        {request(1, 11, "/bin/a"), request(2, 12, "/bin/b"), request(3, 13, "/bin/c")});
+    EXPECT_EQ(run({"approve", "--auto", "block", "--count", "2"}), kExitOk) << err.str();
+    const auto v = component.verdicts();
+    ASSERT_EQ(v.size(), 2u);
+    EXPECT_EQ(v[0].holdId, 11u);
+    EXPECT_EQ(v[1].holdId, 12u);
+    EXPECT_EQ(v[0].verdict, Verdict::Block);
+    EXPECT_TRUE(component.lastHelloAskedControl());
+}
+
+TEST_F(CommandsTest, ApproveShowsOneHoldAtATimeWithTheWaitingCount)
+{
+    int rc = -1;
+    std::thread session([&] { rc = run({"approve"}); });
+    component.pushEvents({request(1, 21, "/usr/bin/curl"), request(2, 22, "/usr/bin/wget")});
+    type("b\n");
+    ASSERT_TRUE(waitVerdicts(1));
+    type("a\n");
+    ASSERT_TRUE(waitVerdicts(2));
+    closeInput();
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    const auto v = component.verdicts();
+    EXPECT_EQ(v[0].holdId, 21u);
+    EXPECT_EQ(v[0].verdict, Verdict::Block);
+    EXPECT_EQ(v[1].holdId, 22u);
+    EXPECT_EQ(v[1].verdict, Verdict::Allow);
+    const std::string text = out.str();
+    EXPECT_NE(text.find("/usr/bin/curl"), std::string::npos);
+    EXPECT_NE(text.find("alice (1001)"), std::string::npos);
+    EXPECT_NE(text.find("/usr/bin/bash"), std::string::npos);
+    EXPECT_NE(text.find("more waiting"), std::string::npos);
+    EXPECT_NE(text.find("[a]llow / [b]lock"), std::string::npos);
+}
+
+TEST_F(CommandsTest, ApproveAlwaysAddsAnExactRuleThenAnswers)
+{
+    int rc = -1;
+    std::thread session([&] { rc = run({"approve"}); });
+    component.pushEvents({request(1, 31, "/opt/app/run")});
+    type("W\n");
+    ASSERT_TRUE(waitVerdicts(1));
+    closeInput();
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    ASSERT_EQ(component.policy.rules.size(), 1u);
+    EXPECT_EQ(component.policy.rules[0].kind, RuleKind::Exact);
+    EXPECT_EQ(component.policy.rules[0].action, Verdict::Block);
+    EXPECT_EQ(component.policy.rules[0].pattern, "/opt/app/run");
+    EXPECT_EQ(component.verdicts()[0].verdict, Verdict::Block);
+}
+
+TEST_F(CommandsTest, ApproveDropsAHoldDecidedElsewhere)
+{
+    Event decided;
+    decided.kind = EventKind::Verdict;
+    decided.seq = 2;
+    decided.holdId = 41;
+    decided.verdict = Verdict::Block;
+    decided.source = Source::Timeout;
+    int rc = -1;
+    std::thread session([&] { rc = run({"approve"}); });
+    component.pushEvents({request(1, 41, "/bin/slow"), decided});
+    for (int i = 0; i < 500 && out.str().find("decided elsewhere") == std::string::npos; ++i)
+        std::this_thread::sleep_for(10ms);
+    closeInput();
+    session.join();
+    EXPECT_EQ(rc, kExitOk);
+    EXPECT_NE(out.str().find("decided elsewhere: block (timeout)"), std::string::npos);
+    EXPECT_TRUE(component.verdicts().empty());
+}
+
+TEST_F(CommandsTest, MonitorReportsSequenceGapsAndEndsOnDisconnect)
+{
+    Event a, b, c;
+    a.kind = EventKind::Start;
+    a.seq = 10;
+    a.pid = 1;
+    b = a;
+    b.seq = 11;
+    c = a;
+    c.kind = EventKind::Exit;
+    c.seq = 15;
+    component.pushEvents({a, b, c});
+    component.closeAfterEvents = true;
+    EXPECT_EQ(run({"monitor", "--json"}), kExitDisconnected);
+    EXPECT_FALSE(component.lastHelloAskedControl());
+    EXPECT_NE(err.str().find("3 event(s) missing before sequence 15"), std::string::npos);
+    std::istringstream lines(out.str());
+    std::string line;
+    int n = 0;
+    while (std::getline(lines, line)) {
+        const auto j = nlohmann::json::parse(line);
+        EXPECT_TRUE(j.contains("seq"));
+        ++n;
+    }
+    EXPECT_EQ(n, 3);
+}
+
+TEST_F(CommandsTest, MonitorEndsCleanlyOnStopSignal)
+{
+    int rc = -1;
+    std::thread session([&] { rc = run({"monitor"}); });
+    Event e;
+    e.kind = EventKind::Exec;
+    e.seq = 1;
+    e.pid = 77;
+    e.image = "/bin/true";
+    component.pushEvents({e});
+    std::this_thread::sleep_for(100ms);
+    ASSERT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, kExitOk);
+    EXPECT_NE(out.str().find("pid=77"), std::string::npos);
+    EXPECT_NE(out.str().find("/bin/true"), std::string::npos);
+}
+
+TEST_F(CommandsTest, PsTreeIndentsChildrenUnderTheirParents)
+{
+    processes.processes = {{1, 0, 0, "root", "init", "/sbin/init", "init", 0},
+                           {50, 1, 1001, "alice", "bash", "/bin/bash", "bash", 0},
+                           {60, 50, 1001, "alice", "vim", "/usr/bin/vim", "vim notes", 0},
+                           {70, 1, 0, "root", "cron", "/usr/sbin/cron", "cron", 0}};
+    ASSERT_EQ(run({"ps", "--tree"}), kExitOk);
+    const std::string text = out.str();
+    EXPECT_NE(text.find(" init\n"), std::string::npos);
+    EXPECT_NE(text.find("   bash\n"), std::string::npos);
+    EXPECT_NE(text.find("     vim notes\n"), std::string::npos);
+    EXPECT_LT(text.find("vim notes"), text.find("cron"));
+}
+
+TEST_F(CommandsTest, PsJsonTreeNestsChildren)
+{
+    processes.processes = {{1, 0, 0, "root", "init", "/sbin/init", "init", 0},
+                           {50, 1, 1001, "alice", "bash", "/bin/bash", "bash", 0}};
+    ASSERT_EQ(run({"ps", "--tree", "--json"}), kExitOk);
+    const auto j = nlohmann::json::parse(out.str());
+    ASSERT_EQ(j.size(), 1u);
+    EXPECT_EQ(j[0]["pid"], 1);
+    EXPECT_EQ(j[0]["children"][0]["user"], "alice");
+}
