@@ -1,4 +1,4 @@
-// ApproveCommand.cpp - `procguardctl approve [--auto allow|block [--count N]]`.
+// ApproveCommand.cpp - `procguardctl approve [--mode M] [--auto allow|block [--count N]]`.
 //
 // Becomes the controlling client and answers held starts (REQUEST events).
 // Holds queue up in arrival order and are shown one at a time with the
@@ -249,6 +249,16 @@ int runApprove(const Options &o, Context &ctx)
     Session s;
     if (int rc = openSession(o, ctx, true, false, &queue, &s))
         return rc;
+    if (o.approveMode) {
+        // Set the mode as the controlling client: while this session runs,
+        // no other client may change the policy.
+        Policy policy;
+        if (Error e = s.link->getPolicy(&policy, ctx.requestTimeout))
+            return fail(ctx, e);
+        policy.mode = *o.approveMode;
+        if (Error e = s.link->setPolicy(policy, ctx.requestTimeout))
+            return fail(ctx, e);
+    }
     Status status;
     if (!s.link->getStatus(&status, ctx.requestTimeout) && status.mode != Mode::Prompt)
         *ctx.out << "Note: the component is in " << toString(status.mode)

@@ -31,7 +31,7 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     auto addSocket = [&](CLI::App *cmd) { cmd->add_option("--socket", o->socket, socketHelp); };
     addSocket(&app);
 
-    std::string autoVerdict, modeName, defaultVerdict;
+    std::string autoVerdict, approveMode, modeName, defaultVerdict;
 
     CLI::App *status = app.add_subcommand("status", "Show the component's state and counters");
     addSocket(status);
@@ -48,6 +48,8 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     addSocket(approve);
     approve->add_option("--auto", autoVerdict, "Answer every held start with this verdict, unasked")
         ->check(CLI::IsMember({"allow", "block"}, CLI::ignore_case));
+    approve->add_option("--mode", approveMode, "Switch to this mode once controlling")
+        ->check(CLI::IsMember({"monitor", "prompt", "lockdown"}, CLI::ignore_case));
     CLI::Option *countOpt =
         approve->add_option("--count", o->count, "With --auto: exit after N answers")
             ->check(CLI::Range(1u, 0xFFFFFFFFu));
@@ -118,6 +120,8 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         o->command = Command::Approve;
         if (!autoVerdict.empty())
             o->autoVerdict = verdictFromString(autoVerdict);
+        if (!approveMode.empty())
+            o->approveMode = modeFromString(approveMode);
     } else if (rulesList->parsed()) {
         o->command = Command::RulesList;
     } else if (rulesAdd->parsed()) {

@@ -28,6 +28,7 @@ struct Options {
     // approve
     std::optional<Verdict> autoVerdict; // --auto allow|block
     uint32_t count = 0;                 // --count N; 0 = no limit
+    std::optional<Mode> approveMode;    // --mode: switch mode once controlling
 
     // rules add
     Verdict ruleAction = Verdict::None;
