@@ -12,7 +12,8 @@
 #include "Log.h"
 #include "MountInfo.h"
 
-namespace {
+namespace
+{
 constexpr uint64_t kGateMask = FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM;
 }
 
@@ -32,7 +33,8 @@ bool FanotifyGate::open(std::string *error)
         else if (e == ENOSYS)
             *error = "this kernel has no fanotify support.";
         else if (e == EINVAL)
-            *error = "this kernel's fanotify lacks permission events (CONFIG_FANOTIFY_ACCESS_PERMISSIONS).";
+            *error = "this kernel's fanotify lacks permission events "
+                     "(CONFIG_FANOTIFY_ACCESS_PERMISSIONS).";
         else
             *error = std::string("fanotify is unavailable: ") + std::strerror(e) + ".";
         return false;
@@ -122,8 +124,8 @@ bool FanotifyGate::respond(int eventFd, bool allow)
 
 bool FanotifyGate::cacheAllow(int eventFd)
 {
-    return fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, kGateMask, eventFd,
-                         nullptr) == 0;
+    return fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, kGateMask, eventFd, nullptr) ==
+           0;
 }
 
 void FanotifyGate::flushCache()

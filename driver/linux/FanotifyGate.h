@@ -29,7 +29,8 @@
 #include <string>
 #include <vector>
 
-class FanotifyGate {
+class FanotifyGate
+{
 public:
     ~FanotifyGate();
     // fanotify_init. False with *error (e.g. not root, no fanotify, no

@@ -10,7 +10,8 @@
 #include <ctime>
 #include <unistd.h>
 
-namespace {
+namespace
+{
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::Info)};
 
@@ -96,9 +97,10 @@ void Log::write(LogLevel level, const char *format, ...)
         clock_gettime(CLOCK_REALTIME, &ts);
         struct tm tm;
         gmtime_r(&ts.tv_sec, &tm); // UTC: no /etc/localtime (see Log.h)
-        int n = std::snprintf(line, sizeof line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: ",
-                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                              tm.tm_sec, ts.tv_nsec / 1000000L, levelName(level));
+        int n = std::snprintf(line, sizeof line,
+                              "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: ", tm.tm_year + 1900,
+                              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                              ts.tv_nsec / 1000000L, levelName(level));
         used = n > 0 ? static_cast<size_t>(n) : 0;
     }
     va_list args;

@@ -16,7 +16,8 @@
 
 enum class LogLevel { Debug = 0, Info = 1, Warn = 2, Error = 3 };
 
-class Log {
+class Log
+{
 public:
     static void setLevel(LogLevel level);
     static bool enabled(LogLevel level);

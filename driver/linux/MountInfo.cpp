@@ -6,7 +6,8 @@
 
 #include "ProcFs.h"
 
-namespace {
+namespace
+{
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape(const std::string &s)
@@ -16,8 +17,8 @@ std::string unescape(const std::string &s)
     for (size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7' &&
             s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-            out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 +
-                                            (s[i + 3] - '0')));
+            out.push_back(
+                static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
             i += 3;
         } else {
             out.push_back(s[i]);
@@ -67,11 +68,11 @@ bool MountInfo::isGateableType(const std::string &fsType)
     static const char *const never[] = {
         // pseudo filesystems: no programs, or gating them is meaningless
         "proc", "sysfs", "devtmpfs", "devpts", "debugfs", "tracefs", "securityfs", "pstore", "bpf",
-        "mqueue", "configfs", "fusectl", "autofs", "binfmt_misc", "hugetlbfs", "efivarfs", "rpc_pipefs",
-        "nsfs", "selinuxfs", "ramfs_ctl", "cgroup", "cgroup2",
+        "mqueue", "configfs", "fusectl", "autofs", "binfmt_misc", "hugetlbfs", "efivarfs",
+        "rpc_pipefs", "nsfs", "selinuxfs", "ramfs_ctl", "cgroup", "cgroup2",
         // network filesystems: a permission event must never wait on a server
-        "nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs",
-        "lustre", "gfs2", "ocfs2", "davfs", "sshfs", "fuse.sshfs", "fuse.glusterfs"};
+        "nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs", "lustre",
+        "gfs2", "ocfs2", "davfs", "sshfs", "fuse.sshfs", "fuse.glusterfs"};
     for (const char *n : never) {
         if (fsType == n)
             return false;

@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-class MountInfo {
+class MountInfo
+{
 public:
     struct Mount {
         std::string root;       // path inside the filesystem that is mounted

@@ -9,7 +9,8 @@
 
 #include "Log.h"
 
-class Options {
+class Options
+{
 public:
     enum class Outcome { Run, Exit0, BadUsage };
 

@@ -2,6 +2,7 @@
 #include "ProcConnector.h"
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
@@ -11,7 +12,8 @@
 
 #include "Log.h"
 
-namespace {
+namespace
+{
 
 // NLMSG_HDRLEN and NLMSG_ALIGN without their C casts.
 constexpr size_t align4(size_t n)
@@ -127,18 +129,16 @@ void ProcConnector::readAll(const Handlers &handlers)
                     switch (ev.what) {
                     case proc_event::PROC_EVENT_FORK:
                         if (ev.event_data.fork.child_pid == ev.event_data.fork.child_tgid)
-                            handlers.onFork(
-                                static_cast<uint32_t>(ev.event_data.fork.parent_tgid),
-                                static_cast<uint32_t>(ev.event_data.fork.child_tgid));
+                            handlers.onFork(static_cast<uint32_t>(ev.event_data.fork.parent_tgid),
+                                            static_cast<uint32_t>(ev.event_data.fork.child_tgid));
                         break;
                     case proc_event::PROC_EVENT_EXEC:
                         handlers.onExec(static_cast<uint32_t>(ev.event_data.exec.process_tgid));
                         break;
                     case proc_event::PROC_EVENT_EXIT:
                         if (ev.event_data.exit.process_pid == ev.event_data.exit.process_tgid)
-                            handlers.onExit(
-                                static_cast<uint32_t>(ev.event_data.exit.process_tgid),
-                                ev.event_data.exit.exit_code);
+                            handlers.onExit(static_cast<uint32_t>(ev.event_data.exit.process_tgid),
+                                            ev.event_data.exit.exit_code);
                         break;
                     default:
                         break;

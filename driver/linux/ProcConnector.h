@@ -17,7 +17,8 @@
 #include <functional>
 #include <string>
 
-class ProcConnector {
+class ProcConnector
+{
 public:
     struct Handlers {
         std::function<void(uint32_t parentTgid, uint32_t childTgid)> onFork;

@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-class ProcFs {
+class ProcFs
+{
 public:
     struct Stat {
         uint32_t ppid = 0;

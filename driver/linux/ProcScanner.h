@@ -12,7 +12,8 @@
 
 #include "ProcessTable.h"
 
-class ProcScanner {
+class ProcScanner
+{
 public:
     // Reads one process; false when it vanished or is a thread id.
     static bool scanOne(uint32_t pid, ProcessInfo *out);

@@ -26,7 +26,8 @@ struct ProcessInfo {
     bool cmdlineTruncated = false;
 };
 
-class ProcessTable {
+class ProcessTable
+{
 public:
     using Map = std::unordered_map<uint32_t, ProcessInfo>;
 

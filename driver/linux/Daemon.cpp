@@ -1,0 +1,1368 @@
+// Daemon.cpp - procguardd's event loop and decisions. See Daemon.h.
+//
+// How a start is gated, and what the launcher sees
+// -------------------------------------------------
+// execve() opens the new program with FMODE_EXEC; our FAN_OPEN_EXEC_PERM
+// filesystem mark makes the kernel stop the exec-ing task until we write a
+// response for the event's fd. A FAN_DENY makes execve() fail with EPERM
+// (a shell prints "Operation not permitted"). Until we answer, the
+// launcher waits as well: a vfork/posix_spawn parent is released only
+// when the child's exec completes.
+//
+// So a start that waits for a person holds its launcher for at most the
+// policy's hold budget. When the budget passes without a verdict, the
+// exec-ing process is moved into a frozen cgroup v2 of its own (see
+// FreezeCgroup.h) and only then allowed: the launcher returns, the new
+// program stays frozen before its first instruction. The launcher-visible
+// semantics are therefore:
+//   blocked within the budget  -> execve() fails with EPERM;
+//   blocked after the budget   -> execve() succeeded, and the process is
+//                                 killed with SIGKILL (wait status
+//                                 "killed by signal 9") before it ran.
+// Without cgroup v2 the launcher stays held until the verdict or timeout.
+//
+// Deadlocks this file is written to avoid
+// ---------------------------------------
+// * The daemon's own opens. An open() by any thread of ours on a gated
+//   filesystem raises a permission event for our group, and only the
+//   main thread reads the group. If the main thread opened such a file it
+//   would wait for itself forever. So after the marks exist the main
+//   thread opens nothing but /proc, cgroupfs and sockets (none gated); the
+//   policy file is written by PolicyWriter's thread, whose events carry
+//   our pid and are allowed at once, without any lookup.
+// * fork/exec. Never done: a child of ours exec-ing while the main thread
+//   waits for that very child would hang, and a forked child would share
+//   the fanotify group.
+// * Waiting on clients. Clients are nonblocking; a client that does not
+//   read loses events, it never stalls a permission response.
+// * Every hold ends: by verdict, by deadline (timerfd), on controller
+//   disconnect, or at stop. "No limit" (timeout 0) still ends on the last
+//   two.
+// * Answer first. Every permission event is answered before anything is
+//   logged or queued, because logging may block on a full stderr pipe.
+#include "Daemon.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/fanotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "ElfProbe.h"
+#include "Log.h"
+#include "ProcFs.h"
+#include "ProcScanner.h"
+
+namespace
+{
+
+constexpr uint64_t kTagFanotify = 1;
+constexpr uint64_t kTagConnector = 2;
+constexpr uint64_t kTagListen = 3;
+constexpr uint64_t kTagSignal = 4;
+constexpr uint64_t kTagTimer = 5;
+constexpr uint64_t kTagPoll = 6;
+
+constexpr uint32_t kHoldCapacity = 1024;
+constexpr int kPollIntervalMs = 500;
+constexpr uint64_t kReapRetryMs = 200;
+constexpr int kAncestryDepth = 128;
+
+uint64_t monotonicMs()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000u + static_cast<uint64_t>(ts.tv_nsec) / 1000000u;
+}
+
+uint64_t realtimeNs()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+const char *verdictName(uint8_t v)
+{
+    return v == PG_VERDICT_ALLOW ? "allow" : v == PG_VERDICT_BLOCK ? "block" : "none";
+}
+
+const char *sourceName(uint8_t s)
+{
+    static const char *const names[] = {"none", "rule",      "client", "timeout", "disconnect",
+                                        "stop", "no-client", "mode",   "exempt",  "overload"};
+    return s <= PG_SRC_MAX ? names[s] : "?";
+}
+
+const char *modeName(uint32_t m)
+{
+    return m == PG_MODE_MONITOR ? "monitor" : m == PG_MODE_PROMPT ? "prompt" : "lockdown";
+}
+
+std::string flagNames(uint16_t f)
+{
+    static const struct {
+        uint16_t bit;
+        const char *name;
+    } names[] = {{PG_EVF_HELD, "held"},
+                 {PG_EVF_FROZEN, "frozen"},
+                 {PG_EVF_WOULD_BLOCK, "would-block"},
+                 {PG_EVF_INTERPRETER, "interpreter"},
+                 {PG_EVF_CACHED, "cached"},
+                 {PG_EVF_TRUNCATED, "truncated"},
+                 {PG_EVF_SNAPSHOT, "snapshot"},
+                 {PG_EVF_KILLED, "killed"}};
+    std::string out;
+    for (const auto &n : names) {
+        if ((f & n.bit) != 0) {
+            if (!out.empty())
+                out += ",";
+            out += n.name;
+        }
+    }
+    return out.empty() ? "-" : out;
+}
+
+// Copies a fixed-size record out of a message buffer that may not be
+// aligned for it.
+template <typename T> T readAt(const uint8_t *p)
+{
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+} // namespace
+
+Daemon::Daemon(const Options &options)
+    : m_options(options), m_selfPid(static_cast<uint32_t>(getpid())), m_startMs(monotonicMs()),
+      m_pendingEntries(kHoldCapacity)
+{
+    std::memset(&m_pending, 0, sizeof m_pending);
+}
+
+Daemon::~Daemon()
+{
+    for (int fd : {m_epoll, m_signalFd, m_timerFd, m_pollTimerFd}) {
+        if (fd >= 0)
+            ::close(fd);
+    }
+}
+
+// ---------------------------------------------------------------------
+// Start and stop
+// ---------------------------------------------------------------------
+
+bool Daemon::init(int *exitCode)
+{
+    *exitCode = 1;
+    if (geteuid() != 0) {
+        std::fprintf(stderr, "procguardd: must run as root (fanotify permission events and the "
+                             "proc connector need it).\n");
+        return false;
+    }
+    umask(077);
+
+    // Signals: handled through signalfd in the loop. Blocked before any
+    // thread exists so that the writer thread inherits the mask.
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    std::string error;
+    if (!m_gate.open(&error)) {
+        std::fprintf(stderr, "procguardd: %s\n", error.c_str());
+        return false;
+    }
+
+    // Everything that opens files on ordinary filesystems happens here,
+    // BEFORE the first mark (see the deadlock notes at the top).
+    if (mkdir(m_options.m_stateDir.c_str(), 0700) != 0 && errno != EEXIST) {
+        std::fprintf(stderr, "procguardd: cannot create the state directory %s: %s.\n",
+                     m_options.m_stateDir.c_str(), std::strerror(errno));
+        return false;
+    }
+    const std::string policyPath = m_options.m_stateDir + "/policy.bin";
+    std::string why;
+    bool missing = false;
+    if (m_policy.load(policyPath, &why, &missing)) {
+        PG_LOG_INFO("policy loaded from %s: mode %s, default %s, %u rule(s), generation %llu",
+                    policyPath.c_str(), modeName(m_policy.policy().mode),
+                    verdictName(static_cast<uint8_t>(m_policy.policy().default_verdict)),
+                    m_policy.policy().rule_count,
+                    static_cast<unsigned long long>(m_policy.generation()));
+    } else if (missing) {
+        PG_LOG_INFO("no saved policy (%s); starting in monitor mode", why.c_str());
+    } else {
+        PG_LOG_ERROR("%s; starting with the default policy (monitor, allow)", why.c_str());
+    }
+    m_interpreters.collect();
+    m_server.init(m_options.m_group);
+    if (!m_freezer.init(m_policy.policy().default_verdict == PG_VERDICT_ALLOW))
+        PG_LOG_WARN("no usable cgroup v2: starts past the hold budget keep their launcher "
+                    "waiting until the verdict");
+    m_table.replaceAll(ProcScanner::scanAll());
+    PG_LOG_INFO("%zu processes in the initial snapshot", m_table.size());
+
+    pg_pending_init(&m_pending, m_pendingEntries.data(), kHoldCapacity,
+                    (static_cast<uint64_t>(time(nullptr)) << 20) | 1u);
+
+    m_writer = std::make_unique<PolicyWriter>(policyPath);
+    m_writer->start();
+
+    // The proc connector before the marks too: it is only a socket, but a
+    // failure here changes how we watch processes.
+    if (m_options.m_procConnector) {
+        if (m_connector.open(&error)) {
+            m_useConnector = true;
+        } else {
+            PG_LOG_WARN("%s; polling /proc every %d ms instead", error.c_str(), kPollIntervalMs);
+        }
+    }
+
+    m_epoll = epoll_create1(EPOLL_CLOEXEC);
+    m_signalFd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    m_timerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (m_epoll < 0 || m_signalFd < 0 || m_timerFd < 0) {
+        std::fprintf(stderr, "procguardd: cannot set up the event loop: %s.\n",
+                     std::strerror(errno));
+        return false;
+    }
+    auto add = [this](int fd, uint64_t tag) {
+        struct epoll_event ev;
+        std::memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN;
+        ev.data.u64 = tag;
+        return epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) == 0;
+    };
+    add(m_gate.fd(), kTagFanotify);
+    add(m_signalFd, kTagSignal);
+    add(m_timerFd, kTagTimer);
+    if (m_useConnector) {
+        add(m_connector.fd(), kTagConnector);
+    } else {
+        m_pollTimerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        struct itimerspec its;
+        std::memset(&its, 0, sizeof its);
+        its.it_value.tv_nsec = kPollIntervalMs * 1000000L;
+        its.it_interval.tv_nsec = kPollIntervalMs * 1000000L;
+        timerfd_settime(m_pollTimerFd, 0, &its, nullptr);
+        add(m_pollTimerFd, kTagPoll);
+    }
+
+    // Marks. From here on the main thread must keep the fanotify queue
+    // drained, which it does as soon as run() enters the loop.
+    int marked = m_gate.markFilesystems(m_options.m_watch, &error);
+    if (marked < 0) {
+        std::fprintf(stderr, "procguardd: %s\n", error.c_str());
+        return false;
+    }
+    if (marked == 0) {
+        std::fprintf(stderr, "procguardd: no filesystem could be gated.\n");
+        return false;
+    }
+
+    // The socket last: a client that can connect may rely on the gate.
+    if (!m_server.listen(m_options.m_socketPath, &error)) {
+        std::fprintf(stderr, "procguardd: %s\n", error.c_str());
+        return false;
+    }
+    add(m_server.fd(), kTagListen);
+    rearmTimer();
+    *exitCode = 0;
+    return true;
+}
+
+int Daemon::run()
+{
+    int exitCode = 1;
+    if (!init(&exitCode)) {
+        // Close the group first: the kernel then allows whatever waits.
+        m_gate.close();
+        m_server.close();
+        if (m_writer)
+            m_writer->stop();
+        return exitCode;
+    }
+    PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s)", m_selfPid,
+                modeName(m_policy.policy().mode), m_options.m_socketPath.c_str(),
+                m_useConnector ? "proc connector" : "polling /proc");
+
+    struct epoll_event events[64];
+    while (!m_stopping) {
+        int n = epoll_wait(m_epoll, events, 64, -1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            PG_LOG_ERROR("epoll_wait: %s", std::strerror(errno));
+            break;
+        }
+        // Permission events first: each one is a task waiting for us.
+        for (int i = 0; i < n; ++i) {
+            if (events[i].data.u64 == kTagFanotify)
+                onFanotifyReadable();
+        }
+        for (int i = 0; i < n && !m_stopping; ++i) {
+            uint64_t tag = events[i].data.u64;
+            switch (tag) {
+            case kTagFanotify:
+                break;
+            case kTagConnector: {
+                ProcConnector::Handlers h;
+                h.onFork = [this](uint32_t p, uint32_t c) { onFork(p, c); };
+                h.onExec = [this](uint32_t p) { onExecEvent(p); };
+                h.onExit = [this](uint32_t p, uint32_t s) { onExitEvent(p, s); };
+                h.onLost = [this] {
+                    ++m_lostConnectorMessages;
+                    m_needResync = true;
+                };
+                m_connector.readAll(h);
+                if (m_needResync)
+                    resync(true);
+                break;
+            }
+            case kTagListen:
+                onAccept();
+                break;
+            case kTagSignal: {
+                struct signalfd_siginfo si;
+                while (::read(m_signalFd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+                    if (si.ssi_signo == SIGHUP) {
+                        PG_LOG_INFO("SIGHUP: %zu held, %zu client(s), mode %s; resyncing",
+                                    m_holds.size(), m_clients.size(),
+                                    modeName(m_policy.policy().mode));
+                        resync(false);
+                    } else {
+                        PG_LOG_INFO("signal %u: stopping", si.ssi_signo);
+                        m_stopping = true;
+                    }
+                }
+                break;
+            }
+            case kTagTimer:
+                onTimer();
+                break;
+            case kTagPoll: {
+                uint64_t ticks;
+                if (::read(m_pollTimerFd, &ticks, sizeof ticks) > 0)
+                    resync(false);
+                break;
+            }
+            default:
+                onClientEvent(tag, events[i].events);
+                break;
+            }
+        }
+        serviceClients();
+    }
+    shutdown();
+    return 0;
+}
+
+void Daemon::shutdown()
+{
+    // 1. Every hold gets the default verdict now (launchers answered,
+    //    frozen processes thawed or killed).
+    pg_pending_resolve_all(&m_pending, PG_SRC_STOP, &Daemon::pendingResolved, this);
+    // 2. Whatever waits in the queue is decided without holding.
+    onFanotifyReadable();
+    // 3. Tell the clients, best effort, without waiting.
+    serviceClients();
+    // 4. Remove the socket, then close the group: the kernel allows any
+    //    permission event that raced in after step 2.
+    m_server.close();
+    m_gate.close();
+    m_connector.close();
+    // 5. Only now join the writer: with the group closed its opens cannot
+    //    wait for us any more.
+    if (m_writer)
+        m_writer->stop();
+    m_freezer.reap();
+    m_clients.clear();
+    PG_LOG_INFO("procguardd: stopped");
+}
+
+// ---------------------------------------------------------------------
+// fanotify
+// ---------------------------------------------------------------------
+
+void Daemon::onFanotifyReadable()
+{
+    alignas(struct fanotify_event_metadata) unsigned char buf[64 * 1024];
+    for (int round = 0; round < 64; ++round) {
+        ssize_t n = ::read(m_gate.fd(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                PG_LOG_ERROR("fanotify read: %s", std::strerror(errno));
+            return;
+        }
+        size_t len = static_cast<size_t>(n);
+        size_t off = 0;
+        while (off + sizeof(struct fanotify_event_metadata) <= len) {
+            struct fanotify_event_metadata meta;
+            std::memcpy(&meta, buf + off, sizeof meta);
+            if (meta.event_len < sizeof meta || off + meta.event_len > len)
+                break;
+            if (meta.vers != FANOTIFY_METADATA_VERSION) {
+                // Cannot happen with the headers we were built with; if it
+                // does, answering is impossible to do safely: give up the
+                // gate (closing it allows every waiter) rather than hang.
+                PG_LOG_ERROR("fanotify metadata version %u unsupported", meta.vers);
+                m_stopping = true;
+                return;
+            }
+            handleGateEvent(meta);
+            off += meta.event_len;
+        }
+    }
+}
+
+void Daemon::handleGateEvent(const struct fanotify_event_metadata &meta)
+{
+    if ((meta.mask & FAN_Q_OVERFLOW) != 0) {
+        PG_LOG_WARN("fanotify queue overflow (should not happen with an unlimited queue)");
+        return;
+    }
+    if (meta.fd < 0)
+        return;
+    const int fd = meta.fd;
+    const uint32_t pid = static_cast<uint32_t>(meta.pid);
+    const bool isExec = (meta.mask & FAN_OPEN_EXEC_PERM) != 0;
+    const bool isPerm = (meta.mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)) != 0;
+    if (!isPerm) {
+        ::close(fd);
+        return;
+    }
+    // Our own opens (the policy writer thread) and execs: allowed at once,
+    // with no lookup at all - see "The daemon's own opens" above.
+    if (pid == m_selfPid) {
+        m_gate.respond(fd, true);
+        ::close(fd);
+        return;
+    }
+    if (isExec)
+        handleExec(fd, pid);
+    else
+        handleOpen(fd, pid);
+}
+
+bool Daemon::isExempt(uint32_t pid) const
+{
+    if (pid == 1 || pid == m_selfPid)
+        return true;
+    if (m_controllerId != 0 && m_controllerPid != 0 &&
+        m_table.isSelfOrDescendantOf(pid, m_controllerPid, kAncestryDepth))
+        return true;
+    return false;
+}
+
+void Daemon::handleExec(int fd, uint32_t pid)
+{
+    // The kernel reports the ELF interpreter of a dynamic program as a
+    // second exec-open by the same task. It is not a start of its own;
+    // programs run through the interpreter directly are caught in
+    // handleOpen.
+    if (m_interpreters.containsFile(fd)) {
+        m_gate.respond(fd, true);
+        ::close(fd);
+        return;
+    }
+    const std::string image = ProcFs::fdPath(fd);
+    const uint32_t ppid = m_table.parentOf(pid);
+    if (isExempt(pid)) {
+        decideNow(fd, pid, ppid, 0, image, std::string(), PG_VERDICT_ALLOW, PG_SRC_EXEMPT, 0, 0,
+                  false);
+        return;
+    }
+    uint32_t uid = 0;
+    m_table.uidOf(pid, &uid);
+    // At exec-permission time pid still runs its old image: the parent
+    // of the new program is the launcher, pid's parent.
+    const std::string parentImage = ppid != 0 ? m_table.imageOf(ppid) : std::string();
+
+    pg_match_input in;
+    in.image = image.c_str();
+    in.image_len = image.size();
+    in.parent_image = parentImage.empty() ? nullptr : parentImage.c_str();
+    in.parent_len = parentImage.size();
+    in.uid = uid;
+    pg_match_result match;
+    std::memset(&match, 0, sizeof match);
+    const pg_rule_cache &rules = m_policy.cache();
+    const bool matched = pg_rule_cache_match(&rules, &in, &match) != 0;
+    const bool cacheable =
+        matched && match.action == PG_VERDICT_ALLOW && !match.conditional &&
+        pg_rule_cache_has_conditional_for(&rules, image.c_str(), image.size()) == 0;
+    const uint32_t mode = m_policy.policy().mode;
+    const uint8_t def = static_cast<uint8_t>(m_policy.policy().default_verdict);
+
+    if (mode == PG_MODE_MONITOR) {
+        const bool wouldBlock = !matched || match.action == PG_VERDICT_BLOCK;
+        decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_ALLOW,
+                  matched && !wouldBlock ? PG_SRC_RULE : PG_SRC_MODE, match.rule_id,
+                  wouldBlock ? PG_EVF_WOULD_BLOCK : 0, cacheable);
+        return;
+    }
+    if (matched) {
+        decideNow(fd, pid, ppid, uid, image, parentImage, match.action, PG_SRC_RULE, match.rule_id,
+                  0, cacheable);
+        return;
+    }
+    if (mode == PG_MODE_LOCKDOWN) {
+        decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_BLOCK, PG_SRC_MODE, 0, 0,
+                  false);
+        return;
+    }
+    // Prompt mode, no rule.
+    if (m_stopping) {
+        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_STOP, 0, 0, false);
+        return;
+    }
+    if (m_controllerId == 0) {
+        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_NO_CLIENT, 0, 0, false);
+        return;
+    }
+    startHold(fd, pid, ppid, uid, image, parentImage);
+}
+
+void Daemon::handleOpen(int fd, uint32_t pid)
+{
+    // The hot path: every open on a gated filesystem lands here. Only an
+    // open by a process whose executable IS the ELF interpreter (one stat
+    // of /proc/PID/exe) is looked at further.
+    if (!m_interpreters.isInterpreterProcess(pid) || !ElfProbe::isExecutable(fd)) {
+        m_gate.respond(fd, true);
+        ::close(fd);
+        return;
+    }
+    // "ld-linux.so /path/prog": the loader opens prog to map it. Treat it
+    // as an exec of prog, decided by rules only (nobody is asked: the
+    // loader has no launcher semantics to hold, and in prompt mode the
+    // panel would see a confusing second request).
+    const std::string image = ProcFs::fdPath(fd);
+    const uint32_t ppid = m_table.parentOf(pid);
+    if (isExempt(pid)) {
+        decideNow(fd, pid, ppid, 0, image, std::string(), PG_VERDICT_ALLOW, PG_SRC_EXEMPT, 0,
+                  PG_EVF_INTERPRETER, false);
+        return;
+    }
+    uint32_t uid = 0;
+    m_table.uidOf(pid, &uid);
+    const std::string parentImage = ppid != 0 ? m_table.imageOf(ppid) : std::string();
+    pg_match_input in;
+    in.image = image.c_str();
+    in.image_len = image.size();
+    in.parent_image = parentImage.empty() ? nullptr : parentImage.c_str();
+    in.parent_len = parentImage.size();
+    in.uid = uid;
+    pg_match_result match;
+    std::memset(&match, 0, sizeof match);
+    const pg_rule_cache &rules = m_policy.cache();
+    const bool matched = pg_rule_cache_match(&rules, &in, &match) != 0;
+    const bool ruleAllows = matched && match.action == PG_VERDICT_ALLOW;
+    const bool cacheable =
+        ruleAllows && !match.conditional &&
+        pg_rule_cache_has_conditional_for(&rules, image.c_str(), image.size()) == 0;
+    if (m_policy.policy().mode == PG_MODE_MONITOR) {
+        decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_ALLOW,
+                  ruleAllows ? PG_SRC_RULE : PG_SRC_MODE, match.rule_id,
+                  static_cast<uint16_t>(PG_EVF_INTERPRETER | (ruleAllows ? 0 : PG_EVF_WOULD_BLOCK)),
+                  cacheable);
+        return;
+    }
+    decideNow(fd, pid, ppid, uid, image, parentImage,
+              ruleAllows ? PG_VERDICT_ALLOW : PG_VERDICT_BLOCK, matched ? PG_SRC_RULE : PG_SRC_MODE,
+              match.rule_id, PG_EVF_INTERPRETER, cacheable);
+}
+
+void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                       const std::string &parentImage, uint8_t verdict, uint8_t source,
+                       uint32_t ruleId, uint16_t flags, bool cacheable)
+{
+    const bool allow = verdict == PG_VERDICT_ALLOW;
+    // Answer first.
+    m_gate.respond(fd, allow);
+    // The ignore mark needs the event fd, so it goes before the close.
+    // Only unconditional allow rules are cached: the cache is keyed by
+    // file, and would otherwise skip a user or parent condition.
+    if (allow && cacheable && source == PG_SRC_RULE) {
+        if (m_gate.cacheAllow(fd)) {
+            flags |= PG_EVF_CACHED;
+            ++m_counters.cacheInstalls;
+        }
+    }
+    ::close(fd);
+
+    ++m_counters.decisions;
+    if (allow)
+        ++m_counters.allowed;
+    else
+        ++m_counters.blocked;
+    pg_event ev = makeEvent(PG_EV_VERDICT, pid);
+    ev.ppid = ppid;
+    ev.creator_pid = ppid;
+    ev.uid = uid;
+    ev.verdict = verdict;
+    ev.source = source;
+    ev.rule_id = ruleId;
+    ev.flags = flags;
+    emit(ev, image, std::string(), parentImage, false);
+    Log::write(source == PG_SRC_EXEMPT ? LogLevel::Debug : LogLevel::Info,
+               "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s", pid,
+               ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
+               flagNames(ev.flags).c_str());
+}
+
+// ---------------------------------------------------------------------
+// Holds
+// ---------------------------------------------------------------------
+
+void Daemon::startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                       const std::string &parentImage)
+{
+    const pg_policy &pol = m_policy.policy();
+    const uint8_t def = static_cast<uint8_t>(pol.default_verdict);
+    uint64_t holdId = 0;
+    if (pg_pending_add(&m_pending, pid, monotonicMs(), pol.timeout_ms, pol.hold_budget_ms, def,
+                       nullptr, &holdId) != PG_OK) {
+        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_OVERLOAD, 0, 0, false);
+        return;
+    }
+    HeldStart &h = m_holds[holdId];
+    h.holdId = holdId;
+    h.eventFd = fd;
+    h.pid = pid;
+    h.ppid = ppid;
+    h.uid = uid;
+    h.defaultVerdict = def;
+    h.image = image;
+    h.parentImage = parentImage;
+    ++m_counters.prompted;
+
+    pg_event ev = makeEvent(PG_EV_REQUEST, pid);
+    ev.hold_id = holdId;
+    ev.ppid = ppid;
+    ev.creator_pid = ppid;
+    ev.uid = uid;
+    ev.timeout_ms = pol.timeout_ms;
+    ev.default_verdict = def;
+    ev.flags = PG_EVF_HELD;
+    if (!emit(ev, image, std::string(), parentImage, true)) {
+        // Even the reserve is full: the controller would never see this
+        // request, so nobody could answer it. Decide it now.
+        pg_pending_entry out;
+        if (pg_pending_resolve(&m_pending, holdId, def, PG_SRC_OVERLOAD, &out) == PG_OK)
+            finishHold(out);
+        return;
+    }
+    PG_LOG_INFO("hold %llu pid=%u ppid=%u uid=%u image=%s timeout=%ums budget=%ums",
+                static_cast<unsigned long long>(holdId), pid, ppid, uid, image.c_str(),
+                pol.timeout_ms, pol.hold_budget_ms);
+    rearmTimer();
+}
+
+void Daemon::pendingResolved(void *self, const pg_pending_entry *entry)
+{
+    static_cast<Daemon *>(self)->finishHold(*entry);
+}
+
+void Daemon::pendingBudget(void *self, const pg_pending_entry *entry)
+{
+    static_cast<Daemon *>(self)->releaseLauncher(*entry);
+}
+
+void Daemon::finishHold(const pg_pending_entry &entry)
+{
+    auto it = m_holds.find(entry.hold_id);
+    if (it == m_holds.end())
+        return;
+    HeldStart h = std::move(it->second);
+    m_holds.erase(it);
+    const bool allow = entry.verdict == PG_VERDICT_ALLOW;
+    uint16_t flags = PG_EVF_HELD;
+    if (!h.frozen) {
+        // The launcher still waits in execve(): answer it.
+        m_gate.respond(h.eventFd, allow);
+        ::close(h.eventFd);
+        h.eventFd = -1;
+    } else {
+        flags |= PG_EVF_FROZEN;
+        if (allow) {
+            m_freezer.release(h.cgroup, h.pid);
+        } else {
+            m_freezer.kill(h.cgroup, h.pid);
+            flags |= PG_EVF_KILLED;
+        }
+    }
+    ++m_counters.decisions;
+    if (allow)
+        ++m_counters.allowed;
+    else
+        ++m_counters.blocked;
+    if (entry.source == PG_SRC_TIMEOUT)
+        ++m_counters.timeouts;
+    pg_event ev = makeEvent(PG_EV_VERDICT, h.pid);
+    ev.hold_id = h.holdId;
+    ev.ppid = h.ppid;
+    ev.creator_pid = h.ppid;
+    ev.uid = h.uid;
+    ev.verdict = entry.verdict;
+    ev.source = entry.source;
+    ev.flags = flags;
+    emit(ev, h.image, std::string(), h.parentImage, false);
+    PG_LOG_INFO("verdict hold=%llu pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=0 "
+                "flags=%s",
+                static_cast<unsigned long long>(h.holdId), h.pid, h.ppid, h.uid, h.image.c_str(),
+                verdictName(entry.verdict), sourceName(entry.source), flagNames(flags).c_str());
+    if (m_freezer.reapPending())
+        rearmTimer();
+}
+
+void Daemon::releaseLauncher(const pg_pending_entry &entry)
+{
+    auto it = m_holds.find(entry.hold_id);
+    if (it == m_holds.end() || it->second.frozen)
+        return;
+    HeldStart &h = it->second;
+    if (!m_freezer.available()) {
+        if (!m_warnedNoCgroup) {
+            PG_LOG_WARN("hold budget passed but there is no cgroup v2 to freeze in: launchers "
+                        "stay held until the verdict or the timeout");
+            m_warnedNoCgroup = true;
+        }
+        return;
+    }
+    std::string error;
+    if (!m_freezer.freeze(h.holdId, h.pid, &h.cgroup, &error)) {
+        // Most likely the task was killed while it waited; keep holding:
+        // the verdict or the deadline still ends this hold.
+        PG_LOG_WARN("hold %llu: cannot freeze pid %u (%s); the launcher stays held",
+                    static_cast<unsigned long long>(h.holdId), h.pid, error.c_str());
+        return;
+    }
+    // Frozen first, allowed second: the exec completes and the launcher
+    // returns, but the program cannot run its first instruction.
+    m_gate.respond(h.eventFd, true);
+    ::close(h.eventFd);
+    h.eventFd = -1;
+    h.frozen = true;
+    PG_LOG_INFO("hold %llu: budget passed; pid %u released to its launcher and frozen",
+                static_cast<unsigned long long>(h.holdId), h.pid);
+}
+
+void Daemon::onTimer()
+{
+    uint64_t ticks;
+    while (::read(m_timerFd, &ticks, sizeof ticks) > 0) {
+    }
+    const uint64_t now = monotonicMs();
+    // Budget before expiry: a hold whose budget and deadline both passed
+    // is decided by expiry right after, from the state budget left.
+    pg_pending_budget_due(&m_pending, now, &Daemon::pendingBudget, this);
+    pg_pending_expire(&m_pending, now, &Daemon::pendingResolved, this);
+    m_freezer.reap();
+    rearmTimer();
+}
+
+void Daemon::rearmTimer()
+{
+    uint64_t next = pg_pending_next_wakeup(&m_pending);
+    if (m_freezer.reapPending())
+        next = std::min(next, monotonicMs() + kReapRetryMs);
+    struct itimerspec its;
+    std::memset(&its, 0, sizeof its);
+    if (next != PG_NO_DEADLINE) {
+        if (next == 0)
+            next = 1; // a zero value would disarm the timer
+        its.it_value.tv_sec = static_cast<time_t>(next / 1000u);
+        its.it_value.tv_nsec = static_cast<long>((next % 1000u) * 1000000u);
+        if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+            its.it_value.tv_nsec = 1;
+    }
+    timerfd_settime(m_timerFd, TFD_TIMER_ABSTIME, &its, nullptr);
+}
+
+// ---------------------------------------------------------------------
+// Processes
+// ---------------------------------------------------------------------
+
+void Daemon::onFork(uint32_t parent, uint32_t child)
+{
+    ++m_counters.starts;
+    ProcessInfo &info = m_table.upsert(child);
+    info.ppid = parent;
+    if (const ProcessInfo *p = m_table.find(parent)) {
+        info.uid = p->uid;
+        info.image = p->image;
+        info.cmdline = p->cmdline;
+        info.cmdlineTruncated = p->cmdlineTruncated;
+    } else {
+        ProcScanner::scanOne(child, &info);
+        info.ppid = parent;
+    }
+    ProcFs::Stat st;
+    if (ProcFs::readStat(child, &st))
+        info.startTicks = st.startTicks;
+    pg_event ev = makeEvent(PG_EV_START, child);
+    ev.ppid = parent;
+    ev.creator_pid = parent;
+    ev.uid = info.uid;
+    if (info.cmdlineTruncated)
+        ev.flags |= PG_EVF_TRUNCATED;
+    const ProcessInfo copy = info;
+    emit(ev, copy.image, copy.cmdline, std::string(), false);
+    PG_LOG_DEBUG("start pid=%u ppid=%u image=%s", child, parent, copy.image.c_str());
+}
+
+void Daemon::onExecEvent(uint32_t pid)
+{
+    ProcessInfo fresh;
+    uint32_t knownPpid = 0;
+    if (const ProcessInfo *old = m_table.find(pid))
+        knownPpid = old->ppid;
+    if (!ProcScanner::scanOne(pid, &fresh)) {
+        // Gone already; the exit event follows.
+        fresh.pid = pid;
+        fresh.ppid = knownPpid;
+    }
+    m_table.upsert(pid) = fresh;
+    pg_event ev = makeEvent(PG_EV_EXEC, pid);
+    ev.ppid = fresh.ppid;
+    ev.creator_pid = fresh.ppid;
+    ev.uid = fresh.uid;
+    if (fresh.cmdlineTruncated)
+        ev.flags |= PG_EVF_TRUNCATED;
+    emit(ev, fresh.image, fresh.cmdline, std::string(), false);
+    PG_LOG_DEBUG("exec pid=%u image=%s cmdline=%s", pid, fresh.image.c_str(),
+                 fresh.cmdline.c_str());
+}
+
+void Daemon::onExitEvent(uint32_t pid, uint32_t status)
+{
+    uint32_t ppid = 0;
+    std::string image;
+    if (const ProcessInfo *info = m_table.find(pid)) {
+        ppid = info->ppid;
+        image = info->image;
+    }
+    m_table.erase(pid);
+    pg_event ev = makeEvent(PG_EV_EXIT, pid);
+    ev.ppid = ppid;
+    ev.status = status;
+    emit(ev, image, std::string(), std::string(), false);
+    PG_LOG_DEBUG("exit pid=%u status=0x%x", pid, status);
+}
+
+void Daemon::resync(bool lost)
+{
+    // Poll mode (lost == false) and recovery after a netlink loss share
+    // the diff; after a loss the changes are flagged SNAPSHOT (they were
+    // found, not observed live) and preceded by a RESYNC event.
+    uint16_t flags = 0;
+    if (lost) {
+        ++m_counters.resyncs;
+        pg_event ev = makeEvent(PG_EV_RESYNC, 0);
+        ev.lost = m_lostConnectorMessages;
+        emit(ev, std::string(), std::string(), std::string(), false);
+        PG_LOG_WARN("proc connector lost notifications (%llu); resyncing from /proc",
+                    static_cast<unsigned long long>(m_lostConnectorMessages));
+        m_lostConnectorMessages = 0;
+        m_needResync = false;
+        flags = PG_EVF_SNAPSHOT;
+    }
+    ProcessTable::Map fresh;
+    ProcScanner::Diff d = ProcScanner::diff(m_table, &fresh);
+    m_table.replaceAll(std::move(fresh));
+    for (const ProcessInfo &p : d.exited) {
+        pg_event ev = makeEvent(PG_EV_EXIT, p.pid);
+        ev.ppid = p.ppid;
+        ev.flags = flags;
+        emit(ev, p.image, std::string(), std::string(), false);
+    }
+    for (const ProcessInfo &p : d.started) {
+        ++m_counters.starts;
+        pg_event ev = makeEvent(PG_EV_START, p.pid);
+        ev.ppid = p.ppid;
+        ev.creator_pid = p.ppid;
+        ev.uid = p.uid;
+        ev.flags = static_cast<uint16_t>(flags | (p.cmdlineTruncated ? PG_EVF_TRUNCATED : 0));
+        emit(ev, p.image, p.cmdline, std::string(), false);
+    }
+    for (const ProcessInfo &p : d.execed) {
+        pg_event ev = makeEvent(PG_EV_EXEC, p.pid);
+        ev.ppid = p.ppid;
+        ev.creator_pid = p.ppid;
+        ev.uid = p.uid;
+        ev.flags = static_cast<uint16_t>(flags | (p.cmdlineTruncated ? PG_EVF_TRUNCATED : 0));
+        emit(ev, p.image, p.cmdline, std::string(), false);
+    }
+}
+
+void Daemon::snapshotTo(ClientConnection &client)
+{
+    // Parents before children: order by start time, then pid.
+    std::vector<const ProcessInfo *> all;
+    all.reserve(m_table.size());
+    for (const auto &kv : m_table.entries())
+        all.push_back(&kv.second);
+    std::sort(all.begin(), all.end(), [](const ProcessInfo *a, const ProcessInfo *b) {
+        return a->startTicks != b->startTicks ? a->startTicks < b->startTicks : a->pid < b->pid;
+    });
+    // Snapshot records are this client's alone, so they carry seq 0 (not a
+    // number from the global counter, which would leave a gap for every
+    // other client); live events start at the next_seq of HELLO_REPLY.
+    for (const ProcessInfo *p : all) {
+        pg_event ev = makeEvent(PG_EV_START, p->pid);
+        ev.seq = 0;
+        ev.ppid = p->ppid;
+        ev.creator_pid = p->ppid;
+        ev.uid = p->uid;
+        ev.flags =
+            static_cast<uint16_t>(PG_EVF_SNAPSHOT | (p->cmdlineTruncated ? PG_EVF_TRUNCATED : 0));
+        const std::string image = p->image.substr(0, PG_MAX_PATH_BYTES - 1);
+        const std::string cmd = p->cmdline.substr(0, PG_MAX_CMDLINE_BYTES - 1);
+        ev.image_len = static_cast<uint16_t>(image.empty() ? 0 : image.size() + 1);
+        ev.cmdline_len = static_cast<uint16_t>(cmd.empty() ? 0 : cmd.size() + 1);
+        client.pushEvent(ev, image.empty() ? nullptr : image.c_str(),
+                         cmd.empty() ? nullptr : cmd.c_str(), nullptr, false);
+    }
+}
+
+// ---------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------
+
+pg_event Daemon::makeEvent(uint16_t kind, uint32_t pid) const
+{
+    pg_event ev;
+    std::memset(&ev, 0, sizeof ev);
+    ev.kind = kind;
+    ev.pid = pid;
+    ev.time_ns = realtimeNs();
+    ev.mode = static_cast<uint8_t>(m_policy.policy().mode);
+    return ev;
+}
+
+bool Daemon::emit(pg_event &ev, const std::string &image, const std::string &cmdline,
+                  const std::string &parentImage, bool priority)
+{
+    ev.seq = m_nextSeq++;
+    auto clip = [&ev](const std::string &s, size_t max, uint16_t *len) -> std::string {
+        std::string out = s.size() > max - 1 ? s.substr(0, max - 1) : s;
+        if (out.size() != s.size())
+            ev.flags |= PG_EVF_TRUNCATED;
+        *len = static_cast<uint16_t>(out.empty() ? 0 : out.size() + 1);
+        return out;
+    };
+    const std::string img = clip(image, PG_MAX_PATH_BYTES, &ev.image_len);
+    const std::string cmd = clip(cmdline, PG_MAX_CMDLINE_BYTES, &ev.cmdline_len);
+    const std::string par = clip(parentImage, PG_MAX_PATH_BYTES, &ev.parent_image_len);
+    ev.sid_len = 0;
+    bool controllerQueued = true;
+    for (auto &kv : m_clients) {
+        ClientConnection &c = *kv.second;
+        if (!c.m_helloDone || c.m_closeRequested)
+            continue;
+        const bool isController = kv.first == m_controllerId;
+        const bool ok = c.pushEvent(ev, img.empty() ? nullptr : img.c_str(),
+                                    cmd.empty() ? nullptr : cmd.c_str(),
+                                    par.empty() ? nullptr : par.c_str(), priority && isController);
+        if (!ok && isController)
+            controllerQueued = false;
+    }
+    return controllerQueued;
+}
+
+// ---------------------------------------------------------------------
+// Clients
+// ---------------------------------------------------------------------
+
+void Daemon::onAccept()
+{
+    for (int i = 0; i < 16; ++i) {
+        struct ucred cred;
+        std::memset(&cred, 0, sizeof cred);
+        int fd = m_server.accept(&cred);
+        if (fd < 0)
+            return;
+        const uint64_t id = m_nextClientId++;
+        auto client = std::make_unique<ClientConnection>(fd, id, cred);
+        struct epoll_event ev;
+        std::memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN;
+        ev.data.u64 = id;
+        if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            PG_LOG_WARN("cannot watch a client: %s", std::strerror(errno));
+            continue;
+        }
+        client->m_epollMask = EPOLLIN;
+        ClientConnection &c = *client;
+        m_clients.emplace(id, std::move(client));
+        if (!m_server.peerAllowed(cred)) {
+            PG_LOG_WARN("client pid %d uid %u refused: not root and not in group %s",
+                        static_cast<int>(cred.pid), static_cast<unsigned>(cred.uid),
+                        m_options.m_group.c_str());
+            // The reply goes out now; the connection is closed once the
+            // peer's HELLO (or EOF) has been read, so closing never discards
+            // unread data (which would turn our reply into ECONNRESET).
+            sendHelloReply(c, 0, PG_E_ACCESS, PG_ROLE_NONE, false);
+            c.m_denied = true;
+            c.flush();
+            continue;
+        }
+        PG_LOG_DEBUG("client %llu connected (pid %d uid %u)", static_cast<unsigned long long>(id),
+                     static_cast<int>(cred.pid), static_cast<unsigned>(cred.uid));
+    }
+}
+
+void Daemon::onClientEvent(uint64_t id, uint32_t events)
+{
+    auto it = m_clients.find(id);
+    if (it == m_clients.end())
+        return;
+    ClientConnection &c = *it->second;
+    if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) {
+        ClientConnection::ReadResult r = c.readAvailable();
+        if (c.m_denied) {
+            closeClient(id, "access denied");
+            return;
+        }
+        processInput(c);
+        if (r == ClientConnection::ReadResult::Closed) {
+            closeClient(id, "disconnected");
+            return;
+        }
+    }
+    if ((events & EPOLLOUT) != 0 && !c.flush())
+        closeClient(id, "write failed");
+}
+
+void Daemon::processInput(ClientConnection &c)
+{
+    while (!c.m_closeRequested && !c.inputPaused()) {
+        const uint8_t *msg = nullptr;
+        uint32_t size = 0;
+        uint32_t badSize = 0;
+        ClientConnection::Frame f = c.nextFrame(&msg, &size, &badSize);
+        if (f == ClientConnection::Frame::None)
+            return;
+        if (f == ClientConnection::Frame::Bad) {
+            // Framing is lost: nothing after this can be trusted.
+            sendResult(c, 0, PG_E_SIZE, badSize, "message size out of range; disconnecting");
+            c.m_closeRequested = true;
+            return;
+        }
+        // Copy into aligned storage: the validator and we read fields of
+        // the fixed parts in place.
+        std::vector<uint64_t> aligned((size + 7u) / 8u);
+        std::memcpy(aligned.data(), msg, size);
+        c.consume(size);
+        handleMessage(c, reinterpret_cast<const uint8_t *>(aligned.data()), size);
+    }
+}
+
+void Daemon::handleMessage(ClientConnection &c, const uint8_t *msg, uint32_t size)
+{
+    const pg_msg_header hdr = readAt<pg_msg_header>(msg);
+    if (!c.m_helloDone && hdr.type != PG_MSG_HELLO) {
+        sendResult(c, hdr.request_id, PG_E_STATE, 0, "the first message must be HELLO");
+        c.m_closeRequested = true;
+        return;
+    }
+    uint32_t detail = 0;
+    const int rc = pg_validate_client_message(msg, size, &detail);
+    if (rc == PG_E_VERSION && hdr.type == PG_MSG_HELLO && !c.m_helloDone) {
+        // No common version: the answer is a HELLO_REPLY carrying our
+        // newest version, then the connection ends.
+        PG_LOG_WARN("client pid %u speaks no protocol version we speak (%u..%u)", c.pid(),
+                    PG_PROTOCOL_MIN_VERSION, PG_PROTOCOL_VERSION);
+        sendHelloReply(c, hdr.request_id, PG_E_VERSION, PG_ROLE_NONE, true);
+        return;
+    }
+    if (rc != PG_OK) {
+        PG_LOG_DEBUG("client %llu: malformed message type %u: %s (detail %u)",
+                     static_cast<unsigned long long>(c.id()), hdr.type, pg_status_name(rc), detail);
+        sendResult(c, hdr.request_id, static_cast<uint32_t>(rc), detail, pg_status_name(rc));
+        return;
+    }
+    switch (hdr.type) {
+    case PG_MSG_HELLO:
+        if (c.m_helloDone)
+            sendResult(c, hdr.request_id, PG_E_STATE, 0, "HELLO was already sent");
+        else
+            handleHello(c, msg);
+        return;
+    case PG_MSG_VERDICTS:
+        if (c.id() != m_controllerId) {
+            sendResult(c, hdr.request_id, PG_E_NOT_CONTROLLER, 0,
+                       "only the controlling client may send verdicts");
+            return;
+        }
+        handleVerdicts(c, msg);
+        return;
+    case PG_MSG_SET_POLICY:
+        if (c.id() != m_controllerId) {
+            sendResult(c, hdr.request_id, PG_E_NOT_CONTROLLER, 0,
+                       "only the controlling client may change the policy");
+            return;
+        }
+        handleSetPolicy(c, msg, size);
+        return;
+    case PG_MSG_GET_POLICY: {
+        std::vector<uint8_t> reply = m_policy.replyBytes(hdr.request_id, c.m_version);
+        c.queue(reply.data(), reply.size());
+        return;
+    }
+    case PG_MSG_GET_STATUS:
+        sendStatus(c, hdr.request_id);
+        return;
+    default:
+        sendResult(c, hdr.request_id, PG_E_TYPE, 0, "not a request");
+        return;
+    }
+}
+
+void Daemon::handleHello(ClientConnection &c, const uint8_t *msg)
+{
+    const pg_hello h = readAt<pg_hello>(msg);
+    const uint16_t lo = std::max<uint16_t>(h.min_version, PG_PROTOCOL_MIN_VERSION);
+    const uint16_t hi = std::min<uint16_t>(h.max_version, PG_PROTOCOL_VERSION);
+    c.m_name.assign(h.name, strnlen(h.name, sizeof h.name));
+    if (lo > hi) {
+        PG_LOG_WARN("client %s (pid %u) speaks protocol %u..%u, we speak %u..%u", c.m_name.c_str(),
+                    c.pid(), h.min_version, h.max_version, PG_PROTOCOL_MIN_VERSION,
+                    PG_PROTOCOL_VERSION);
+        sendHelloReply(c, h.hdr.request_id, PG_E_VERSION, PG_ROLE_NONE, true);
+        return;
+    }
+    uint16_t role = PG_ROLE_OBSERVER;
+    if ((h.flags & PG_HELLO_CONTROL) != 0) {
+        if (m_controllerId == 0) {
+            role = PG_ROLE_CONTROLLER;
+        } else if ((h.flags & PG_HELLO_OBSERVE_OK) == 0) {
+            c.m_version = hi;
+            sendHelloReply(c, h.hdr.request_id, PG_E_BUSY, PG_ROLE_NONE, true);
+            return;
+        }
+    }
+    c.m_version = hi;
+    c.m_role = role;
+    c.m_flags = h.flags;
+    if (role == PG_ROLE_CONTROLLER) {
+        m_controllerId = c.id();
+        m_controllerPid = c.pid();
+    }
+    sendHelloReply(c, h.hdr.request_id, PG_OK, role, false);
+    c.m_helloDone = true;
+    if ((h.flags & PG_HELLO_NO_SNAPSHOT) == 0)
+        snapshotTo(c);
+    PG_LOG_INFO("client %s (pid %u uid %u) connected as %s", c.m_name.c_str(), c.pid(), c.uid(),
+                role == PG_ROLE_CONTROLLER ? "controller" : "observer");
+}
+
+void Daemon::handleVerdicts(ClientConnection &c, const uint8_t *msg)
+{
+    const pg_verdicts_msg vm = readAt<pg_verdicts_msg>(msg);
+    uint32_t unknown = 0;
+    for (uint32_t i = 0; i < vm.count; ++i) {
+        const pg_verdict v = readAt<pg_verdict>(msg + sizeof vm + i * sizeof(pg_verdict));
+        pg_pending_entry out;
+        if (pg_pending_resolve(&m_pending, v.hold_id, v.verdict, PG_SRC_CLIENT, &out) == PG_OK)
+            finishHold(out);
+        else
+            ++unknown;
+    }
+    rearmTimer();
+    sendResult(c, vm.hdr.request_id, PG_OK, unknown,
+               unknown == 0 ? "ok" : "some holds were already decided");
+}
+
+void Daemon::handleSetPolicy(ClientConnection &c, const uint8_t *msg, uint32_t size)
+{
+    const pg_msg_header hdr = readAt<pg_msg_header>(msg);
+    uint32_t detail = 0;
+    const int rc = m_policy.apply(msg, size, &detail);
+    if (rc != PG_OK) {
+        sendResult(c, hdr.request_id, static_cast<uint32_t>(rc), detail, pg_status_name(rc));
+        return;
+    }
+    // Cached allows were decided under the old rules.
+    m_gate.flushCache();
+    m_writer->submit(m_policy.persistBytes());
+    const pg_policy &p = m_policy.policy();
+    pg_event ev = makeEvent(PG_EV_POLICY, 0);
+    emit(ev, std::string(), std::string(), std::string(), false);
+    sendResult(c, hdr.request_id, PG_OK, 0, "policy installed");
+    PG_LOG_INFO("policy generation %llu: mode %s, default %s, timeout %u ms, budget %u ms, "
+                "%u rule(s)",
+                static_cast<unsigned long long>(p.generation), modeName(p.mode),
+                verdictName(static_cast<uint8_t>(p.default_verdict)), p.timeout_ms,
+                p.hold_budget_ms, p.rule_count);
+}
+
+void Daemon::sendStatus(ClientConnection &c, uint64_t requestId)
+{
+    const pg_policy &p = m_policy.policy();
+    pg_status_msg s;
+    std::memset(&s, 0, sizeof s);
+    s.hdr.size = sizeof s;
+    s.hdr.version = c.m_version;
+    s.hdr.type = PG_MSG_STATUS;
+    s.hdr.request_id = requestId;
+    s.mode = p.mode;
+    s.default_verdict = p.default_verdict;
+    s.timeout_ms = p.timeout_ms;
+    s.hold_budget_ms = p.hold_budget_ms;
+    s.rule_count = p.rule_count;
+    uint32_t clients = 0;
+    uint64_t lost = m_counters.lostClosedClients;
+    for (const auto &kv : m_clients) {
+        if (kv.second->m_helloDone)
+            ++clients;
+        lost += kv.second->lostTotal();
+    }
+    s.clients = clients;
+    s.held_now = static_cast<uint32_t>(m_holds.size());
+    uint32_t frozen = 0;
+    for (const auto &kv : m_holds) {
+        if (kv.second.frozen)
+            ++frozen;
+    }
+    s.frozen_now = frozen;
+    s.server_pid = m_selfPid;
+    s.platform = PG_PLATFORM_LINUX;
+    s.version = c.m_version;
+    s.controller_pid = m_controllerId != 0 ? m_controllerPid : 0;
+    s.starts = m_counters.starts;
+    s.decisions = m_counters.decisions;
+    s.allowed = m_counters.allowed;
+    s.blocked = m_counters.blocked;
+    s.prompted = m_counters.prompted;
+    s.timeouts = m_counters.timeouts;
+    s.lost_events = lost;
+    s.resyncs = m_counters.resyncs;
+    // The kernel does not report ignore-mark hits; what is known is how
+    // many allow-cache entries were installed.
+    s.cache_hits = m_counters.cacheInstalls;
+    s.next_seq = m_nextSeq;
+    s.uptime_ms = monotonicMs() - m_startMs;
+    s.generation = p.generation;
+    c.queue(&s, sizeof s);
+}
+
+void Daemon::sendResult(ClientConnection &c, uint64_t requestId, uint32_t status, uint32_t detail,
+                        const char *text)
+{
+    pg_result r;
+    std::memset(&r, 0, sizeof r);
+    r.hdr.size = sizeof r;
+    r.hdr.version = c.m_version;
+    r.hdr.type = PG_MSG_RESULT;
+    r.hdr.request_id = requestId;
+    r.status = status;
+    r.detail = detail;
+    std::snprintf(r.text, sizeof r.text, "%s", text);
+    c.queue(&r, sizeof r);
+}
+
+void Daemon::sendHelloReply(ClientConnection &c, uint64_t requestId, uint32_t status, uint16_t role,
+                            bool final)
+{
+    pg_hello_reply r;
+    std::memset(&r, 0, sizeof r);
+    r.hdr.size = sizeof r;
+    r.hdr.version = status == PG_OK ? c.m_version : static_cast<uint16_t>(PG_PROTOCOL_VERSION);
+    r.hdr.type = PG_MSG_HELLO_REPLY;
+    r.hdr.request_id = requestId;
+    r.status = status;
+    r.version = status == PG_OK ? c.m_version : static_cast<uint16_t>(PG_PROTOCOL_VERSION);
+    r.role = role;
+    r.platform = PG_PLATFORM_LINUX;
+    r.server_pid = m_selfPid;
+    r.next_seq = m_nextSeq;
+    std::snprintf(r.name, sizeof r.name, "procguardd %s", PG_DAEMON_VERSION);
+    c.queue(&r, sizeof r);
+    if (final)
+        c.m_closeRequested = true;
+}
+
+void Daemon::serviceClients()
+{
+    std::vector<uint64_t> drop;
+    for (auto &kv : m_clients) {
+        ClientConnection &c = *kv.second;
+        if (c.m_closeRequested) {
+            drop.push_back(kv.first);
+            continue;
+        }
+        if (!c.flush()) {
+            drop.push_back(kv.first);
+            continue;
+        }
+        // Requests left unread while replies piled up.
+        if (!c.inputPaused())
+            processInput(c);
+        if (c.m_closeRequested) {
+            drop.push_back(kv.first);
+            continue;
+        }
+        updateEpoll(c);
+    }
+    for (uint64_t id : drop)
+        closeClient(id, "closed by the server");
+}
+
+void Daemon::updateEpoll(ClientConnection &c)
+{
+    uint32_t mask = 0;
+    if (!c.inputPaused())
+        mask |= EPOLLIN;
+    if (c.wantsWrite())
+        mask |= EPOLLOUT;
+    if (mask == c.m_epollMask)
+        return;
+    struct epoll_event ev;
+    std::memset(&ev, 0, sizeof ev);
+    ev.events = mask;
+    ev.data.u64 = c.id();
+    epoll_ctl(m_epoll, EPOLL_CTL_MOD, c.fd(), &ev);
+    c.m_epollMask = mask;
+}
+
+void Daemon::closeClient(uint64_t id, const char *why)
+{
+    auto it = m_clients.find(id);
+    if (it == m_clients.end())
+        return;
+    std::unique_ptr<ClientConnection> c = std::move(it->second);
+    m_clients.erase(it);
+    // Last words (an error reply) go out best effort, never waited for.
+    c->flush();
+    epoll_ctl(m_epoll, EPOLL_CTL_DEL, c->fd(), nullptr);
+    m_counters.lostClosedClients += c->lostTotal();
+    PG_LOG_INFO("client %s (pid %u) %s", c->m_name.empty() ? "?" : c->m_name.c_str(), c->pid(),
+                why);
+    if (id == m_controllerId) {
+        m_controllerId = 0;
+        m_controllerPid = 0;
+        // Nobody is left to answer: every hold gets its default verdict now.
+        uint32_t n =
+            pg_pending_resolve_all(&m_pending, PG_SRC_DISCONNECT, &Daemon::pendingResolved, this);
+        if (n > 0)
+            PG_LOG_INFO("controller gone: %u hold(s) decided by default", n);
+        rearmTimer();
+    }
+}

@@ -1,0 +1,154 @@
+// Daemon.h - procguardd's event loop and every decision it takes.
+//
+// Owns: the single epoll loop (fanotify, proc connector, listening
+// socket, clients, signalfd, hold timer, /proc poll timer), the decision
+// for each gated start, the holds (pg_pending + HeldStart), the global
+// event sequence counter and the status counters. Everything here runs on
+// the main thread; the only other thread is PolicyWriter's.
+//
+// Must not, ever (see Daemon.cpp for the reasoning):
+//   - fork or exec: a child inherits nothing useful and, while our group
+//     holds its exec, can hang the watched filesystems;
+//   - open a file on a gated filesystem from this thread: the open raises
+//     a permission event that only this thread can answer;
+//   - wait without a bound for anything but epoll itself;
+//   - log or emit an event before the permission event is answered.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ClientConnection.h"
+#include "ClientServer.h"
+#include "FanotifyGate.h"
+#include "FreezeCgroup.h"
+#include "HeldStart.h"
+#include "InterpreterSet.h"
+#include "Options.h"
+#include "PolicyStore.h"
+#include "PolicyWriter.h"
+#include "ProcConnector.h"
+#include "ProcessTable.h"
+#include "pg_core.h"
+
+struct fanotify_event_metadata;
+
+class Daemon
+{
+public:
+    explicit Daemon(const Options &options);
+    ~Daemon();
+    Daemon(const Daemon &) = delete;
+    Daemon &operator=(const Daemon &) = delete;
+
+    // Runs until SIGTERM/SIGINT. Returns the process exit status.
+    int run();
+
+private:
+    // --- start and stop ---
+    bool init(int *exitCode);
+    void shutdown();
+
+    // --- fanotify ---
+    void onFanotifyReadable();
+    void handleGateEvent(const struct fanotify_event_metadata &meta);
+    void handleExec(int fd, uint32_t pid);
+    void handleOpen(int fd, uint32_t pid);
+    bool isExempt(uint32_t pid) const;
+    // Answers, caches, closes the fd, counts, emits a VERDICT, logs - in
+    // that order.
+    void decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                   const std::string &parentImage, uint8_t verdict, uint8_t source, uint32_t ruleId,
+                   uint16_t flags, bool cacheable);
+
+    // --- holds ---
+    void startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                   const std::string &parentImage);
+    void finishHold(const pg_pending_entry &entry);
+    void releaseLauncher(const pg_pending_entry &entry);
+    void onTimer();
+    void rearmTimer();
+    static void pendingResolved(void *self, const pg_pending_entry *entry);
+    static void pendingBudget(void *self, const pg_pending_entry *entry);
+
+    // --- processes ---
+    void onFork(uint32_t parent, uint32_t child);
+    void onExecEvent(uint32_t pid);
+    void onExitEvent(uint32_t pid, uint32_t status);
+    void resync(bool lost);
+    void snapshotTo(ClientConnection &client);
+
+    // --- clients ---
+    void onAccept();
+    void onClientEvent(uint64_t id, uint32_t events);
+    void processInput(ClientConnection &client);
+    void handleMessage(ClientConnection &client, const uint8_t *msg, uint32_t size);
+    void handleHello(ClientConnection &client, const uint8_t *msg);
+    void handleVerdicts(ClientConnection &client, const uint8_t *msg);
+    void handleSetPolicy(ClientConnection &client, const uint8_t *msg, uint32_t size);
+    void sendStatus(ClientConnection &client, uint64_t requestId);
+    void sendResult(ClientConnection &client, uint64_t requestId, uint32_t status, uint32_t detail,
+                    const char *text);
+    void sendHelloReply(ClientConnection &client, uint64_t requestId, uint32_t status,
+                        uint16_t role, bool final);
+    void serviceClients();
+    void closeClient(uint64_t id, const char *why);
+    void updateEpoll(ClientConnection &client);
+
+    // --- events ---
+    // Stamps ev with the next sequence number and queues it on every
+    // greeted client. priority: REQUEST for the controller (may use the
+    // ring's reserve). Returns false when the controller's copy was dropped.
+    bool emit(pg_event &ev, const std::string &image, const std::string &cmdline,
+              const std::string &parentImage, bool priority);
+    pg_event makeEvent(uint16_t kind, uint32_t pid) const;
+
+    Options m_options;
+    uint32_t m_selfPid;
+    uint64_t m_startMs;
+    bool m_stopping = false;
+
+    FanotifyGate m_gate;
+    ProcConnector m_connector;
+    bool m_useConnector = false;
+    ClientServer m_server;
+    ProcessTable m_table;
+    InterpreterSet m_interpreters;
+    FreezeCgroup m_freezer;
+    bool m_warnedNoCgroup = false;
+    PolicyStore m_policy;
+    std::unique_ptr<PolicyWriter> m_writer;
+
+    std::vector<pg_pending_entry> m_pendingEntries;
+    pg_pending m_pending;
+    std::unordered_map<uint64_t, HeldStart> m_holds;
+
+    int m_epoll = -1;
+    int m_signalFd = -1;
+    int m_timerFd = -1;
+    int m_pollTimerFd = -1;
+
+    std::unordered_map<uint64_t, std::unique_ptr<ClientConnection>> m_clients;
+    uint64_t m_nextClientId = 100;
+    uint64_t m_controllerId = 0;
+    uint32_t m_controllerPid = 0;
+
+    uint64_t m_nextSeq = 1;
+    uint64_t m_lostConnectorMessages = 0;
+    bool m_needResync = false;
+
+    struct Counters {
+        uint64_t starts = 0;
+        uint64_t decisions = 0;
+        uint64_t allowed = 0;
+        uint64_t blocked = 0;
+        uint64_t prompted = 0;
+        uint64_t timeouts = 0;
+        uint64_t lostClosedClients = 0;
+        uint64_t resyncs = 0;
+        uint64_t cacheInstalls = 0;
+    } m_counters;
+};

@@ -1,0 +1,26 @@
+// HeldStart.h - one start that waits for a person (a pg_pending entry's
+// companion in the daemon).
+//
+// Owns nothing itself; Daemon owns the instances. While eventFd >= 0 the
+// launcher still waits in execve() for our fanotify response; after the
+// hold budget the response has been written (FAN_ALLOW), eventFd is -1,
+// and the process sits frozen in cgroup.dir until the verdict.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "FreezeCgroup.h"
+
+struct HeldStart {
+    uint64_t holdId = 0;
+    int eventFd = -1;
+    uint32_t pid = 0;
+    uint32_t ppid = 0;
+    uint32_t uid = 0;
+    uint8_t defaultVerdict = 0;
+    bool frozen = false;
+    std::string image;
+    std::string parentImage;
+    FreezeCgroup::Hold cgroup;
+};

@@ -1,0 +1,117 @@
+// PolicyStore.cpp - see PolicyStore.h.
+#include "PolicyStore.h"
+
+#include <cstring>
+
+#include "ProcFs.h"
+
+PolicyStore::PolicyStore()
+{
+    setDefault();
+}
+
+void PolicyStore::setDefault()
+{
+    pg_policy p;
+    std::memset(&p, 0, sizeof p);
+    p.hdr.size = sizeof p;
+    p.hdr.version = PG_PROTOCOL_VERSION;
+    p.hdr.type = PG_MSG_SET_POLICY;
+    p.mode = PG_MODE_MONITOR;
+    p.default_verdict = PG_VERDICT_ALLOW;
+    p.timeout_ms = 30000;
+    p.hold_budget_ms = 1000;
+    m_bytes.assign(reinterpret_cast<const uint8_t *>(&p),
+                   reinterpret_cast<const uint8_t *>(&p) + sizeof p);
+    m_arena.clear();
+    pg_rule_cache_init_empty(&m_cache);
+    m_policy = p;
+}
+
+bool PolicyStore::load(const std::string &path, std::string *why, bool *missing)
+{
+    *missing = false;
+    std::string text;
+    if (!ProcFs::readFile(path, &text, PG_MAX_MESSAGE_SIZE + 1)) {
+        *missing = true;
+        *why = path + " does not exist or cannot be read";
+        setDefault();
+        return false;
+    }
+    const uint8_t *msg = reinterpret_cast<const uint8_t *>(text.data());
+    uint32_t detail = 0;
+    int rc = pg_validate_client_message(msg, text.size(), &detail);
+    if (rc == PG_OK && text.size() >= sizeof(pg_msg_header)) {
+        pg_msg_header hdr;
+        std::memcpy(&hdr, msg, sizeof hdr);
+        if (hdr.type != PG_MSG_SET_POLICY)
+            rc = PG_E_TYPE;
+    }
+    if (rc != PG_OK) {
+        *why = path + " is not a valid policy (" + pg_status_name(rc) + ", record " +
+               std::to_string(detail) + ")";
+        setDefault();
+        return false;
+    }
+    pg_policy p;
+    std::memcpy(&p, msg, sizeof p);
+    rc = install(msg, text.size(), p.generation, &detail);
+    if (rc != PG_OK) {
+        *why = path + ": its rules do not compile (" + std::string(pg_status_name(rc)) + ")";
+        setDefault();
+        return false;
+    }
+    return true;
+}
+
+int PolicyStore::apply(const uint8_t *msg, size_t len, uint32_t *detail)
+{
+    return install(msg, len, m_policy.generation + 1, detail);
+}
+
+int PolicyStore::install(const uint8_t *msg, size_t len, uint64_t generation, uint32_t *detail)
+{
+    *detail = 0;
+    if (len < sizeof(pg_policy))
+        return PG_E_SIZE;
+    std::vector<uint8_t> bytes(msg, msg + len);
+    pg_policy p;
+    std::memcpy(&p, bytes.data(), sizeof p);
+    p.hdr.request_id = 0;
+    p.hdr.type = PG_MSG_SET_POLICY;
+    p.hdr.version = PG_PROTOCOL_VERSION;
+    p.generation = generation;
+    std::memcpy(bytes.data(), &p, sizeof p);
+
+    const uint8_t *rules = bytes.data() + sizeof p;
+    size_t rulesLen = len - sizeof p;
+    size_t arenaSize = pg_rule_cache_arena_size(rules, rulesLen, p.rule_count);
+    std::vector<uint64_t> arena((arenaSize + 7) / 8 + 1);
+    pg_rule_cache cache;
+    pg_rule_cache_init_empty(&cache);
+    int rc = pg_rule_cache_build(&cache, arena.data(), arena.size() * 8, rules, rulesLen,
+                                 p.rule_count, p.flags);
+    if (rc != PG_OK)
+        return rc;
+    // Swap only after the build succeeded. Moving a vector keeps its heap
+    // buffer, so pointers the cache holds into the arena or the rule bytes
+    // stay valid.
+    m_bytes = std::move(bytes);
+    m_arena = std::move(arena);
+    m_cache = cache;
+    m_policy = p;
+    return PG_OK;
+}
+
+std::vector<uint8_t> PolicyStore::replyBytes(uint64_t requestId, uint16_t version) const
+{
+    std::vector<uint8_t> out = m_bytes;
+    pg_policy p;
+    std::memcpy(&p, out.data(), sizeof p);
+    p.hdr.type = PG_MSG_POLICY;
+    p.hdr.request_id = requestId;
+    p.hdr.version = version;
+    p.hdr.size = static_cast<uint32_t>(out.size());
+    std::memcpy(out.data(), &p, sizeof p);
+    return out;
+}
