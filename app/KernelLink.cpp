@@ -207,7 +207,10 @@ Error KernelLink::connect(const ConnectOptions &options, ConnectInfo *info)
     const char *component = componentName(reply.platform);
     msg::Header hdr;
     msg::peekHeader(bytes, &hdr);
-    if (hdr.requestId != id)
+    // A component may refuse a peer (PG_E_ACCESS) as soon as it accepts the
+    // connection, before it has read our HELLO: that refusal carries id 0.
+    const bool earlyRefusal = hdr.requestId == 0 && reply.status != PG_OK;
+    if (hdr.requestId != id && !earlyRefusal)
         return fail(makeError(Error::Code::Protocol,
                               std::string(component) + " answered a handshake it was not sent."));
 

@@ -1,0 +1,180 @@
+// ProcessTable.h - the live process tree the panel shows, fed by pg::Event
+// batches, reporting every change as a row-level diff.
+//
+// Owns: one entry per process seen (live or recently exited) and one entry
+// per blocked or pending start attempt, arranged as a tree by parent. Entries
+// are identified by a 64-bit key that the table assigns and never reuses
+// (PIDs are reused; keys are not). Knows nothing of Qt, sockets or threads.
+//
+// Shape of the tree:
+//   - A process is a child of the entry of its parent PID when that parent is
+//     live in the table, otherwise a top-level entry (key 0 is the root).
+//   - A start attempt (a REQUEST, or a VERDICT that blocked) is a child entry
+//     of the process that tried: the entry of the event's pid when it is live
+//     (Linux: the exec runs in an existing process), else of its creator, else
+//     of its parent, else top level. An allowed attempt disappears and its
+//     verdict moves onto the process; a blocked one stays (dimmed in the
+//     panel) until its parent is removed.
+//   - An exit only marks the entry exited. purgeExited() removes exited
+//     entries later, so the panel can show them for a while; an exited entry
+//     that still has live child processes is kept, because it explains who
+//     started them.
+//
+// Notifications (the ksysguard ProcessModel contract): for every structural
+// change the listener gets aboutToInsert/inserted or aboutToRemove/removed
+// with the parent key and a contiguous row range, in the order a
+// QAbstractItemModel needs them; between an aboutTo* call and its completion
+// call the table is in the "before" state, after it in the "after" state.
+// Field changes come as changed(key, mask) with the fields that differ.
+// apply() coalesces: entries created in one batch are inserted with one range
+// per parent at the end of the batch, and every changed entry is reported once
+// with the union of its masks; entries inserted in the batch are not reported
+// as changed. purgeExited() removes one range per run of adjacent rows,
+// highest rows first, so indexes held by the listener stay valid.
+//
+// Threads: none. Call everything from one thread (the panel's GUI thread);
+// listeners are called synchronously from apply(), purgeExited() and clear().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "Types.h"
+
+namespace pg
+{
+
+// Bits of ProcessTableListener::changed()'s mask.
+enum ProcessField : uint32_t {
+    FieldName = 0x001,
+    FieldImage = 0x002,
+    FieldCmdline = 0x004,
+    FieldUser = 0x008,
+    FieldStarted = 0x010,
+    FieldVerdict = 0x020,
+    FieldState = 0x040,  // exited, exit status, pending/decided attempt
+    FieldParent = 0x080, // ppid / creator shown
+    FieldAll = 0x0FF,
+};
+
+struct ProcessEntry {
+    enum class Type : uint8_t { Process, Attempt };
+
+    uint64_t key = 0;
+    uint64_t parentKey = 0; // 0: top level
+    Type type = Type::Process;
+    uint32_t pid = 0;
+    uint32_t ppid = 0;
+    uint32_t creatorPid = 0; // who asked for the start; may differ from ppid
+    uint32_t uid = 0;
+    std::string sid;  // Windows user
+    std::string name; // last path component of image
+    std::string image;
+    std::string cmdline;
+    std::string parentImage;
+    uint64_t startNs = 0; // event time of the start (or first sighting)
+    uint64_t exitNs = 0;  // 0 while live
+    uint32_t exitStatus = 0;
+    bool snapshot = false; // known from a snapshot, not seen starting
+    // The decision about this entry's start, if any.
+    Verdict verdict = Verdict::None;
+    Source source = Source::None;
+    uint32_t ruleId = 0;
+    uint64_t holdId = 0;  // Attempt: the hold; 0 when not held
+    bool pending = false; // Attempt: still waiting for a verdict
+    uint16_t flags = 0;   // PG_EVF_* of the last event that touched it
+
+    bool exited() const { return exitNs != 0; }
+    bool isAttempt() const { return type == Type::Attempt; }
+};
+
+class ProcessTableListener
+{
+public:
+    virtual ~ProcessTableListener() = default;
+    virtual void aboutToInsert(uint64_t parentKey, size_t first, size_t last) = 0;
+    virtual void inserted(uint64_t parentKey, size_t first, size_t last) = 0;
+    virtual void aboutToRemove(uint64_t parentKey, size_t first, size_t last) = 0;
+    virtual void removed(uint64_t parentKey, size_t first, size_t last) = 0;
+    virtual void changed(uint64_t key, uint32_t fields) = 0;
+    // The whole content is replaced (clear()); only when the source is swapped.
+    virtual void aboutToReset() = 0;
+    virtual void reset() = 0;
+};
+
+class ProcessTable
+{
+public:
+    ProcessTable() = default;
+    ProcessTable(const ProcessTable &) = delete;
+    ProcessTable &operator=(const ProcessTable &) = delete;
+
+    // At most one listener; nullptr to detach.
+    void setListener(ProcessTableListener *listener) { m_listener = listener; }
+
+    // Applies one batch of events in order (see the coalescing rules above).
+    // Events the table does not track (policy, overflow, threads) are ignored.
+    void apply(const std::vector<Event> &batch);
+    // Removes exited entries whose exit time is at or before cutoffNs, except
+    // those with live child processes. Returns how many entries went.
+    size_t purgeExited(uint64_t cutoffNs);
+    // Empties the table (reset notification): a new connection, a new source.
+    void clear();
+
+    // Queries. key 0 is the invisible root.
+    const ProcessEntry *find(uint64_t key) const;
+    size_t childCount(uint64_t parentKey) const;
+    // 0 when row is out of range.
+    uint64_t childAt(uint64_t parentKey, size_t row) const;
+    // Row of key under its parent; 0 for unknown keys.
+    size_t rowOf(uint64_t key) const;
+    // Key of the live process with this pid, 0 when none.
+    uint64_t findLive(uint32_t pid) const;
+    // Key of the attempt entry for a hold, 0 when none.
+    uint64_t findHold(uint64_t holdId) const;
+    size_t size() const { return m_nodes.size(); }
+    size_t liveCount() const { return m_live.size(); }
+
+private:
+    struct Node {
+        ProcessEntry entry;
+        std::vector<uint64_t> children; // visible order
+        size_t row = 0;                 // index in the parent's children
+        size_t shown = 0;               // children announced to the listener
+        bool visible = false;           // announced to the listener
+    };
+
+    Node *node(uint64_t key);
+    const Node *node(uint64_t key) const;
+    uint64_t newNode(uint64_t parentKey, ProcessEntry entry);
+    void markChanged(uint64_t key, uint32_t fields);
+    void markExited(Node &n, uint64_t timeNs, uint32_t status);
+    uint64_t tryerOf(const Event &ev) const;
+    void onStart(const Event &ev);
+    void onExec(const Event &ev);
+    void onExit(const Event &ev);
+    void onRequest(const Event &ev);
+    void onVerdict(const Event &ev);
+    void commit();
+    void removeSubtree(uint64_t key);
+
+    ProcessTableListener *m_listener = nullptr;
+    Node m_root;
+    std::unordered_map<uint64_t, Node> m_nodes;
+    std::unordered_map<uint32_t, uint64_t> m_live;  // pid -> key of live process
+    std::unordered_map<uint64_t, uint64_t> m_holds; // hold id -> attempt key
+    uint64_t m_nextKey = 1;
+    // Batch state (apply()).
+    std::vector<uint64_t> m_pendingParents;              // parents with new children, in order
+    std::unordered_map<uint64_t, size_t> m_pendingFirst; // parent -> first new row
+    std::unordered_map<uint64_t, uint32_t> m_changes;    // key -> mask
+    std::vector<uint64_t> m_changeOrder;
+};
+
+// Last path component ("/usr/bin/ls" -> "ls"; also splits on '\\').
+std::string baseName(const std::string &path);
+
+} // namespace pg
