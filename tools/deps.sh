@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev
   qtbase5-dev qttools5-dev-tools libqt5svg5-dev xvfb xauth
-  mingw-w64
+  mingw-w64 wine wine64
   python3
 )
 

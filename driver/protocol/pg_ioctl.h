@@ -74,7 +74,8 @@ extern "C" {
 
 #define PG_IOCTL_REQUEST PG_CTL_CODE(PG_FUNC_REQUEST, PG_FILE_READ_DATA | PG_FILE_WRITE_DATA)
 #define PG_IOCTL_READ_EVENTS PG_CTL_CODE(PG_FUNC_READ_EVENTS, PG_FILE_READ_DATA)
-#define PG_IOCTL_TEST_INJECT PG_CTL_CODE(PG_FUNC_TEST_INJECT, PG_FILE_READ_DATA | PG_FILE_WRITE_DATA)
+#define PG_IOCTL_TEST_INJECT                                                                       \
+    PG_CTL_CODE(PG_FUNC_TEST_INJECT, PG_FILE_READ_DATA | PG_FILE_WRITE_DATA)
 
 /* Smallest output buffer PG_IOCTL_READ_EVENTS accepts: the message header
  * and one event record with every string at its maximum. */

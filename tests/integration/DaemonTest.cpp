@@ -560,17 +560,25 @@ TEST_F(DaemonTest, StartExecAndExitOfAProgramReachTheClientWithItsCommandLine)
 {
     EventCollector &events = collector();
     controller(events, pg::Mode::Monitor, Verdict::Allow, 5000, 500);
-    std::string tag = m_launcher.spawn(m_other, {"--flag", "two words"});
+    // A program that lives long enough for its command line to be read:
+    // the exec notification arrives just after the exec, and a program that
+    // is already gone has no command line left to read.
+    std::string sleeper = m_gate.installProgram("sleeper \xc3\xa9", "/bin/sleep");
+    ASSERT_FALSE(sleeper.empty());
+    std::string tag = m_launcher.spawn(sleeper, {"0.3"});
+    auto spawned = m_launcher.waitSpawn(tag);
+    ASSERT_TRUE(spawned);
+    ASSERT_EQ(spawned->error, 0) << std::strerror(spawned->error);
     ASSERT_TRUE(m_launcher.waitExit(tag));
     auto exec = events.waitFor(
-        [&](const pg::Event &e) { return e.kind == pg::EventKind::Exec && e.image == m_other; });
+        [&](const pg::Event &e) { return e.kind == pg::EventKind::Exec && e.image == sleeper; });
     ASSERT_TRUE(exec) << "no exec event for the program";
-    EXPECT_NE(exec->cmdline.find("--flag"), std::string::npos) << exec->cmdline;
+    EXPECT_EQ(exec->cmdline, sleeper + " 0.3");
     auto exit = events.waitFor([&](const pg::Event &e) {
         return e.kind == pg::EventKind::Exit && e.pid == exec->pid;
     });
     EXPECT_TRUE(exit);
-    auto verdict = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_other); });
+    auto verdict = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, sleeper); });
     ASSERT_TRUE(verdict);
     EXPECT_EQ(verdict->verdict, Verdict::Allow);
     EXPECT_TRUE(verdict->flags & PG_EVF_WOULD_BLOCK) << "monitor mode reports what lockdown would do";

@@ -1,0 +1,139 @@
+// MainWindowTest.cpp - the whole panel against a fake kernel component:
+// a held start raises a dialog, the person's answer reaches the component,
+// "always" adds a rule and pushes the policy, the tree and the journal show
+// the decision, and settings persist.
+#include <QAbstractItemModelTester>
+#include <QPushButton>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QtTest>
+
+#include "EventLogView.h"
+#include "Events.h"
+#include "FakeKernelClient.h"
+#include "Journal.h"
+#include "KernelLinkBridge.h"
+#include "MainWindow.h"
+#include "PendingModel.h"
+#include "ProcessFilterProxy.h"
+#include "ProcessTreeModel.h"
+#include "RulesModel.h"
+
+using namespace pgtest;
+
+class MainWindowTest : public QObject
+{
+    Q_OBJECT
+private:
+    std::unique_ptr<MainWindow> makeWindow(const std::shared_ptr<FakeKernel> &kernel,
+                                           const QTemporaryDir &dir)
+    {
+        MainWindowOptions options;
+        options.clientFactory = kernel->factory();
+        options.journalPath = dir.filePath(QStringLiteral("journal.db"));
+        auto window = std::make_unique<MainWindow>(std::move(options));
+        window->approvals()->setInputDelayMs(0);
+        window->bridge()->setMinimumDrainInterval(0);
+        window->show();
+        return window;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("ProcGuardTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("MainWindowTest"));
+    }
+
+    void heldStartIsAnsweredFromItsDialog()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        auto window = makeWindow(kernel, dir);
+        QTRY_VERIFY(window->bridge()->isConnected());
+        QAbstractItemModelTester treeTester(window->treeProxy(),
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester logTester(window->eventLog()->model(),
+                                           QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        kernel->emitEvents({startEvent(1, 0, "/sbin/init"), startEvent(500, 1, "/bin/sh")});
+        kernel->emitEvents({requestEvent(11, 500, 1, "/tmp/gate/hello")});
+        QTRY_COMPARE(window->approvals()->count(), 1);
+        QCOMPARE(window->pendingModel()->rowCount(), 1);
+        ApprovalDialog *dialog = window->approvals()->dialog(11);
+        QTRY_VERIFY(dialog->inputEnabled());
+        QTest::mouseClick(dialog->blockButton(), Qt::LeftButton);
+        QVERIFY(kernel->waitForVerdicts(1));
+        QCOMPARE(kernel->verdicts()[0].holdId, 11u);
+        QVERIFY(kernel->verdicts()[0].verdict == pg::Verdict::Block);
+        QCOMPARE(window->pendingModel()->rowCount(), 0);
+
+        // The component confirms; tree and journal show the blocked attempt.
+        pg::Event verdict = verdictEvent(11, 500, 1, "/tmp/gate/hello", pg::Verdict::Block);
+        verdict.timeNs = static_cast<uint64_t>(QDateTime::currentMSecsSinceEpoch()) * 1000000ull;
+        kernel->emitEvents({verdict});
+        const ProcessTreeModel *tree = window->treeModel();
+        QTRY_VERIFY(tree->table().findHold(11) != 0 &&
+                    tree->table().find(tree->table().findHold(11))->verdict == pg::Verdict::Block);
+        QVERIFY(!tree->table().find(tree->table().findHold(11))->pending);
+        pg::JournalFilter blocked;
+        blocked.verdict = pg::Verdict::Block;
+        const auto entries = window->journal()->query(blocked);
+        QCOMPARE(entries.size(), size_t(1));
+        QCOMPARE(entries[0].image, std::string("/tmp/gate/hello"));
+        QCOMPARE(entries[0].decidedBy, std::string("person"));
+        window->eventLog()->reload();
+        QVERIFY(window->eventLog()->model()->rowCount() >= 1);
+    }
+
+    void alwaysAllowAddsARuleAndPushesThePolicy()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        auto window = makeWindow(kernel, dir);
+        QTRY_VERIFY(window->bridge()->isConnected());
+        kernel->emitEvents({requestEvent(12, 500, 1, "/tmp/gate/tool")});
+        QTRY_COMPARE(window->approvals()->count(), 1);
+        ApprovalDialog *dialog = window->approvals()->dialog(12);
+        dialog->setScope(RememberScope::Program);
+        QTRY_VERIFY(dialog->inputEnabled());
+        QTest::mouseClick(dialog->allowButton(), Qt::LeftButton);
+        QVERIFY(kernel->waitForVerdicts(1));
+        QCOMPARE(window->rulesModel()->rowCount(), 1);
+        QTRY_COMPARE(kernel->policiesSet(), 1);
+        const pg::Policy policy = kernel->lastPolicy();
+        QCOMPARE(policy.rules.size(), size_t(1));
+        QCOMPARE(policy.rules[0].pattern, std::string("/tmp/gate/tool"));
+        QVERIFY(policy.rules[0].action == pg::Verdict::Allow);
+    }
+
+    void disconnectClosesDialogs()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        auto window = makeWindow(kernel, dir);
+        QTRY_VERIFY(window->bridge()->isConnected());
+        kernel->emitEvents({requestEvent(1, 500, 1, "/tmp/a"), requestEvent(2, 500, 1, "/tmp/b")});
+        QTRY_COMPARE(window->approvals()->count(), 2);
+        kernel->disconnect("procguardd stopped.");
+        QTRY_COMPARE(window->approvals()->count(), 0);
+        QCOMPARE(window->pendingModel()->rowCount(), 0);
+    }
+
+    void columnLayoutIsRemembered()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        {
+            auto window = makeWindow(kernel, dir);
+            window->treeView()->setColumnWidth(ProcessTreeModel::Path, 321);
+            window->close();
+        }
+        auto window = makeWindow(kernel, dir);
+        QCOMPARE(window->treeView()->columnWidth(ProcessTreeModel::Path), 321);
+    }
+};
+
+QTEST_MAIN(MainWindowTest)
+#include "MainWindowTest.moc"

@@ -1,0 +1,109 @@
+// LinuxLifecycleTest.cpp - the lifecycle without systemd, on scratch paths:
+// install records, start detaches a daemon with a pid file, stop ends it,
+// and errors say what to do. The "daemon" is a shell script, not procguardd.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "LinuxLifecycle.h"
+
+namespace
+{
+
+class LinuxLifecycleTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        char tmpl[] = "/tmp/pg-lifecycle-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir = tmpl;
+        // A stand-in daemon: creates the socket path, then waits for SIGTERM.
+        script = dir + "/fake-daemon";
+        std::ofstream out(script);
+        out << "#!/bin/sh\n[ \"$1\" = --socket ] && touch \"$2\"\n"
+               "trap 'rm -f \"$2\"; exit 0' TERM\nwhile :; do sleep 0.05; done\n";
+        out.close();
+        chmod(script.c_str(), 0755);
+        paths.systemdRunDir = dir + "/no-systemd";
+        paths.configDir = dir + "/etc";
+        paths.runDir = dir + "/run";
+        paths.requireRoot = false;
+        paths.stopWaitMs = 5000;
+        options.componentPath = script;
+        options.socketPath = dir + "/sock";
+    }
+    void TearDown() override { std::system(("rm -rf " + dir).c_str()); }
+
+    std::string dir;
+    std::string script;
+    pg::LifecycleOptions options;
+    pg::LinuxLifecyclePaths paths;
+};
+
+} // namespace
+
+TEST_F(LinuxLifecycleTest, FullCycleWithoutSystemd)
+{
+    pg::LinuxLifecycle lc(options, paths);
+    EXPECT_FALSE(lc.usesSystemd());
+    EXPECT_EQ(lc.state(), pg::ComponentState::NotInstalled);
+    ASSERT_FALSE(lc.install()) << lc.install().message;
+    EXPECT_EQ(lc.state(), pg::ComponentState::Stopped);
+    EXPECT_EQ(lc.install().code, pg::LifecycleError::Code::AlreadyInstalled);
+    const pg::LifecycleError started = lc.start();
+    ASSERT_FALSE(started) << started.message;
+    EXPECT_EQ(lc.state(), pg::ComponentState::Running);
+    EXPECT_EQ(lc.start().code, pg::LifecycleError::Code::AlreadyRunning);
+    const pg::LifecycleError stopped = lc.stop();
+    ASSERT_FALSE(stopped) << stopped.message;
+    EXPECT_EQ(lc.state(), pg::ComponentState::Stopped);
+    EXPECT_EQ(lc.stop().code, pg::LifecycleError::Code::NotRunning);
+    ASSERT_FALSE(lc.uninstall());
+    EXPECT_EQ(lc.state(), pg::ComponentState::NotInstalled);
+}
+
+TEST_F(LinuxLifecycleTest, StartBeforeInstallSaysToInstall)
+{
+    pg::LinuxLifecycle lc(options, paths);
+    const pg::LifecycleError e = lc.start();
+    EXPECT_EQ(e.code, pg::LifecycleError::Code::NotInstalled);
+    EXPECT_NE(e.message.find("install"), std::string::npos);
+}
+
+TEST_F(LinuxLifecycleTest, MissingComponentIsExplained)
+{
+    options.componentPath = dir + "/nothing-here";
+    pg::LinuxLifecycle lc(options, paths);
+    const pg::LifecycleError e = lc.install();
+    EXPECT_EQ(e.code, pg::LifecycleError::Code::Failed);
+    EXPECT_NE(e.message.find("missing"), std::string::npos);
+}
+
+TEST_F(LinuxLifecycleTest, DaemonThatExitsAtOnceIsReported)
+{
+    std::ofstream out(script, std::ios::trunc);
+    out << "#!/bin/sh\necho 'fanotify: not supported' >&2\nexit 1\n";
+    out.close();
+    pg::LinuxLifecycle lc(options, paths);
+    ASSERT_FALSE(lc.install());
+    const pg::LifecycleError e = lc.start();
+    EXPECT_EQ(e.code, pg::LifecycleError::Code::Failed);
+    EXPECT_NE(e.message.find("exited at once"), std::string::npos);
+}
+
+TEST_F(LinuxLifecycleTest, NonRootIsToldToUseSudo)
+{
+    if (geteuid() == 0)
+        GTEST_SKIP() << "running as root";
+    paths.requireRoot = true;
+    pg::LinuxLifecycle lc(options, paths);
+    const pg::LifecycleError e = lc.install();
+    EXPECT_EQ(e.code, pg::LifecycleError::Code::NotAdministrator);
+    EXPECT_NE(e.message.find("sudo"), std::string::npos);
+}

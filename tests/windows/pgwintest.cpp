@@ -1,0 +1,826 @@
+// pgwintest.cpp - scenarios against the real procguard.sys (test build)
+// through the SCM and DeviceIoControl, run under Wine (or on a Windows
+// test machine). Self-checking: prints one line per scenario and
+// "N passed, N failed"; exit status 0 only when all passed.
+//
+//   pgwintest.exe scenarios     the driver is installed and running
+//   pgwintest.exe release-check a RELEASE build is running: the test
+//                               control code must be rejected
+//
+// Starts are injected with PG_IOCTL_TEST_INJECT, which runs the driver's
+// real create-process callback from a system thread with a synthetic
+// PS_CREATE_NOTIFY_INFO and reports the CreationStatus it left.
+#include <windows.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ScmLifecycle.h"
+#include "pg_ioctl.h"
+#include "pg_protocol.h"
+
+namespace
+{
+
+constexpr uint32_t kAccessDenied = 0xC0000022u;
+
+int g_failures = 0;
+std::string g_where;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            std::printf("    check failed: %s (line %d)\n", #cond, __LINE__);                      \
+            g_failures++;                                                                          \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        auto va_ = (a);                                                                            \
+        auto vb_ = (b);                                                                            \
+        if (!(va_ == vb_)) {                                                                       \
+            std::printf("    check failed: %s == %s (%llu vs %llu, line %d)\n", #a, #b,            \
+                        (unsigned long long)va_, (unsigned long long)vb_, __LINE__);               \
+            g_failures++;                                                                          \
+            return;                                                                                \
+        }                                                                                          \
+    } while (0)
+
+// ---------------------------------------------------------------- device
+
+struct Device {
+    HANDLE h = INVALID_HANDLE_VALUE;
+    Device() = default;
+    Device(const Device &) = delete;
+    Device &operator=(const Device &) = delete;
+    ~Device() { close(); }
+    bool open()
+    {
+        h = CreateFileA(PG_WIN32_DEVICE_PATH, GENERIC_READ | GENERIC_WRITE, 0, nullptr,
+                        OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+        return h != INVALID_HANDLE_VALUE;
+    }
+    void close()
+    {
+        if (h != INVALID_HANDLE_VALUE) {
+            CloseHandle(h);
+            h = INVALID_HANDLE_VALUE;
+        }
+    }
+};
+
+// One overlapped DeviceIoControl, waited for. Returns the Win32 error (0 ok).
+DWORD ioctl(HANDLE h, uint32_t code, const void *in, size_t inLen, void *out, size_t outLen,
+            DWORD *bytes, DWORD waitMs = 10000)
+{
+    OVERLAPPED ov{};
+    ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    DWORD err = 0;
+    *bytes = 0;
+    if (!DeviceIoControl(h, code, const_cast<void *>(in), static_cast<DWORD>(inLen), out,
+                         static_cast<DWORD>(outLen), bytes, &ov)) {
+        err = GetLastError();
+        if (err == ERROR_IO_PENDING) {
+            if (WaitForSingleObject(ov.hEvent, waitMs) != WAIT_OBJECT_0) {
+                CancelIoEx(h, &ov);
+            }
+            err = GetOverlappedResult(h, &ov, bytes, TRUE) ? 0 : GetLastError();
+        }
+    }
+    CloseHandle(ov.hEvent);
+    return err;
+}
+
+uint64_t g_requestId = 100;
+
+pg_msg_header header(uint16_t type, uint32_t size)
+{
+    pg_msg_header hdr{};
+    hdr.size = size;
+    hdr.version = PG_PROTOCOL_VERSION;
+    hdr.type = type;
+    hdr.request_id = ++g_requestId;
+    return hdr;
+}
+
+// Sends one message; returns the reply bytes (empty on an NTSTATUS error).
+std::vector<uint8_t> request(HANDLE h, const void *msg, size_t len, DWORD *errOut = nullptr,
+                             size_t outLen = 65536)
+{
+    std::vector<uint8_t> out(outLen);
+    DWORD bytes = 0;
+    DWORD err = ioctl(h, PG_IOCTL_REQUEST, msg, len, out.data(), out.size(), &bytes);
+    if (errOut != nullptr) {
+        *errOut = err;
+    }
+    out.resize(err == 0 || err == ERROR_MORE_DATA ? bytes : 0);
+    return out;
+}
+
+uint32_t resultStatus(const std::vector<uint8_t> &reply)
+{
+    pg_result r{};
+    if (reply.size() != sizeof(r)) {
+        return 0xFFFFFFFFu;
+    }
+    std::memcpy(&r, reply.data(), sizeof(r));
+    return r.hdr.type == PG_MSG_RESULT ? r.status : 0xFFFFFFFEu;
+}
+
+bool hello(HANDLE h, uint32_t flags, pg_hello_reply *replyOut, uint32_t subs = 0)
+{
+    pg_hello msg{};
+    msg.hdr = header(PG_MSG_HELLO, sizeof(msg));
+    msg.min_version = 1;
+    msg.max_version = 1;
+    msg.flags = flags;
+    msg.subscriptions = subs;
+    std::strcpy(msg.name, "pgwintest");
+    auto reply = request(h, &msg, sizeof(msg));
+    if (reply.size() != sizeof(pg_hello_reply)) {
+        return false;
+    }
+    std::memcpy(replyOut, reply.data(), sizeof(*replyOut));
+    return replyOut->hdr.type == PG_MSG_HELLO_REPLY &&
+           replyOut->hdr.request_id == msg.hdr.request_id;
+}
+
+struct RuleSpec {
+    uint32_t id;
+    uint8_t kind;
+    uint8_t action;
+    std::string pattern;
+};
+
+std::vector<uint8_t> policyMessage(uint32_t mode, uint32_t defaultVerdict, uint32_t timeoutMs,
+                                   uint32_t budgetMs, const std::vector<RuleSpec> &rules)
+{
+    std::vector<uint8_t> msg(sizeof(pg_policy));
+    for (const auto &r : rules) {
+        pg_rule rec{};
+        uint32_t strBytes = static_cast<uint32_t>(r.pattern.size() + 1);
+        rec.size = PG_ALIGN8(static_cast<uint32_t>(sizeof(pg_rule)) + strBytes);
+        rec.id = r.id;
+        rec.kind = r.kind;
+        rec.action = r.action;
+        rec.pattern_len = static_cast<uint16_t>(strBytes);
+        size_t at = msg.size();
+        msg.resize(at + rec.size, 0);
+        std::memcpy(msg.data() + at, &rec, sizeof(rec));
+        std::memcpy(msg.data() + at + sizeof(rec), r.pattern.c_str(), strBytes);
+    }
+    pg_policy pol{};
+    pol.hdr = header(PG_MSG_SET_POLICY, static_cast<uint32_t>(msg.size()));
+    pol.mode = mode;
+    pol.default_verdict = defaultVerdict;
+    pol.timeout_ms = timeoutMs;
+    pol.hold_budget_ms = budgetMs;
+    pol.rule_count = static_cast<uint32_t>(rules.size());
+    std::memcpy(msg.data(), &pol, sizeof(pol));
+    return msg;
+}
+
+uint32_t setPolicy(HANDLE h, uint32_t mode, uint32_t def, uint32_t timeoutMs, uint32_t budgetMs,
+                   const std::vector<RuleSpec> &rules = {})
+{
+    auto msg = policyMessage(mode, def, timeoutMs, budgetMs, rules);
+    return resultStatus(request(h, msg.data(), msg.size()));
+}
+
+bool getStatus(HANDLE h, pg_status_msg *out)
+{
+    pg_msg_header hdr = header(PG_MSG_GET_STATUS, sizeof(pg_msg_header));
+    auto reply = request(h, &hdr, sizeof(hdr));
+    if (reply.size() != sizeof(*out)) {
+        return false;
+    }
+    std::memcpy(out, reply.data(), sizeof(*out));
+    return out->hdr.type == PG_MSG_STATUS;
+}
+
+uint32_t sendVerdict(HANDLE h, uint64_t holdId, uint8_t verdict, uint32_t *unknown = nullptr)
+{
+    struct {
+        pg_verdicts_msg m;
+        pg_verdict v;
+    } msg{};
+    msg.m.hdr = header(PG_MSG_VERDICTS, sizeof(msg));
+    msg.m.count = 1;
+    msg.v.hold_id = holdId;
+    msg.v.verdict = verdict;
+    auto reply = request(h, &msg, sizeof(msg));
+    if (unknown != nullptr && reply.size() == sizeof(pg_result)) {
+        pg_result r;
+        std::memcpy(&r, reply.data(), sizeof(r));
+        *unknown = r.detail;
+    }
+    return resultStatus(reply);
+}
+
+// ---------------------------------------------------------------- events
+
+struct Ev {
+    pg_event e;
+    std::string image;
+    std::string cmdline;
+};
+
+// Reads one batch, waiting at most waitMs. Empty when none came.
+std::vector<Ev> readEvents(HANDLE h, DWORD waitMs)
+{
+    std::vector<uint8_t> out(256 * 1024);
+    DWORD bytes = 0;
+    DWORD err = ioctl(h, PG_IOCTL_READ_EVENTS, nullptr, 0, out.data(), out.size(), &bytes, waitMs);
+    std::vector<Ev> events;
+    if (err != 0 || bytes < sizeof(pg_events_msg)) {
+        return events;
+    }
+    pg_events_msg msg;
+    std::memcpy(&msg, out.data(), sizeof(msg));
+    size_t at = sizeof(msg);
+    for (uint32_t i = 0; i < msg.count && at + sizeof(pg_event) <= bytes; i++) {
+        Ev ev;
+        std::memcpy(&ev.e, out.data() + at, sizeof(pg_event));
+        const char *strs = reinterpret_cast<const char *>(out.data() + at + sizeof(pg_event));
+        if (ev.e.image_len > 0) {
+            ev.image.assign(strs, ev.e.image_len - 1);
+        }
+        if (ev.e.cmdline_len > 0) {
+            ev.cmdline.assign(strs + ev.e.image_len, ev.e.cmdline_len - 1);
+        }
+        events.push_back(ev);
+        at += ev.e.size;
+    }
+    return events;
+}
+
+// Reads until pred matches an event or waitMs passes.
+bool waitEvent(HANDLE h, DWORD waitMs, const std::function<bool(const Ev &)> &pred, Ev *found)
+{
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
+    while (std::chrono::steady_clock::now() < until) {
+        for (const auto &ev : readEvents(h, 200)) {
+            if (pred(ev)) {
+                if (found != nullptr) {
+                    *found = ev;
+                }
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+void drain(HANDLE h)
+{
+    while (!readEvents(h, 100).empty()) {
+    }
+}
+
+// ---------------------------------------------------------------- inject
+
+std::wstring widen(const std::string &s)
+{
+    return std::wstring(s.begin(), s.end());
+}
+
+// One synthetic start in flight (the callback may hold it).
+struct Inject {
+    OVERLAPPED ov{};
+    std::vector<uint8_t> in;
+    pg_test_inject_result out{};
+    HANDLE h = INVALID_HANDLE_VALUE;
+    bool pending = false;
+    DWORD err = 0;
+
+    bool start(HANDLE dev, uint32_t pid, uint32_t ppid, const std::string &ntImage,
+               const std::string &cmdline = "cmd /c x", uint32_t flags = 0)
+    {
+        std::wstring img = widen(ntImage);
+        std::wstring cmd = widen(cmdline);
+        pg_test_inject req{};
+        req.pid = pid;
+        req.ppid = ppid;
+        req.creator_pid = ppid;
+        req.creator_tid = 1;
+        req.flags = flags;
+        req.image_len = static_cast<uint16_t>(img.size() * 2);
+        req.cmdline_len = static_cast<uint16_t>(cmd.size() * 2);
+        req.size = static_cast<uint32_t>(sizeof(req) + req.image_len + req.cmdline_len);
+        in.resize(req.size);
+        std::memcpy(in.data(), &req, sizeof(req));
+        std::memcpy(in.data() + sizeof(req), img.data(), req.image_len);
+        std::memcpy(in.data() + sizeof(req) + req.image_len, cmd.data(), req.cmdline_len);
+        h = dev;
+        ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+        DWORD bytes = 0;
+        if (DeviceIoControl(dev, PG_IOCTL_TEST_INJECT, in.data(), static_cast<DWORD>(in.size()),
+                            &out, sizeof(out), &bytes, &ov)) {
+            return true;
+        }
+        err = GetLastError();
+        pending = err == ERROR_IO_PENDING;
+        return pending;
+    }
+    // Waits for the callback to finish; false on timeout.
+    bool wait(DWORD waitMs)
+    {
+        if (WaitForSingleObject(ov.hEvent, waitMs) != WAIT_OBJECT_0) {
+            return false;
+        }
+        DWORD bytes = 0;
+        err = GetOverlappedResult(h, &ov, &bytes, TRUE) ? 0 : GetLastError();
+        return err == 0 && bytes == sizeof(out);
+    }
+    ~Inject()
+    {
+        if (ov.hEvent != nullptr) {
+            CloseHandle(ov.hEvent);
+        }
+    }
+};
+
+// Injects and waits: the CreationStatus, or 0xFFFFFFFF on failure.
+uint32_t injectSync(HANDLE dev, uint32_t pid, const std::string &ntImage,
+                    const std::string &cmdline = "cmd /c x")
+{
+    Inject inj;
+    if (!inj.start(dev, pid, 4, ntImage, cmdline) || !inj.wait(20000)) {
+        return 0xFFFFFFFFu;
+    }
+    return inj.out.creation_status;
+}
+
+// ---------------------------------------------------------------- scenarios
+
+struct Fixture {
+    Device ctl;     // the controlling client
+    Device starter; // issues injections (no HELLO): the "launcher"
+    bool ok = false;
+    Fixture()
+    {
+        pg_hello_reply r{};
+        ok = ctl.open() && starter.open() && hello(ctl.h, PG_HELLO_CONTROL, &r) &&
+             r.status == PG_OK && r.role == PG_ROLE_CONTROLLER;
+    }
+};
+
+const std::vector<RuleSpec> kRules = {
+    {1, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/GOOD.EXE"},
+    {2, PG_RULE_EXACT, PG_VERDICT_BLOCK, "C:/APPS/BAD.EXE"},
+    {3, PG_RULE_PREFIX, PG_VERDICT_BLOCK, "C:/BLOCKED/"},
+};
+
+void ControllerHandshakeGrantsControl()
+{
+    Device d;
+    CHECK(d.open());
+    pg_hello_reply r{};
+    CHECK(hello(d.h, PG_HELLO_CONTROL, &r));
+    CHECK_EQ(r.status, (uint32_t)PG_OK);
+    CHECK_EQ(r.role, (uint16_t)PG_ROLE_CONTROLLER);
+    CHECK_EQ(r.platform, (uint32_t)PG_PLATFORM_WINDOWS);
+    pg_status_msg s{};
+    CHECK(getStatus(d.h, &s));
+    CHECK_EQ(s.controller_pid, (uint32_t)GetCurrentProcessId());
+}
+
+void AllowByRuleLetsTheStartProceed()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 5000, 60000, kRules), 0u);
+    drain(f.ctl.h);
+    CHECK_EQ(injectSync(f.starter.h, 5001, "\\??\\C:\\Apps\\good.exe"), 0u);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.verdict, (uint8_t)PG_VERDICT_ALLOW);
+    CHECK_EQ(v.e.source, (uint8_t)PG_SRC_RULE);
+    CHECK_EQ(v.e.rule_id, 1u);
+    CHECK(v.image == "C:/APPS/GOOD.EXE");
+}
+
+void BlockByRuleReportsAccessDenied()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 5000, 60000, kRules), 0u);
+    CHECK_EQ(injectSync(f.starter.h, 5002, "\\??\\C:\\Apps\\BAD.exe"), kAccessDenied);
+    CHECK_EQ(injectSync(f.starter.h, 5003, "\\??\\c:\\blocked\\deep\\x.exe"), kAccessDenied);
+}
+
+void PromptAnsweredAllowAndBlock()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 10000, 60000, kRules), 0u);
+    drain(f.ctl.h);
+    for (uint8_t answer : {(uint8_t)PG_VERDICT_ALLOW, (uint8_t)PG_VERDICT_BLOCK}) {
+        Inject inj;
+        CHECK(
+            inj.start(f.starter.h, 5010 + answer, 4, "\\??\\C:\\Apps\\other.exe", "other.exe -x"));
+        Ev req;
+        CHECK(waitEvent(
+            f.ctl.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_REQUEST; }, &req));
+        CHECK(req.e.hold_id != 0);
+        CHECK(req.image == "C:/APPS/OTHER.EXE");
+        CHECK(req.cmdline == "other.exe -x");
+        CHECK_EQ(req.e.default_verdict, (uint8_t)PG_VERDICT_BLOCK);
+        CHECK(!inj.wait(200)); // still held
+        uint32_t unknown = 99;
+        CHECK_EQ(sendVerdict(f.ctl.h, req.e.hold_id, answer, &unknown), 0u);
+        CHECK_EQ(unknown, 0u);
+        CHECK(inj.wait(5000));
+        CHECK_EQ(inj.out.creation_status, answer == PG_VERDICT_ALLOW ? 0u : kAccessDenied);
+        // A second answer for the same hold is counted as unknown.
+        CHECK_EQ(sendVerdict(f.ctl.h, req.e.hold_id, answer, &unknown), 0u);
+        CHECK_EQ(unknown, 1u);
+    }
+}
+
+void NoAnswerGetsDefaultVerdictAfterTimeout()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 600, 60000, kRules), 0u);
+    drain(f.ctl.h);
+    Inject inj;
+    CHECK(inj.start(f.starter.h, 5020, 4, "\\??\\C:\\Apps\\slow.exe"));
+    CHECK(inj.wait(10000));
+    CHECK_EQ(inj.out.creation_status, kAccessDenied);
+    CHECK(inj.out.elapsed_ms >= 500);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.source, (uint8_t)PG_SRC_TIMEOUT);
+}
+
+void ClosingControllerResolvesEveryHold()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 0, 60000, kRules), 0u);
+    drain(f.ctl.h);
+    Inject a, b, c;
+    CHECK(a.start(f.starter.h, 5031, 4, "\\??\\C:\\Apps\\a.exe"));
+    CHECK(b.start(f.starter.h, 5032, 4, "\\??\\C:\\Apps\\b.exe"));
+    CHECK(c.start(f.starter.h, 5033, 4, "\\??\\C:\\Apps\\c.exe"));
+    int requests = 0;
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (requests < 3 && std::chrono::steady_clock::now() < until) {
+        for (const auto &e : readEvents(f.ctl.h, 200)) {
+            requests += e.e.kind == PG_EV_REQUEST;
+        }
+    }
+    CHECK_EQ(requests, 3);
+    pg_status_msg s{};
+    CHECK(getStatus(f.starter.h, &s) || true); // the starter never said HELLO
+    f.ctl.close();
+    CHECK(a.wait(5000));
+    CHECK(b.wait(5000));
+    CHECK(c.wait(5000));
+    CHECK_EQ(a.out.creation_status, kAccessDenied);
+    CHECK_EQ(b.out.creation_status, kAccessDenied);
+    CHECK_EQ(c.out.creation_status, kAccessDenied);
+    // A new controller may connect at once and sees no holds left.
+    Device again;
+    pg_hello_reply r{};
+    CHECK(again.open() && hello(again.h, PG_HELLO_CONTROL, &r));
+    CHECK_EQ(r.role, (uint16_t)PG_ROLE_CONTROLLER);
+    CHECK(getStatus(again.h, &s));
+    CHECK_EQ(s.held_now, 0u);
+}
+
+void SecondControllerIsRefused()
+{
+    Fixture f;
+    CHECK(f.ok);
+    Device second;
+    CHECK(second.open());
+    pg_hello_reply r{};
+    CHECK(hello(second.h, PG_HELLO_CONTROL, &r));
+    CHECK_EQ(r.status, (uint32_t)PG_E_BUSY);
+    Device observer;
+    CHECK(observer.open());
+    CHECK(hello(observer.h, PG_HELLO_CONTROL | PG_HELLO_OBSERVE_OK, &r));
+    CHECK_EQ(r.status, (uint32_t)PG_OK);
+    CHECK_EQ(r.role, (uint16_t)PG_ROLE_OBSERVER);
+    // An observer may not decide or change policy.
+    CHECK_EQ(setPolicy(observer.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 0, 0),
+             (uint32_t)PG_E_NOT_CONTROLLER);
+    CHECK_EQ(sendVerdict(observer.h, 1, PG_VERDICT_ALLOW), (uint32_t)PG_E_NOT_CONTROLLER);
+}
+
+void SequenceNumbersContinuousAndOverflowCounted()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_MONITOR, PG_VERDICT_ALLOW, 1000, 250), 0u);
+    drain(f.ctl.h);
+    pg_status_msg before{};
+    CHECK(getStatus(f.ctl.h, &before));
+    // A burst that does not fit the 64 KiB ring: ~2 records of ~700 bytes each per start.
+    std::string longCmd(600, 'x');
+    const int kBurst = 200;
+    for (int i = 0; i < kBurst; i++) {
+        CHECK_EQ(injectSync(f.starter.h, 6000 + i, "\\??\\C:\\Apps\\burst.exe", longCmd), 0u);
+    }
+    uint64_t expected = 0;
+    uint64_t overflowLost = 0;
+    int overflows = 0;
+    int records = 0;
+    uint64_t firstSeq = 0;
+    bool gap = false;
+    auto readAll = [&]() {
+        for (;;) {
+            auto batch = readEvents(f.ctl.h, 300);
+            if (batch.empty()) {
+                return;
+            }
+            for (const auto &e : batch) {
+                if (expected != 0 && e.e.seq != expected) {
+                    std::printf("    gap: seq %llu, expected %llu\n", (unsigned long long)e.e.seq,
+                                (unsigned long long)expected);
+                    gap = true;
+                }
+                records++;
+                if (firstSeq == 0) {
+                    firstSeq = e.e.seq;
+                }
+                if (e.e.kind == PG_EV_OVERFLOW) {
+                    overflows++;
+                    overflowLost += e.e.lost;
+                    expected = e.e.seq + e.e.lost;
+                } else {
+                    expected = e.e.seq + 1;
+                }
+            }
+        }
+    };
+    readAll();
+    // Losses still pending are reported before the next event queued:
+    // one more start makes the ring emit its OVERFLOW record.
+    CHECK_EQ(injectSync(f.starter.h, 6999, "\\??\\C:\\Apps\\last.exe"), 0u);
+    readAll();
+    CHECK(!gap);
+    CHECK(overflows >= 1);
+    CHECK(overflowLost > 0);
+    pg_status_msg after{};
+    CHECK(getStatus(f.ctl.h, &after));
+    CHECK(after.lost_events > before.lost_events);
+    CHECK_EQ(after.starts - before.starts, (uint64_t)kBurst + 1);
+    std::printf("    %d records read, %d overflow records, %llu events lost, seq %llu..%llu\n",
+                records, overflows, (unsigned long long)overflowLost, (unsigned long long)firstSeq,
+                (unsigned long long)(expected - 1));
+    // Every number the driver handed out in the burst is accounted for:
+    // read, or reported lost.
+    CHECK_EQ(firstSeq, before.next_seq);
+    CHECK_EQ(expected, after.next_seq);
+}
+
+void MalformedRequestsGetErrorsAndDriverKeepsServing()
+{
+    Fixture f;
+    CHECK(f.ok);
+    DWORD err = 0;
+    // Short: less than a header.
+    uint8_t shortMsg[8] = {8, 0, 0, 0, 1, 0, 9, 0};
+    CHECK_EQ(resultStatus(request(f.ctl.h, shortMsg, sizeof(shortMsg))), (uint32_t)PG_E_SIZE);
+    // Header size disagrees with the bytes sent.
+    pg_msg_header hdr = header(PG_MSG_GET_STATUS, 64);
+    CHECK_EQ(resultStatus(request(f.ctl.h, &hdr, sizeof(hdr))), (uint32_t)PG_E_SIZE);
+    // Unknown type and a server-to-client type.
+    hdr = header(77, sizeof(hdr));
+    CHECK(resultStatus(request(f.ctl.h, &hdr, sizeof(hdr))) == (uint32_t)PG_E_TYPE);
+    hdr = header(PG_MSG_EVENTS, sizeof(hdr));
+    CHECK(resultStatus(request(f.ctl.h, &hdr, sizeof(hdr))) == (uint32_t)PG_E_TYPE);
+    // Bad lengths inside: a verdict batch claiming more entries than sent.
+    struct {
+        pg_verdicts_msg m;
+        pg_verdict v;
+    } vm{};
+    vm.m.hdr = header(PG_MSG_VERDICTS, sizeof(vm));
+    vm.m.count = 5;
+    vm.v.hold_id = 1;
+    vm.v.verdict = PG_VERDICT_ALLOW;
+    uint32_t st = resultStatus(request(f.ctl.h, &vm, sizeof(vm)));
+    CHECK(st == (uint32_t)PG_E_LENGTH || st == (uint32_t)PG_E_SIZE);
+    // A rule whose pattern runs past the message end.
+    auto pol = policyMessage(PG_MODE_PROMPT, PG_VERDICT_ALLOW, 1000, 250, kRules);
+    pg_rule rule;
+    std::memcpy(&rule, pol.data() + sizeof(pg_policy), sizeof(rule));
+    rule.pattern_len = 4000;
+    std::memcpy(pol.data() + sizeof(pg_policy), &rule, sizeof(rule));
+    st = resultStatus(request(f.ctl.h, pol.data(), pol.size()));
+    CHECK(st == (uint32_t)PG_E_LENGTH || st == (uint32_t)PG_E_SIZE || st == (uint32_t)PG_E_STRING);
+    // Out-of-range field.
+    CHECK_EQ(setPolicy(f.ctl.h, 9, PG_VERDICT_ALLOW, 1000, 250), (uint32_t)PG_E_RANGE);
+    // Oversized input: refused without a reply.
+    std::vector<uint8_t> huge(PG_MAX_MESSAGE_SIZE + 16, 0);
+    pg_msg_header hh = header(PG_MSG_GET_STATUS, static_cast<uint32_t>(huge.size()));
+    std::memcpy(huge.data(), &hh, sizeof(hh));
+    request(f.ctl.h, huge.data(), huge.size(), &err);
+    CHECK_EQ(err, (DWORD)ERROR_INVALID_PARAMETER);
+    // Output too small for any reply.
+    hdr = header(PG_MSG_GET_STATUS, sizeof(hdr));
+    request(f.ctl.h, &hdr, sizeof(hdr), &err, 16);
+    CHECK(err != 0);
+    // Wrong control code.
+    DWORD bytes = 0;
+    uint8_t buf[256];
+    err = ioctl(f.ctl.h, PG_CTL_CODE(0x8AA, PG_FILE_READ_DATA | PG_FILE_WRITE_DATA), &hdr,
+                sizeof(hdr), buf, sizeof(buf), &bytes);
+    CHECK_EQ(err, (DWORD)ERROR_INVALID_FUNCTION);
+    // Event read with a buffer too small.
+    err = ioctl(f.ctl.h, PG_IOCTL_READ_EVENTS, nullptr, 0, buf, sizeof(buf), &bytes);
+    CHECK(err != 0);
+    // A malformed injection.
+    pg_test_inject bad{};
+    bad.size = 999;
+    err = ioctl(f.starter.h, PG_IOCTL_TEST_INJECT, &bad, sizeof(bad), buf, sizeof(buf), &bytes);
+    CHECK_EQ(err, (DWORD)ERROR_INVALID_PARAMETER);
+    // Requests before HELLO on a fresh handle are refused with STATE.
+    Device fresh;
+    CHECK(fresh.open());
+    CHECK_EQ(setPolicy(fresh.h, PG_MODE_MONITOR, PG_VERDICT_ALLOW, 1000, 250),
+             (uint32_t)PG_E_STATE);
+    // Still serving.
+    pg_status_msg s{};
+    CHECK(getStatus(f.ctl.h, &s));
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_MONITOR, PG_VERDICT_ALLOW, 1000, 250), 0u);
+    CHECK_EQ(injectSync(f.starter.h, 7001, "\\??\\C:\\Apps\\after.exe"), 0u);
+}
+
+pg::ScmLifecycle lifecycle()
+{
+    pg::LifecycleOptions o;
+    return pg::ScmLifecycle(o);
+}
+
+// Wine's service manager sometimes reports a just-stopped driver service
+// as still busy; a restart is retried a few times (never needed on
+// Windows, harmless there).
+pg::LifecycleError restart(pg::ScmLifecycle &lc)
+{
+    pg::LifecycleError e;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        if (lc.state() == pg::ComponentState::Running) {
+            return {};
+        }
+        e = lc.start();
+        if (!e) {
+            return e;
+        }
+        std::printf("    start attempt %d: %s\n", attempt + 1, e.message.c_str());
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return e;
+}
+
+void PolicyPersistsAcrossStopAndStart()
+{
+    {
+        Fixture f;
+        CHECK(f.ok);
+        CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 4321, 123, kRules), 0u);
+    }
+    auto lc = lifecycle();
+    pg::LifecycleError e = lc.stop();
+    CHECK(!e);
+    CHECK(lc.state() == pg::ComponentState::Stopped);
+    e = restart(lc);
+    CHECK(!e);
+    Device d, starter;
+    CHECK(d.open() && starter.open());
+    pg_hello_reply r{};
+    CHECK(hello(d.h, PG_HELLO_CONTROL | PG_HELLO_OBSERVE_OK, &r));
+    pg_msg_header get = header(PG_MSG_GET_POLICY, sizeof(pg_msg_header));
+    auto reply = request(d.h, &get, sizeof(get));
+    CHECK(reply.size() >= sizeof(pg_policy));
+    pg_policy pol;
+    std::memcpy(&pol, reply.data(), sizeof(pol));
+    CHECK_EQ(pol.hdr.type, (uint16_t)PG_MSG_POLICY);
+    CHECK_EQ(pol.mode, (uint32_t)PG_MODE_LOCKDOWN);
+    CHECK_EQ(pol.timeout_ms, 4321u);
+    CHECK_EQ(pol.hold_budget_ms, 123u);
+    CHECK_EQ(pol.rule_count, 3u);
+    d.close();
+    // Lockdown from load, with no client connected: rules, then block.
+    CHECK_EQ(injectSync(starter.h, 7101, "\\??\\C:\\Apps\\good.exe"), 0u);
+    CHECK_EQ(injectSync(starter.h, 7102, "\\??\\C:\\Apps\\unknown.exe"), kAccessDenied);
+}
+
+void StopWithHoldsReleasesThemAndUnloads()
+{
+    Device ctl, starter;
+    CHECK(ctl.open() && starter.open());
+    pg_hello_reply r{};
+    CHECK(hello(ctl.h, PG_HELLO_CONTROL, &r));
+    CHECK_EQ(r.role, (uint16_t)PG_ROLE_CONTROLLER);
+    // No timeout at all: only the stop can end these holds.
+    CHECK_EQ(setPolicy(ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 0, 60000), 0u);
+    drain(ctl.h);
+    Inject a, b;
+    CHECK(a.start(starter.h, 8001, 4, "\\??\\C:\\Apps\\held1.exe"));
+    CHECK(b.start(starter.h, 8002, 4, "\\??\\C:\\Apps\\held2.exe"));
+    int requests = 0;
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (requests < 2 && std::chrono::steady_clock::now() < until) {
+        for (const auto &e : readEvents(ctl.h, 200)) {
+            requests += e.e.kind == PG_EV_REQUEST;
+        }
+    }
+    CHECK_EQ(requests, 2);
+    // Restore the default policy for later runs before stopping.
+    auto lc = lifecycle();
+    pg::LifecycleError e = lc.stop();
+    if (e) {
+        std::printf("    stop: %s\n", e.message.c_str());
+    }
+    CHECK(a.wait(10000));
+    CHECK(b.wait(10000));
+    CHECK_EQ(a.out.creation_status, 0u);
+    CHECK_EQ(b.out.creation_status, 0u);
+    CHECK(!e);
+    CHECK(lc.state() == pg::ComponentState::Stopped);
+}
+
+void ReleaseBuildRejectsTheTestRequest()
+{
+    Device d;
+    CHECK(d.open());
+    pg_hello_reply r{};
+    CHECK(hello(d.h, PG_HELLO_CONTROL, &r));
+    CHECK_EQ(r.status, (uint32_t)PG_OK);
+    pg_test_inject req{};
+    req.size = sizeof(req);
+    req.pid = 9001;
+    pg_test_inject_result out{};
+    DWORD bytes = 0;
+    DWORD err = ioctl(d.h, PG_IOCTL_TEST_INJECT, &req, sizeof(req), &out, sizeof(out), &bytes);
+    CHECK_EQ(err, (DWORD)ERROR_INVALID_FUNCTION);
+    pg_status_msg s{};
+    CHECK(getStatus(d.h, &s));
+}
+
+struct Scenario {
+    const char *name;
+    void (*fn)();
+};
+
+int run(const std::vector<Scenario> &list)
+{
+    int passed = 0, failed = 0;
+    for (const auto &s : list) {
+        int before = g_failures;
+        auto t0 = std::chrono::steady_clock::now();
+        s.fn();
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+        bool ok = g_failures == before;
+        std::printf("[%s] %s (%lld ms)\n", ok ? " PASS " : " FAIL ", s.name, (long long)ms);
+        std::fflush(stdout);
+        (ok ? passed : failed)++;
+    }
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    std::string mode = argc > 1 ? argv[1] : "scenarios";
+    if (mode == "release-check") {
+        return run({{"ReleaseBuildRejectsTheTestRequest", ReleaseBuildRejectsTheTestRequest}});
+    }
+    if (mode != "scenarios") {
+        std::fprintf(stderr, "usage: pgwintest scenarios | release-check\n");
+        return 2;
+    }
+    return run({
+        {"ControllerHandshakeGrantsControl", ControllerHandshakeGrantsControl},
+        {"AllowByRuleLetsTheStartProceed", AllowByRuleLetsTheStartProceed},
+        {"BlockByRuleReportsAccessDenied", BlockByRuleReportsAccessDenied},
+        {"PromptAnsweredAllowAndBlock", PromptAnsweredAllowAndBlock},
+        {"NoAnswerGetsDefaultVerdictAfterTimeout", NoAnswerGetsDefaultVerdictAfterTimeout},
+        {"ClosingControllerResolvesEveryHold", ClosingControllerResolvesEveryHold},
+        {"SecondControllerIsRefused", SecondControllerIsRefused},
+        {"SequenceNumbersContinuousAndOverflowCounted",
+         SequenceNumbersContinuousAndOverflowCounted},
+        {"MalformedRequestsGetErrorsAndDriverKeepsServing",
+         MalformedRequestsGetErrorsAndDriverKeepsServing},
+        {"PolicyPersistsAcrossStopAndStart", PolicyPersistsAcrossStopAndStart},
+        {"StopWithHoldsReleasesThemAndUnloads", StopWithHoldsReleasesThemAndUnloads},
+    });
+}

@@ -1,0 +1,539 @@
+#include "MainWindow.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QFileInfo>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTreeView>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include "EventLogView.h"
+#include "Journal.h"
+#include "KernelLinkBridge.h"
+#include "LifecycleController.h"
+#include "PendingModel.h"
+#include "ProcessFilterProxy.h"
+#include "ProcessTreeModel.h"
+#include "RulesEditor.h"
+#include "RulesModel.h"
+#include "UserNames.h"
+
+MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
+    : QMainWindow(parent), m_options(std::move(options))
+{
+    setWindowTitle(tr("ProcGuard"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/procguard.svg")));
+
+    auto names = std::make_shared<pg::UserNameResolver>(pg::makePlatformUserNameResolver());
+    auto userName = [names](uint32_t uid) { return QString::fromStdString((*names)(uid)); };
+
+    if (!m_options.journalPath.isEmpty()) {
+        m_journal = std::make_unique<pg::Journal>();
+        std::string error;
+        if (!m_journal->open(m_options.journalPath.toStdString(), {}, &error)) {
+            showMessage(QString::fromStdString(error));
+            m_journal.reset();
+        }
+    }
+
+    m_bridge = new KernelLinkBridge(m_options.clientFactory, this);
+    m_treeModel = new ProcessTreeModel(this);
+    m_treeModel->setUserNameResolver(userName);
+    m_proxy = new ProcessFilterProxy(this);
+    m_proxy->setSourceModel(m_treeModel);
+    m_pendingModel = new PendingModel(this);
+    m_pendingModel->setUserNameResolver(userName);
+    m_rulesModel = new RulesModel(this);
+    m_approvals = new ApprovalManager(this, this);
+    m_approvals->setUserNameResolver(userName);
+
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(buildProcessTab(), tr("&Processes"));
+    m_tabs->addTab(buildPendingTab(), tr("Pending &approvals"));
+    m_rulesEditor = new RulesEditor(m_rulesModel);
+    m_tabs->addTab(m_rulesEditor, tr("&Rules"));
+    m_eventLog = new EventLogView;
+    m_eventLog->setJournal(m_journal.get());
+    m_tabs->addTab(m_eventLog, tr("Event &log"));
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(buildComponentGroup());
+    top->addWidget(buildMonitoringGroup(), 1);
+    auto *central = new QWidget;
+    auto *layout = new QVBoxLayout(central);
+    layout->addLayout(top);
+    layout->addWidget(m_tabs, 1);
+    setCentralWidget(central);
+
+    connect(m_bridge, &KernelLinkBridge::eventsReceived, this, &MainWindow::onEvents);
+    connect(m_bridge, &KernelLinkBridge::connected, this, [this](const pg::ConnectInfo &info) {
+        m_connecting = false;
+        showMessage(tr("Connected to %1 (pid %2) as %3.")
+                        .arg(QString::fromStdString(info.serverName))
+                        .arg(info.serverPid)
+                        .arg(QString::fromLatin1(pg::toString(info.role))));
+        m_bridge->fetchPolicy();
+        updateConnectionUi();
+    });
+    connect(m_bridge, &KernelLinkBridge::connectFailed, this, [this](const QString &message) {
+        m_connecting = false;
+        showMessage(message);
+        updateConnectionUi();
+    });
+    connect(m_bridge, &KernelLinkBridge::disconnected, this, [this](const QString &reason) {
+        m_approvals->closeAll();
+        m_pendingModel->clear();
+        showMessage(reason.isEmpty() ? tr("Monitoring stopped.") : reason);
+        updateConnectionUi();
+    });
+    connect(m_bridge, &KernelLinkBridge::requestFailed, this, &MainWindow::showMessage);
+    connect(m_bridge, &KernelLinkBridge::policyApplied, this,
+            [this] { showMessage(tr("Policy applied.")); });
+    connect(m_bridge, &KernelLinkBridge::policyReceived, this, [this](const pg::Policy &policy) {
+        m_mode->setCurrentIndex(m_mode->findData(static_cast<int>(policy.mode)));
+        m_defaultVerdict->setCurrentIndex(
+            m_defaultVerdict->findData(static_cast<int>(policy.defaultVerdict)));
+        m_timeout->setValue(static_cast<int>(policy.timeoutMs / 1000));
+        m_rulesModel->setRules(policy.rules);
+        m_modeInForce = policy.mode;
+    });
+    connect(m_approvals, &ApprovalManager::verdictChosen, this,
+            [this](quint64 holdId, pg::Verdict verdict) {
+                m_pendingModel->remove(holdId);
+                m_bridge->sendVerdict(holdId, verdict);
+            });
+    connect(m_approvals, &ApprovalManager::ruleRequested, this, &MainWindow::onRuleRequested);
+    connect(m_approvals, &ApprovalManager::countChanged, this, [this](int count) {
+        m_tabs->setTabText(1, count > 0 ? tr("Pending &approvals (%1)").arg(count)
+                                        : tr("Pending &approvals"));
+    });
+    connect(m_rulesEditor, &RulesEditor::applyRequested, this, &MainWindow::applyPolicy);
+    connect(m_eventLog, &EventLogView::message, this, &MainWindow::showMessage);
+
+    if (m_options.lifecycle) {
+        m_lifecycle = new LifecycleController(std::move(m_options.lifecycle), this);
+        connect(m_lifecycle, &LifecycleController::finished, this, &MainWindow::onComponentState);
+        m_lifecycle->run(LifecycleController::Action::Refresh);
+    }
+    onComponentState(pg::ComponentState::Unknown, QString());
+
+    m_tick.setInterval(250);
+    connect(&m_tick, &QTimer::timeout, this, [this] {
+        m_treeModel->tick();
+        m_pendingModel->tick();
+        if (m_tabs->currentWidget() == m_eventLog)
+            m_eventLog->update();
+    });
+    m_tick.start();
+
+    buildTray();
+    buildShortcuts();
+    loadSettings();
+    updateConnectionUi();
+    if (m_options.connectAtStart)
+        startMonitoring();
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::buildComponentGroup()
+{
+    auto *box = new QGroupBox(tr("Kernel component"));
+    m_componentState = new QLabel(tr("state unknown"));
+    m_componentState->setObjectName(QStringLiteral("componentState"));
+    m_install = new QPushButton(QIcon(QStringLiteral(":/icons/install.svg")), tr("Install"));
+    m_start = new QPushButton(QIcon(QStringLiteral(":/icons/start.svg")), tr("Start"));
+    m_stop = new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), tr("Stop"));
+    m_uninstall = new QPushButton(QIcon(QStringLiteral(":/icons/uninstall.svg")), tr("Uninstall"));
+    using A = LifecycleController::Action;
+    const std::pair<QPushButton *, A> actions[] = {{m_install, A::Install},
+                                                   {m_start, A::Start},
+                                                   {m_stop, A::Stop},
+                                                   {m_uninstall, A::Uninstall}};
+    for (const auto &[button, action] : actions) {
+        const A a = action;
+        connect(button, &QPushButton::clicked, this, [this, a] {
+            if (m_lifecycle == nullptr)
+                return;
+            m_componentState->setText(tr("working..."));
+            m_lifecycle->run(a);
+            onComponentState(m_lifecycle->state(), QString());
+        });
+    }
+    auto *buttons = new QHBoxLayout;
+    for (QPushButton *b : {m_install, m_start, m_stop, m_uninstall})
+        buttons->addWidget(b);
+    auto *layout = new QVBoxLayout(box);
+    layout->addWidget(m_componentState);
+    layout->addLayout(buttons);
+    return box;
+}
+
+QWidget *MainWindow::buildMonitoringGroup()
+{
+    auto *box = new QGroupBox(tr("Monitoring"));
+    m_connection = new QLabel;
+    m_monitorOn = new QPushButton(tr("Start &monitoring"));
+    m_monitorOff = new QPushButton(tr("Stop m&onitoring"));
+    m_mode = new QComboBox;
+    m_mode->addItem(tr("Monitor (log only)"), static_cast<int>(pg::Mode::Monitor));
+    m_mode->addItem(tr("Prompt (ask me)"), static_cast<int>(pg::Mode::Prompt));
+    m_mode->addItem(tr("Lockdown (block unknown)"), static_cast<int>(pg::Mode::Lockdown));
+    m_defaultVerdict = new QComboBox;
+    m_defaultVerdict->addItem(tr("Block"), static_cast<int>(pg::Verdict::Block));
+    m_defaultVerdict->addItem(tr("Allow"), static_cast<int>(pg::Verdict::Allow));
+    m_timeout = new QSpinBox;
+    m_timeout->setRange(0, static_cast<int>(PG_MAX_TIMEOUT_MS / 1000));
+    m_timeout->setSuffix(tr(" s"));
+    m_timeout->setSpecialValueText(tr("no limit"));
+    m_timeout->setValue(30);
+    m_applyPolicy = new QPushButton(tr("A&pply"));
+    connect(m_monitorOn, &QPushButton::clicked, this, &MainWindow::startMonitoring);
+    connect(m_monitorOff, &QPushButton::clicked, this, &MainWindow::stopMonitoring);
+    connect(m_applyPolicy, &QPushButton::clicked, this, &MainWindow::applyPolicy);
+
+    auto *row1 = new QHBoxLayout;
+    row1->addWidget(m_connection, 1);
+    row1->addWidget(m_monitorOn);
+    row1->addWidget(m_monitorOff);
+    auto *row2 = new QHBoxLayout;
+    row2->addWidget(new QLabel(tr("Mode:")));
+    row2->addWidget(m_mode);
+    row2->addWidget(new QLabel(tr("Default verdict:")));
+    row2->addWidget(m_defaultVerdict);
+    row2->addWidget(new QLabel(tr("Timeout:")));
+    row2->addWidget(m_timeout);
+    row2->addWidget(m_applyPolicy);
+    auto *layout = new QVBoxLayout(box);
+    layout->addLayout(row1);
+    layout->addLayout(row2);
+    return box;
+}
+
+QWidget *MainWindow::buildProcessTab()
+{
+    auto *page = new QWidget;
+    m_search = new QLineEdit;
+    m_search->setPlaceholderText(tr("Search name, path, command line or PID (Ctrl+F)"));
+    m_search->setClearButtonEnabled(true);
+    m_keepExited = new QCheckBox(tr("Keep exited processes"));
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &ProcessFilterProxy::setSearchText);
+    connect(m_keepExited, &QCheckBox::toggled, m_treeModel, &ProcessTreeModel::setKeepExited);
+
+    m_tree = new QTreeView;
+    m_tree->setObjectName(QStringLiteral("processTree"));
+    m_tree->setModel(m_proxy);
+    m_tree->setUniformRowHeights(true); // required at 10,000+ rows
+    m_tree->setSortingEnabled(true);
+    m_tree->sortByColumn(ProcessTreeModel::Pid, Qt::AscendingOrder);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_tree->header()->setStretchLastSection(true);
+    m_tree->setColumnWidth(ProcessTreeModel::Name, 220);
+    connect(m_tree, &QTreeView::customContextMenuRequested, this, &MainWindow::showTreeMenu);
+    connect(m_tree, &QTreeView::doubleClicked, this, &MainWindow::showProperties);
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_search, 1);
+    bar->addWidget(m_keepExited);
+    auto *layout = new QVBoxLayout(page);
+    layout->addLayout(bar);
+    layout->addWidget(m_tree, 1);
+    return page;
+}
+
+QWidget *MainWindow::buildPendingTab()
+{
+    auto *page = new QWidget;
+    m_pendingView = new QTableView;
+    m_pendingView->setModel(m_pendingModel);
+    m_pendingView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_pendingView->horizontalHeader()->setStretchLastSection(true);
+    auto *allow = new QPushButton(QIcon(QStringLiteral(":/icons/allow.svg")), tr("Allow selected"));
+    auto *block =
+        new QPushButton(QIcon(QStringLiteral(":/icons/blocked.svg")), tr("Block selected"));
+    const auto decideSelected = [this](pg::Verdict verdict) {
+        for (const QModelIndex &i : m_pendingView->selectionModel()->selectedRows())
+            m_approvals->decide(m_pendingModel->holdAt(i.row()), verdict);
+    };
+    connect(allow, &QPushButton::clicked, this,
+            [decideSelected] { decideSelected(pg::Verdict::Allow); });
+    connect(block, &QPushButton::clicked, this,
+            [decideSelected] { decideSelected(pg::Verdict::Block); });
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(allow);
+    buttons->addWidget(block);
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(m_pendingView, 1);
+    layout->addLayout(buttons);
+    return page;
+}
+
+void MainWindow::buildTray()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/icons/procguard.svg")), this);
+    auto *menu = new QMenu(this);
+    menu->addAction(tr("Show ProcGuard"), this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    menu->addAction(tr("Quit"), qApp, &QApplication::quit);
+    m_tray->setContextMenu(menu);
+    m_tray->setToolTip(tr("ProcGuard"));
+    m_tray->show();
+}
+
+void MainWindow::buildShortcuts()
+{
+    auto *file = menuBar()->addMenu(tr("&File"));
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    auto *view = menuBar()->addMenu(tr("&View"));
+    QAction *find = view->addAction(tr("&Find process"), this, [this] {
+        m_tabs->setCurrentIndex(0);
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+    QAction *expand = view->addAction(tr("&Expand all"), m_tree, &QTreeView::expandAll);
+    expand->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction *refresh = view->addAction(tr("&Refresh component state"), this, [this] {
+        if (m_lifecycle != nullptr)
+            m_lifecycle->run(LifecycleController::Action::Refresh);
+    });
+    refresh->setShortcut(QKeySequence::Refresh);
+    for (int i = 0; i < 4; ++i) {
+        auto *tab = new QShortcut(QKeySequence(Qt::ALT | (Qt::Key_1 + i)), this);
+        connect(tab, &QShortcut::activated, this, [this, i] { m_tabs->setCurrentIndex(i); });
+    }
+    auto *monitoring = menuBar()->addMenu(tr("&Monitoring"));
+    QAction *on =
+        monitoring->addAction(tr("&Start monitoring"), this, &MainWindow::startMonitoring);
+    on->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
+    QAction *off = monitoring->addAction(tr("S&top monitoring"), this, &MainWindow::stopMonitoring);
+    off->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    QAction *apply = monitoring->addAction(tr("&Apply policy"), this, &MainWindow::applyPolicy);
+    apply->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+}
+
+void MainWindow::startMonitoring()
+{
+    if (m_bridge->isConnected() || m_connecting)
+        return;
+    m_connecting = true;
+    m_treeModel->clear(); // a new connection brings a new snapshot
+    pg::ConnectOptions options;
+    options.control = true;
+    options.observerIfTaken = true;
+    options.clientName = "procguard-panel";
+    m_bridge->connectTo(m_options.socketPath, options);
+    updateConnectionUi();
+}
+
+void MainWindow::stopMonitoring()
+{
+    m_bridge->disconnectFromComponent();
+}
+
+void MainWindow::applyPolicy()
+{
+    if (!m_bridge->isConnected()) {
+        showMessage(tr("Start monitoring first: the policy goes to a running kernel component."));
+        return;
+    }
+    pg::Policy policy;
+    policy.mode = static_cast<pg::Mode>(m_mode->currentData().toInt());
+    policy.defaultVerdict = static_cast<pg::Verdict>(m_defaultVerdict->currentData().toInt());
+    policy.timeoutMs = static_cast<uint32_t>(m_timeout->value()) * 1000u;
+    policy.rules = m_rulesModel->rules();
+    m_modeInForce = policy.mode;
+    m_bridge->setPolicy(policy);
+}
+
+void MainWindow::onEvents(const std::vector<pg::Event> &batch)
+{
+    if (m_journal) {
+        std::string error;
+        if (!m_journal->append(batch, &error))
+            showMessage(QString::fromStdString(error));
+    }
+    m_treeModel->applyEvents(batch);
+    m_pendingModel->handleEvents(batch);
+    m_approvals->handleEvents(batch);
+    for (const pg::Event &ev : batch) {
+        if (ev.kind == pg::EventKind::Policy)
+            m_modeInForce = ev.mode;
+        if (m_tray != nullptr && ev.kind == pg::EventKind::Verdict &&
+            ev.verdict == pg::Verdict::Block && ev.mode == pg::Mode::Lockdown &&
+            ev.source == pg::Source::Mode)
+            m_tray->showMessage(tr("ProcGuard blocked a program"), QString::fromStdString(ev.image),
+                                QSystemTrayIcon::Warning, 5000);
+    }
+}
+
+void MainWindow::onComponentState(pg::ComponentState state, const QString &error)
+{
+    const bool busy = m_lifecycle != nullptr && m_lifecycle->busy();
+    const bool managed = m_lifecycle != nullptr;
+    QString text = managed ? tr("%1: %2").arg(m_lifecycle->describe(),
+                                              QString::fromLatin1(pg::toString(state)))
+                           : tr("not managed by this panel");
+    if (busy)
+        text = tr("working...");
+    m_componentState->setText(text);
+    m_install->setEnabled(managed && !busy && state == pg::ComponentState::NotInstalled);
+    m_start->setEnabled(managed && !busy && state == pg::ComponentState::Stopped);
+    m_stop->setEnabled(managed && !busy && state == pg::ComponentState::Running);
+    m_uninstall->setEnabled(
+        managed && !busy &&
+        (state == pg::ComponentState::Stopped || state == pg::ComponentState::Running));
+    if (!error.isEmpty())
+        showMessage(error);
+    if (m_tray != nullptr)
+        m_tray->setToolTip(tr("ProcGuard: %1").arg(text));
+    if (state == pg::ComponentState::Running && !m_bridge->isConnected() && !busy &&
+        m_options.connectAtStart)
+        startMonitoring();
+}
+
+void MainWindow::onRuleRequested(const pg::Rule &rule)
+{
+    const QString error = m_rulesModel->addRule(rule);
+    if (!error.isEmpty()) {
+        showMessage(tr("The rule was not added: %1").arg(error));
+        return;
+    }
+    if (m_bridge->isConnected())
+        applyPolicy();
+}
+
+void MainWindow::showTreeMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_tree->indexAt(pos);
+    if (!index.isValid())
+        return;
+    const QString image = index.data(ProcessTreeModel::ImageRole).toString();
+    const QString cmdline = index.data(ProcessTreeModel::CmdlineRole).toString();
+    QMenu menu(this);
+    const auto addRule = [this, image](pg::Verdict action) {
+        pg::Rule rule;
+        rule.kind = pg::RuleKind::Exact;
+        rule.action = action;
+        rule.pattern = image.toStdString();
+        onRuleRequested(rule);
+    };
+    QAction *allow =
+        menu.addAction(QIcon(QStringLiteral(":/icons/allow.svg")), tr("Always allow this program"),
+                       [addRule] { addRule(pg::Verdict::Allow); });
+    QAction *block =
+        menu.addAction(QIcon(QStringLiteral(":/icons/blocked.svg")),
+                       tr("Always block this program"), [addRule] { addRule(pg::Verdict::Block); });
+    allow->setEnabled(!image.isEmpty());
+    block->setEnabled(!image.isEmpty());
+    menu.addSeparator();
+    menu.addAction(tr("Copy command line"),
+                   [cmdline] { QApplication::clipboard()->setText(cmdline); });
+    QAction *folder = menu.addAction(tr("Open containing folder"), [image] {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(image).absolutePath()));
+    });
+    folder->setEnabled(!image.isEmpty());
+    menu.addAction(tr("Properties"), [this, index] { showProperties(index); });
+    menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::showProperties(const QModelIndex &index)
+{
+    const pg::ProcessEntry *e = m_treeModel->entry(m_proxy->mapToSource(index));
+    if (e == nullptr)
+        return;
+    auto *box =
+        new QMessageBox(QMessageBox::Information, tr("Process %1").arg(e->pid),
+                        tr("<b>%1</b>").arg(QString::fromStdString(e->name).toHtmlEscaped()),
+                        QMessageBox::Close, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(
+        tr("Path: %1\nCommand line: %2\nPID %3, parent %4, creator %5\nUser: %6\nVerdict: %7")
+            .arg(QString::fromStdString(e->image), QString::fromStdString(e->cmdline))
+            .arg(e->pid)
+            .arg(e->ppid)
+            .arg(e->creatorPid)
+            .arg(m_treeModel
+                     ->index(index.row(), ProcessTreeModel::User,
+                             m_proxy->mapToSource(index).parent())
+                     .data()
+                     .toString(),
+                 ProcessTreeModel::verdictText(*e)));
+    box->open();
+}
+
+void MainWindow::updateConnectionUi()
+{
+    const bool on = m_bridge->isConnected();
+    m_connection->setText(on             ? tr("Connected")
+                          : m_connecting ? tr("Connecting...")
+                                         : tr("Not connected"));
+    m_monitorOn->setEnabled(!on && !m_connecting);
+    m_monitorOff->setEnabled(on);
+    m_applyPolicy->setEnabled(on);
+}
+
+void MainWindow::showMessage(const QString &text)
+{
+    statusBar()->showMessage(text, 15000);
+}
+
+void MainWindow::loadSettings()
+{
+    QSettings settings;
+    settings.beginGroup(m_options.settingsGroup);
+    restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("state")).toByteArray());
+    m_tree->header()->restoreState(settings.value(QStringLiteral("treeHeader")).toByteArray());
+    m_keepExited->setChecked(settings.value(QStringLiteral("keepExited"), false).toBool());
+    m_treeModel->setHighlightMs(settings.value(QStringLiteral("highlightMs"), 3000).toInt());
+    m_treeModel->setLingerMs(settings.value(QStringLiteral("exitedLingerMs"), 3000).toInt());
+    settings.endGroup();
+}
+
+void MainWindow::saveSettings()
+{
+    QSettings settings;
+    settings.beginGroup(m_options.settingsGroup);
+    settings.setValue(QStringLiteral("geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("state"), saveState());
+    settings.setValue(QStringLiteral("treeHeader"), m_tree->header()->saveState());
+    settings.setValue(QStringLiteral("keepExited"), m_keepExited->isChecked());
+    settings.endGroup();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    m_approvals->closeAll(); // unanswered holds end by timeout or on disconnect
+    QMainWindow::closeEvent(event);
+}

@@ -1,0 +1,133 @@
+// MainWindow.h - the control panel's main window.
+//
+// Groups: the kernel component (install/start/stop/uninstall through
+// LifecycleController, buttons enabled by state, errors in one sentence),
+// monitoring (connect as the controlling client, mode, default verdict,
+// timeout, pushed as policy through KernelLinkBridge), and tabs for the live
+// process tree (ProcessTreeModel behind ProcessFilterProxy), the pending
+// approvals (PendingModel, mirroring the ApprovalManager's dialogs), the
+// rules editor and the event log (Journal). Every drained batch goes to the
+// journal, the tree, the pending list and the dialogs, in that order. A tray
+// icon shows the state and tells about lockdown blocks. Geometry, columns
+// and settings persist in QSettings.
+//
+// GUI thread only; nothing here waits on the kernel component.
+#pragma once
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+#include "ApprovalManager.h"
+#include "KernelClient.h"
+#include "Lifecycle.h"
+
+class EventLogView;
+class KernelLinkBridge;
+class LifecycleController;
+class PendingModel;
+class ProcessFilterProxy;
+class ProcessTreeModel;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QSystemTrayIcon;
+class QTabWidget;
+class QTableView;
+class QTreeView;
+class RulesEditor;
+class RulesModel;
+
+namespace pg
+{
+class Journal;
+}
+
+struct MainWindowOptions {
+    QString socketPath;  // empty: the platform default
+    QString journalPath; // empty: no journal (tests)
+    KernelClientFactory clientFactory;
+    std::unique_ptr<pg::Lifecycle> lifecycle; // null: no lifecycle management
+    bool connectAtStart = true;
+    QString settingsGroup = QStringLiteral("MainWindow");
+};
+
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(MainWindowOptions options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    ProcessTreeModel *treeModel() const { return m_treeModel; }
+    ProcessFilterProxy *treeProxy() const { return m_proxy; }
+    QTreeView *treeView() const { return m_tree; }
+    ApprovalManager *approvals() const { return m_approvals; }
+    PendingModel *pendingModel() const { return m_pendingModel; }
+    RulesModel *rulesModel() const { return m_rulesModel; }
+    KernelLinkBridge *bridge() const { return m_bridge; }
+    EventLogView *eventLog() const { return m_eventLog; }
+    pg::Journal *journal() const { return m_journal.get(); }
+
+    void startMonitoring();
+    void stopMonitoring();
+    void applyPolicy();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QWidget *buildComponentGroup();
+    QWidget *buildMonitoringGroup();
+    QWidget *buildProcessTab();
+    QWidget *buildPendingTab();
+    void buildTray();
+    void buildShortcuts();
+    void onEvents(const std::vector<pg::Event> &batch);
+    void onComponentState(pg::ComponentState state, const QString &error);
+    void onRuleRequested(const pg::Rule &rule);
+    void showTreeMenu(const QPoint &pos);
+    void showProperties(const QModelIndex &index);
+    void updateConnectionUi();
+    void loadSettings();
+    void saveSettings();
+    void showMessage(const QString &text);
+
+    MainWindowOptions m_options;
+    std::unique_ptr<pg::Journal> m_journal;
+    KernelLinkBridge *m_bridge = nullptr;
+    LifecycleController *m_lifecycle = nullptr;
+    ProcessTreeModel *m_treeModel = nullptr;
+    ProcessFilterProxy *m_proxy = nullptr;
+    PendingModel *m_pendingModel = nullptr;
+    RulesModel *m_rulesModel = nullptr;
+    ApprovalManager *m_approvals = nullptr;
+    EventLogView *m_eventLog = nullptr;
+    RulesEditor *m_rulesEditor = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QTreeView *m_tree = nullptr;
+    QTableView *m_pendingView = nullptr;
+    QLineEdit *m_search = nullptr;
+    QCheckBox *m_keepExited = nullptr;
+    QLabel *m_componentState = nullptr;
+    QPushButton *m_install = nullptr;
+    QPushButton *m_start = nullptr;
+    QPushButton *m_stop = nullptr;
+    QPushButton *m_uninstall = nullptr;
+    QLabel *m_connection = nullptr;
+    QPushButton *m_monitorOn = nullptr;
+    QPushButton *m_monitorOff = nullptr;
+    QComboBox *m_mode = nullptr;
+    QComboBox *m_defaultVerdict = nullptr;
+    QSpinBox *m_timeout = nullptr;
+    QPushButton *m_applyPolicy = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QTimer m_tick;
+    pg::Mode m_modeInForce = pg::Mode::Monitor;
+    bool m_connecting = false;
+};

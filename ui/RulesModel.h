@@ -1,0 +1,46 @@
+// RulesModel.h - the allow and block lists being edited, as a table.
+//
+// Every add or edit is validated (RuleValidator); a rejected rule leaves
+// the model untouched and returns the reason. Reordering uses
+// beginMoveRows. Import/export use a JSON file with one object per rule.
+// GUI thread only.
+#pragma once
+
+#include <QAbstractTableModel>
+
+#include <vector>
+
+#include "Types.h"
+
+class RulesModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Action, Kind, Pattern, Parent, User, ColumnCount };
+
+    explicit RulesModel(QObject *parent = nullptr);
+
+    const std::vector<pg::Rule> &rules() const { return m_rules; }
+    // Replaces everything (the component's policy arrived): a reset.
+    void setRules(std::vector<pg::Rule> rules);
+    // Empty on success, else why not.
+    QString addRule(const pg::Rule &rule);
+    QString updateRule(int row, const pg::Rule &rule);
+    void removeRule(int row);
+    bool moveRule(int from, int to);
+
+    QString exportTo(const QString &path) const;
+    QString importFrom(const QString &path);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+signals:
+    void edited(); // any change by the person (not setRules)
+
+private:
+    std::vector<pg::Rule> m_rules;
+};
