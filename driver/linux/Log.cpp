@@ -8,12 +8,28 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace
 {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::Info)};
+std::atomic<int> g_fd{STDERR_FILENO};
+std::atomic<bool> g_socket{false};
+std::atomic<unsigned long> g_dropped{0};
+std::atomic<unsigned long> g_reported{0};
+
+// Writes one whole line without blocking; false when it did not go out.
+bool writeLine(const char *line, size_t len)
+{
+    const int fd = g_fd.load();
+    ssize_t n = g_socket.load() ? ::send(fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL)
+                                : ::write(fd, line, len);
+    return n == static_cast<ssize_t>(len);
+}
 
 const char *levelName(LogLevel level)
 {
@@ -53,6 +69,30 @@ bool underJournal()
 }
 
 } // namespace
+
+void Log::init()
+{
+    struct stat st;
+    if (fstat(STDERR_FILENO, &st) != 0)
+        return;
+    if (S_ISSOCK(st.st_mode)) {
+        // journald's stream socket: per-call MSG_DONTWAIT needs no new descriptor.
+        g_socket.store(true);
+        return;
+    }
+    if (S_ISREG(st.st_mode))
+        return; // a regular file never blocks a writer
+    // Pipe, FIFO or terminal: reopen it through /proc to get an open file
+    // description of our own, and make only that one non-blocking.
+    int fd = ::open("/proc/self/fd/2", O_WRONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd >= 0)
+        g_fd.store(fd);
+}
+
+unsigned long Log::dropped()
+{
+    return g_dropped.load();
+}
 
 void Log::setLevel(LogLevel level)
 {
@@ -113,8 +153,16 @@ void Log::write(LogLevel level, const char *format, ...)
     if (used > sizeof line - 2)
         used = sizeof line - 2; // truncated line: keep the newline
     line[used++] = '\n';
-    // One write per line; a short write or EAGAIN loses the rest of the line
+    // One non-blocking write per line: a full stderr loses the line (counted)
     // rather than blocking the thread that answers permission events.
-    ssize_t ignored = ::write(STDERR_FILENO, line, used);
-    (void)ignored;
+    const unsigned long dropped = g_dropped.load();
+    if (dropped != g_reported.load()) {
+        char note[96];
+        int m = std::snprintf(note, sizeof note, "%s%lu log lines dropped: stderr was full\n",
+                              underJournal() ? "<4>" : "warn: ", dropped - g_reported.load());
+        if (m > 0 && writeLine(note, static_cast<size_t>(m)))
+            g_reported.store(dropped);
+    }
+    if (!writeLine(line, used))
+        g_dropped.fetch_add(1);
 }

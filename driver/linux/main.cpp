@@ -20,6 +20,7 @@ int main(int argc, char **argv)
     case Options::Outcome::Run:
         break;
     }
+    Log::init();
     Log::setLevel(options.m_logLevel);
     Daemon daemon(options);
     return daemon.run();
