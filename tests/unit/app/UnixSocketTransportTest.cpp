@@ -10,6 +10,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "../Unprivileged.h"
 #include "Messages.h"
 #include "UnixSocketTransport.h"
 
@@ -85,14 +86,17 @@ TEST_F(UnixSocketTransportTest, SocketWithoutListenerMeansNotRunning)
 
 TEST_F(UnixSocketTransportTest, UnreadableSocketMeansPermissionDenied)
 {
-    if (geteuid() == 0)
-        GTEST_SKIP() << "root ignores socket permissions";
     listenHere();
     chmod(path.c_str(), 0);
-    UnixSocketTransport t(path);
-    const TransportError e = t.open();
-    EXPECT_EQ(e.code, TransportError::Code::PermissionDenied);
-    EXPECT_EQ(e.message, "Permission denied: run as root or join the group procguard.");
+    // 0: as expected, 1: wrong code, 2: wrong message.
+    const int outcome = pgtest::runUnprivileged([&] {
+        UnixSocketTransport t(path);
+        const TransportError e = t.open();
+        if (e.code != TransportError::Code::PermissionDenied)
+            return 1;
+        return e.message == "Permission denied: run as root or join the group procguard." ? 0 : 2;
+    });
+    EXPECT_EQ(outcome, 0);
 }
 
 TEST_F(UnixSocketTransportTest, MessagesAreReturnedWholeWhateverTheReadBoundaries)

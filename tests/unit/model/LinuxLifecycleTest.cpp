@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "../Unprivileged.h"
 #include "LinuxLifecycle.h"
 
 namespace
@@ -99,11 +100,14 @@ TEST_F(LinuxLifecycleTest, DaemonThatExitsAtOnceIsReported)
 
 TEST_F(LinuxLifecycleTest, NonRootIsToldToUseSudo)
 {
-    if (geteuid() == 0)
-        GTEST_SKIP() << "running as root";
     paths.requireRoot = true;
-    pg::LinuxLifecycle lc(options, paths);
-    const pg::LifecycleError e = lc.install();
-    EXPECT_EQ(e.code, pg::LifecycleError::Code::NotAdministrator);
-    EXPECT_NE(e.message.find("sudo"), std::string::npos);
+    // 0: as expected, 1: wrong code, 2: the message does not mention sudo.
+    const int outcome = pgtest::runUnprivileged([&] {
+        pg::LinuxLifecycle lc(options, paths);
+        const pg::LifecycleError e = lc.install();
+        if (e.code != pg::LifecycleError::Code::NotAdministrator)
+            return 1;
+        return e.message.find("sudo") != std::string::npos ? 0 : 2;
+    });
+    EXPECT_EQ(outcome, 0);
 }
