@@ -156,19 +156,34 @@ std::vector<uint8_t> encodePolicyMessage(uint16_t type, uint64_t requestId, cons
                         " has an empty, too long or malformed pattern.");
         if (!stringLength(r.parent, PG_MAX_PATTERN_BYTES, &parentLen))
             return fail("Rule " + std::to_string(r.id) + " has a too long or malformed parent.");
+        uint16_t messageLen = 0;
+        uint16_t linkLen = 0;
+        if (!stringLength(r.message, PG_MAX_RULE_MESSAGE_BYTES, &messageLen))
+            return fail("Rule " + std::to_string(r.id) + " has a too long or malformed message.");
+        if (!stringLength(r.link, PG_MAX_RULE_LINK_BYTES, &linkLen))
+            return fail("Rule " + std::to_string(r.id) + " has a too long or malformed link.");
+        if (r.uid && r.gid)
+            return fail("Rule " + std::to_string(r.id) +
+                        " has both a user and a group condition; choose one.");
         pg_rule rec{};
-        rec.size = align8(static_cast<uint32_t>(sizeof(pg_rule)) + patternLen + parentLen);
+        rec.size = align8(static_cast<uint32_t>(sizeof(pg_rule)) + patternLen + parentLen +
+                          messageLen + linkLen);
         rec.id = r.id;
         rec.kind = static_cast<uint8_t>(r.kind);
         rec.action = static_cast<uint8_t>(r.action);
-        rec.flags = static_cast<uint16_t>((r.uid ? PG_RULEF_USER : 0u) |
-                                          (r.caseFold ? PG_RULEF_CASE_FOLD : 0u));
-        rec.uid = r.uid.value_or(0);
+        rec.flags =
+            static_cast<uint16_t>((r.uid ? PG_RULEF_USER : 0u) | (r.gid ? PG_RULEF_GROUP : 0u) |
+                                  (r.caseFold ? PG_RULEF_CASE_FOLD : 0u));
+        rec.uid = r.uid ? *r.uid : r.gid.value_or(0);
         rec.pattern_len = patternLen;
         rec.parent_len = parentLen;
+        rec.message_len = messageLen;
+        rec.link_len = linkLen;
         put(out, rec);
         putString(out, r.pattern, patternLen);
         putString(out, r.parent, parentLen);
+        putString(out, r.message, messageLen);
+        putString(out, r.link, linkLen);
         padTo8(out);
         if (out.size() > PG_MAX_MESSAGE_SIZE)
             return fail("The policy does not fit in one message.");
@@ -196,11 +211,17 @@ int readPolicy(const std::vector<uint8_t> &bytes, Policy *out)
         r.action = static_cast<Verdict>(rec.action);
         if (rec.flags & PG_RULEF_USER)
             r.uid = rec.uid;
+        if (rec.flags & PG_RULEF_GROUP)
+            r.gid = rec.uid;
         r.caseFold = (rec.flags & PG_RULEF_CASE_FOLD) != 0;
         size_t s = at + sizeof(pg_rule);
         r.pattern = readString(bytes, s, rec.pattern_len);
         s += rec.pattern_len;
         r.parent = readString(bytes, s, rec.parent_len);
+        s += rec.parent_len;
+        r.message = readString(bytes, s, rec.message_len);
+        s += rec.message_len;
+        r.link = readString(bytes, s, rec.link_len);
         policy.rules.push_back(std::move(r));
         at += rec.size;
     }

@@ -17,6 +17,8 @@ const char *toString(Verdict v)
         return "allow";
     case Verdict::Block:
         return "block";
+    case Verdict::Ask:
+        return "ask";
     }
     return "unknown";
 }
@@ -97,6 +99,12 @@ const char *toString(RuleKind k)
         return "glob";
     case RuleKind::Prefix:
         return "prefix";
+    case RuleKind::Sha256:
+        return "sha256";
+    case RuleKind::Cmdline:
+        return "cmdline";
+    case RuleKind::Package:
+        return "package";
     }
     return "unknown";
 }
@@ -158,7 +166,20 @@ std::optional<RuleKind> ruleKindFromString(const std::string &s)
         return RuleKind::Glob;
     if (l == "prefix")
         return RuleKind::Prefix;
+    if (l == "sha256")
+        return RuleKind::Sha256;
+    if (l == "cmdline")
+        return RuleKind::Cmdline;
+    if (l == "package")
+        return RuleKind::Package;
     return std::nullopt;
+}
+
+std::optional<Verdict> actionFromString(const std::string &s)
+{
+    if (lower(s) == "ask")
+        return Verdict::Ask;
+    return verdictFromString(s);
 }
 
 } // namespace pg

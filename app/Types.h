@@ -14,7 +14,14 @@
 
 namespace pg {
 
-enum class Verdict : uint8_t { None = PG_VERDICT_NONE, Allow = PG_VERDICT_ALLOW, Block = PG_VERDICT_BLOCK };
+// Ask is a rule action only ("ask a person about this start"); a verdict
+// on the wire is always Allow or Block.
+enum class Verdict : uint8_t {
+    None = PG_VERDICT_NONE,
+    Allow = PG_VERDICT_ALLOW,
+    Block = PG_VERDICT_BLOCK,
+    Ask = PG_VERDICT_ASK
+};
 enum class Mode : uint32_t { Monitor = PG_MODE_MONITOR, Prompt = PG_MODE_PROMPT, Lockdown = PG_MODE_LOCKDOWN };
 enum class Source : uint8_t {
     None = PG_SRC_NONE,
@@ -40,7 +47,14 @@ enum class EventKind : uint16_t {
     Thread = PG_EV_THREAD,
     Image = PG_EV_IMAGE,
 };
-enum class RuleKind : uint8_t { Exact = PG_RULE_EXACT, Glob = PG_RULE_GLOB, Prefix = PG_RULE_PREFIX };
+enum class RuleKind : uint8_t {
+    Exact = PG_RULE_EXACT,
+    Glob = PG_RULE_GLOB,
+    Prefix = PG_RULE_PREFIX,
+    Sha256 = PG_RULE_SHA256,   // pattern: 64 hex digits
+    Cmdline = PG_RULE_CMDLINE, // pattern: text glob over the command line
+    Package = PG_RULE_PACKAGE, // pattern: glob over the owning package's name
+};
 enum class Role : uint16_t { None = PG_ROLE_NONE, Controller = PG_ROLE_CONTROLLER, Observer = PG_ROLE_OBSERVER };
 
 // One decoded pg_event record.
@@ -72,11 +86,14 @@ struct Event {
 struct Rule {
     uint32_t id = 0; // 0: assigned when the policy is sent
     RuleKind kind = RuleKind::Exact;
-    Verdict action = Verdict::Allow;
+    Verdict action = Verdict::Allow; // Allow, Block or Ask
     std::string pattern;
     std::string parent;          // glob on the parent's image; empty = any
     std::optional<uint32_t> uid; // only for this user
+    std::optional<uint32_t> gid; // only for members of this group (not with uid)
     bool caseFold = false;
+    std::string message; // shown when this rule blocks a start; empty = none
+    std::string link;    // shown with the message; empty = none
 };
 
 struct Policy {
@@ -128,5 +145,7 @@ const char *toString(Role r);
 std::optional<Mode> modeFromString(const std::string &s);
 std::optional<Verdict> verdictFromString(const std::string &s);
 std::optional<RuleKind> ruleKindFromString(const std::string &s);
+// A rule action: "allow", "block" or "ask".
+std::optional<Verdict> actionFromString(const std::string &s);
 
 } // namespace pg

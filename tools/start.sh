@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds ProcGuard and starts it (as root): procguardd in the background and an
-# interactive approval session (procguardctl approve) at this console. Leaving
-# the session stops procguardd, which releases every held start.
+# Builds ProcGuard and starts it (as root): procguardd in the background and
+# the control panel (procguard-panel) connected to it as the controlling
+# client. Without a display ($DISPLAY or $WAYLAND_DISPLAY unset) it falls back
+# to an interactive approval session at this console (procguardctl approve)
+# and says so. Closing the panel (or leaving the session) stops procguardd,
+# which releases every held start.
 #
 #   PG_WATCH="/a /b"   gate only the filesystems holding these paths
 #                      (default: every local filesystem)
@@ -41,6 +44,15 @@ echo "procguardd is running (pid $daemon, log $log)."
 
 ctl=("$bin/app/ctl/procguardctl" --socket "$socket")
 "${ctl[@]}" status
-approve=(approve)
-[ -n "${PG_MODE:-}" ] && approve+=(--mode "$PG_MODE")
-"${ctl[@]}" "${approve[@]}"
+
+if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+  [ -n "${PG_MODE:-}" ] && "${ctl[@]}" mode "$PG_MODE"
+  echo "start: opening the control panel; closing it stops procguardd."
+  "$bin/ui/procguard-panel" --socket "$socket"
+else
+  echo "start: no display (DISPLAY and WAYLAND_DISPLAY are unset): starting the console" \
+    "approval session instead of the panel; leave it with Ctrl+C."
+  approve=(approve)
+  [ -n "${PG_MODE:-}" ] && approve+=(--mode "$PG_MODE")
+  "${ctl[@]}" "${approve[@]}"
+fi

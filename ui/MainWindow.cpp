@@ -33,6 +33,7 @@
 #include "KernelLinkBridge.h"
 #include "LifecycleController.h"
 #include "PendingModel.h"
+#include "ProcessControl.h"
 #include "ProcessFilterProxy.h"
 #include "ProcessTreeModel.h"
 #include "RulesEditor.h"
@@ -45,6 +46,8 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     setWindowTitle(tr("ProcGuard"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/procguard.svg")));
 
+    if (!m_options.processControl)
+        m_options.processControl = pg::makePlatformProcessControl();
     auto names = std::make_shared<pg::UserNameResolver>(pg::makePlatformUserNameResolver());
     auto userName = [names](uint32_t uid) { return QString::fromStdString((*names)(uid)); };
 
@@ -116,7 +119,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
             m_defaultVerdict->findData(static_cast<int>(policy.defaultVerdict)));
         m_timeout->setValue(static_cast<int>(policy.timeoutMs / 1000));
         m_rulesModel->setRules(policy.rules);
-        m_modeInForce = policy.mode;
+        m_policy = policy;
     });
     connect(m_approvals, &ApprovalManager::verdictChosen, this,
             [this](quint64 holdId, pg::Verdict verdict) {
@@ -209,6 +212,10 @@ QWidget *MainWindow::buildMonitoringGroup()
     m_timeout->setSpecialValueText(tr("no limit"));
     m_timeout->setValue(30);
     m_applyPolicy = new QPushButton(tr("A&pply"));
+    m_mode->setObjectName(QStringLiteral("mode"));
+    m_defaultVerdict->setObjectName(QStringLiteral("defaultVerdict"));
+    m_timeout->setObjectName(QStringLiteral("timeout"));
+    m_applyPolicy->setObjectName(QStringLiteral("applyPolicy"));
     connect(m_monitorOn, &QPushButton::clicked, this, &MainWindow::startMonitoring);
     connect(m_monitorOff, &QPushButton::clicked, this, &MainWindow::stopMonitoring);
     connect(m_applyPolicy, &QPushButton::clicked, this, &MainWindow::applyPolicy);
@@ -235,9 +242,14 @@ QWidget *MainWindow::buildProcessTab()
 {
     auto *page = new QWidget;
     m_search = new QLineEdit;
+    m_search->setObjectName(QStringLiteral("search"));
     m_search->setPlaceholderText(tr("Search name, path, command line or PID (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_keepExited = new QCheckBox(tr("Keep exited processes"));
+    m_listMode = new QCheckBox(tr("&List"));
+    m_listMode->setObjectName(QStringLiteral("listMode"));
+    m_listMode->setToolTip(tr("Show every process in one flat list instead of the tree (Ctrl+L)"));
+    connect(m_listMode, &QCheckBox::toggled, this, &MainWindow::setListMode);
     connect(m_search, &QLineEdit::textChanged, m_proxy, &ProcessFilterProxy::setSearchText);
     connect(m_keepExited, &QCheckBox::toggled, m_treeModel, &ProcessTreeModel::setKeepExited);
 
@@ -257,6 +269,7 @@ QWidget *MainWindow::buildProcessTab()
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_search, 1);
     bar->addWidget(m_keepExited);
+    bar->addWidget(m_listMode);
     auto *layout = new QVBoxLayout(page);
     layout->addLayout(bar);
     layout->addWidget(m_tree, 1);
@@ -322,6 +335,8 @@ void MainWindow::buildShortcuts()
     find->setShortcut(QKeySequence::Find);
     QAction *expand = view->addAction(tr("&Expand all"), m_tree, &QTreeView::expandAll);
     expand->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    QAction *list = view->addAction(tr("Process &list"), m_listMode, &QCheckBox::toggle);
+    list->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     QAction *refresh = view->addAction(tr("&Refresh component state"), this, [this] {
         if (m_lifecycle != nullptr)
             m_lifecycle->run(LifecycleController::Action::Refresh);
@@ -366,12 +381,12 @@ void MainWindow::applyPolicy()
         showMessage(tr("Start monitoring first: the policy goes to a running kernel component."));
         return;
     }
-    pg::Policy policy;
+    pg::Policy policy = m_policy; // keeps what the panel does not edit (hold budget)
     policy.mode = static_cast<pg::Mode>(m_mode->currentData().toInt());
     policy.defaultVerdict = static_cast<pg::Verdict>(m_defaultVerdict->currentData().toInt());
     policy.timeoutMs = static_cast<uint32_t>(m_timeout->value()) * 1000u;
     policy.rules = m_rulesModel->rules();
-    m_modeInForce = policy.mode;
+    m_policy = policy;
     m_bridge->setPolicy(policy);
 }
 
@@ -387,13 +402,35 @@ void MainWindow::onEvents(const std::vector<pg::Event> &batch)
     m_approvals->handleEvents(batch);
     for (const pg::Event &ev : batch) {
         if (ev.kind == pg::EventKind::Policy)
-            m_modeInForce = ev.mode;
-        if (m_tray != nullptr && ev.kind == pg::EventKind::Verdict &&
-            ev.verdict == pg::Verdict::Block && ev.mode == pg::Mode::Lockdown &&
-            ev.source == pg::Source::Mode)
-            m_tray->showMessage(tr("ProcGuard blocked a program"), QString::fromStdString(ev.image),
-                                QSystemTrayIcon::Warning, 5000);
+            m_policy.mode = ev.mode;
     }
+    notifyLockdownBlocks(batch);
+}
+
+void MainWindow::notifyLockdownBlocks(const std::vector<pg::Event> &batch)
+{
+    // Lockdown blocks without asking: by a block rule or because no rule
+    // allows the program. A storm of blocks makes one notification.
+    QStringList images;
+    for (const pg::Event &ev : batch) {
+        if (ev.kind == pg::EventKind::Verdict && ev.verdict == pg::Verdict::Block &&
+            ev.mode == pg::Mode::Lockdown &&
+            (ev.source == pg::Source::Mode || ev.source == pg::Source::Rule))
+            images.append(QString::fromStdString(ev.image));
+    }
+    if (images.isEmpty())
+        return;
+    emit lockdownBlocked(images);
+    const QString title = images.size() == 1
+                              ? tr("ProcGuard blocked a program")
+                              : tr("ProcGuard blocked %1 programs").arg(images.size());
+    QString text = images.first();
+    if (images.size() > 1)
+        text = tr("%1 and %2 more").arg(images.first()).arg(images.size() - 1);
+    if (m_options.notifier)
+        m_options.notifier(title, text);
+    else if (m_tray != nullptr)
+        m_tray->showMessage(title, text, QSystemTrayIcon::Warning, 5000);
 }
 
 void MainWindow::onComponentState(pg::ComponentState state, const QString &error)
@@ -456,6 +493,25 @@ void MainWindow::showTreeMenu(const QPoint &pos)
     allow->setEnabled(!image.isEmpty());
     block->setEnabled(!image.isEmpty());
     menu.addSeparator();
+    const QPersistentModelIndex row(index);
+    QAction *terminate = menu.addAction(tr("&Terminate process"), [this, row] {
+        if (!row.isValid())
+            return;
+        auto *confirm = new QMessageBox(
+            QMessageBox::Question, tr("Terminate process"),
+            tr("End process %1 (%2)? It is asked to exit (SIGTERM) and may save its work.")
+                .arg(row.data(ProcessTreeModel::PidRole).toUInt())
+                .arg(row.sibling(row.row(), ProcessTreeModel::Name).data().toString()),
+            QMessageBox::Yes | QMessageBox::Cancel, this);
+        confirm->setAttribute(Qt::WA_DeleteOnClose);
+        connect(confirm, &QMessageBox::accepted, this, [this, row] {
+            if (row.isValid())
+                terminateProcess(row);
+        });
+        confirm->open();
+    });
+    terminate->setEnabled(!index.data(ProcessTreeModel::IsAttemptRole).toBool() &&
+                          !index.data(ProcessTreeModel::ExitedRole).toBool());
     menu.addAction(tr("Copy command line"),
                    [cmdline] { QApplication::clipboard()->setText(cmdline); });
     QAction *folder = menu.addAction(tr("Open containing folder"), [image] {
@@ -491,6 +547,41 @@ void MainWindow::showProperties(const QModelIndex &index)
     box->open();
 }
 
+QString MainWindow::terminateProcess(const QModelIndex &index)
+{
+    const pg::ProcessEntry *e = m_treeModel->entry(m_proxy->mapToSource(index));
+    QString error;
+    if (e == nullptr)
+        error = tr("That process is no longer in the list.");
+    else if (e->isAttempt() || e->exited())
+        error = tr("Process %1 is not running.").arg(e->pid);
+    else
+        error = QString::fromStdString(m_options.processControl->terminate(e->pid));
+    if (error.isEmpty())
+        showMessage(
+            tr("Asked process %1 (%2) to end.").arg(e->pid).arg(QString::fromStdString(e->name)));
+    else
+        showMessage(error);
+    return error;
+}
+
+void MainWindow::setListMode(bool list)
+{
+    if (m_listMode->isChecked() != list) {
+        m_listMode->setChecked(list); // comes back here through toggled()
+        return;
+    }
+    if (m_treeModel->isFlat() == list)
+        return;
+    m_treeModel->setFlat(list);
+    m_tree->setRootIsDecorated(!list);
+}
+
+bool MainWindow::listMode() const
+{
+    return m_treeModel->isFlat();
+}
+
 void MainWindow::updateConnectionUi()
 {
     const bool on = m_bridge->isConnected();
@@ -515,6 +606,7 @@ void MainWindow::loadSettings()
     restoreState(settings.value(QStringLiteral("state")).toByteArray());
     m_tree->header()->restoreState(settings.value(QStringLiteral("treeHeader")).toByteArray());
     m_keepExited->setChecked(settings.value(QStringLiteral("keepExited"), false).toBool());
+    setListMode(settings.value(QStringLiteral("listMode"), false).toBool());
     m_treeModel->setHighlightMs(settings.value(QStringLiteral("highlightMs"), 3000).toInt());
     m_treeModel->setLingerMs(settings.value(QStringLiteral("exitedLingerMs"), 3000).toInt());
     settings.endGroup();
@@ -528,6 +620,7 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("state"), saveState());
     settings.setValue(QStringLiteral("treeHeader"), m_tree->header()->saveState());
     settings.setValue(QStringLiteral("keepExited"), m_keepExited->isChecked());
+    settings.setValue(QStringLiteral("listMode"), m_listMode->isChecked());
     settings.endGroup();
 }
 

@@ -18,6 +18,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 #include "ApprovalManager.h"
@@ -46,13 +47,17 @@ class RulesModel;
 namespace pg
 {
 class Journal;
-}
+class ProcessControl;
+} // namespace pg
 
 struct MainWindowOptions {
     QString socketPath;  // empty: the platform default
     QString journalPath; // empty: no journal (tests)
     KernelClientFactory clientFactory;
-    std::unique_ptr<pg::Lifecycle> lifecycle; // null: no lifecycle management
+    std::unique_ptr<pg::Lifecycle> lifecycle;           // null: no lifecycle management
+    std::shared_ptr<pg::ProcessControl> processControl; // null: the platform's
+    // Shows a desktop notification; null: the tray icon's message (if any).
+    std::function<void(const QString &title, const QString &text)> notifier;
     bool connectAtStart = true;
     QString settingsGroup = QStringLiteral("MainWindow");
 };
@@ -74,9 +79,24 @@ public:
     EventLogView *eventLog() const { return m_eventLog; }
     pg::Journal *journal() const { return m_journal.get(); }
 
+    // The policy last read from or sent to the kernel component; fields the
+    // panel has no control for (hold budget, case folding) are kept as read.
+    const pg::Policy &policyInForce() const { return m_policy; }
+
     void startMonitoring();
     void stopMonitoring();
     void applyPolicy();
+    // Tree (processes under their parents) or flat list; remembered.
+    void setListMode(bool list);
+    bool listMode() const;
+    // Asks the process of a tree row (a view index) to end; the answer, or
+    // why not, goes to the status bar. Returns the error ("" when sent).
+    QString terminateProcess(const QModelIndex &index);
+
+signals:
+    // Lockdown blocked these programs (one signal per drained batch); the
+    // tray tells the person.
+    void lockdownBlocked(const QStringList &images);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -93,6 +113,7 @@ private:
     void onRuleRequested(const pg::Rule &rule);
     void showTreeMenu(const QPoint &pos);
     void showProperties(const QModelIndex &index);
+    void notifyLockdownBlocks(const std::vector<pg::Event> &batch);
     void updateConnectionUi();
     void loadSettings();
     void saveSettings();
@@ -114,6 +135,7 @@ private:
     QTableView *m_pendingView = nullptr;
     QLineEdit *m_search = nullptr;
     QCheckBox *m_keepExited = nullptr;
+    QCheckBox *m_listMode = nullptr;
     QLabel *m_componentState = nullptr;
     QPushButton *m_install = nullptr;
     QPushButton *m_start = nullptr;
@@ -128,6 +150,6 @@ private:
     QPushButton *m_applyPolicy = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
     QTimer m_tick;
-    pg::Mode m_modeInForce = pg::Mode::Monitor;
+    pg::Policy m_policy;
     bool m_connecting = false;
 };

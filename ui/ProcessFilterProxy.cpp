@@ -4,7 +4,7 @@
 
 ProcessFilterProxy::ProcessFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
 {
-    setRecursiveFilteringEnabled(true);
+    setRecursiveFilteringEnabled(false); // on while searching
     setDynamicSortFilter(true);
     setSortRole(ProcessTreeModel::SortRole);
     setSortCaseSensitivity(Qt::CaseInsensitive);
@@ -15,7 +15,10 @@ void ProcessFilterProxy::setSearchText(const QString &text)
     if (text == m_text)
         return;
     m_text = text;
-    invalidateFilter();
+    if (m_text.isEmpty() == isRecursiveFilteringEnabled())
+        setRecursiveFilteringEnabled(!m_text.isEmpty()); // re-filters
+    else
+        invalidateFilter();
 }
 
 bool ProcessFilterProxy::matches(const QModelIndex &idx) const

@@ -5,7 +5,9 @@
 // (recursive filtering keeps ancestors) or when one of its ancestors matches
 // (descendants of a match stay visible). Sorting uses ProcessTreeModel's
 // SortRole, so PIDs sort as numbers. Updates pass through incrementally
-// (dynamic sort/filter), never as resets.
+// (dynamic sort/filter), never as resets. Recursive filtering is on only
+// while there is search text: with none every row passes, and the ancestor
+// walks it does on each insert and removal are waste.
 #pragma once
 
 #include <QSortFilterProxyModel>

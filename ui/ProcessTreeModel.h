@@ -2,12 +2,15 @@
 //
 // Owns a pg::ProcessTable and forwards its diffs one to one: inserts and
 // removals become beginInsertRows/beginRemoveRows over the table's ranges,
-// field changes become one dataChanged per entry over just the columns the
-// change mask touches. The model is reset only by clear() (a new
-// connection). applyEvents() takes one drained batch (one refresh); tick()
-// runs on a timer: it drops expired green highlights with narrow dataChanged
-// and purges exited entries after the linger time (one removal per run of
-// adjacent rows under each parent).
+// field changes become dataChanged over just the columns the change mask
+// touches (one per run of adjacent columns). The model is reset only by
+// clear() (a new connection) and setFlat() (tree/list toggle). applyEvents()
+// takes one drained batch (one refresh); tick() runs on a timer: it drops
+// expired green highlights and purges exited entries after the linger time
+// (one removal per run of adjacent rows under each parent).
+//
+// Flat mode (the list view): every entry is a top-level row, in the order
+// the entries appeared; parent and creator stay visible in their columns.
 //
 // Index internal ids are the table's entry keys, never PIDs. Times compare
 // event timestamps with the injectable clock (UTC ms since 1970). GUI thread
@@ -27,7 +30,18 @@ class ProcessTreeModel : public QAbstractItemModel, private pg::ProcessTableList
 {
     Q_OBJECT
 public:
-    enum Column { Name, Pid, User, Path, CommandLine, Started, VerdictColumn, ColumnCount };
+    enum Column {
+        Name,
+        Pid,
+        User,
+        Path,
+        CommandLine,
+        Started,
+        VerdictColumn,
+        ParentColumn,  // "name (pid)" of the parent
+        CreatorColumn, // "name (pid)" of the creator, only where it is not the parent
+        ColumnCount
+    };
     enum Role {
         KeyRole = Qt::UserRole + 1,
         PidRole,
@@ -55,6 +69,8 @@ public:
     {
         m_userName = std::move(resolver);
     }
+    void setFlat(bool flat);
+    bool isFlat() const { return m_flat; }
 
     const pg::ProcessTable &table() const { return m_table; }
     QModelIndex indexForKey(quint64 key, int column = 0) const;
@@ -80,6 +96,12 @@ private:
     void reset() override;
 
     qint64 now() const { return m_clock(); }
+    void emitChanged(quint64 key, uint32_t contentMask, uint32_t lookMask,
+                     const QVector<int> &lookRoles);
+    QString describePid(uint32_t pid) const;
+    void collectSubtree(uint64_t parentKey, size_t first, size_t last,
+                        std::vector<uint64_t> *keys) const;
+    void rebuildFlat();
     bool isFresh(const pg::ProcessEntry &e) const;
     void trackFresh(uint64_t parentKey, size_t first, size_t last);
 
@@ -88,6 +110,9 @@ private:
     int m_highlightMs = 3000;
     int m_lingerMs = 3000;
     bool m_keepExited = false;
+    bool m_flat = false;
+    std::vector<uint64_t> m_flatKeys;             // flat mode: row -> key
+    std::unordered_map<uint64_t, int> m_flatRows; // flat mode: key -> row
     std::function<QString(uint32_t)> m_userName;
     std::deque<std::pair<quint64, qint64>> m_fresh; // key, start ms; in insertion order
     QIcon m_processIcon;

@@ -65,6 +65,10 @@ QString RuleValidator::validate(const pg::Rule &rule, const std::vector<pg::Rule
         if (wildcard)
             return tr("A folder rule cannot contain * or ?; choose the kind \"pattern\".");
         break;
+    case pg::RuleKind::Sha256:
+    case pg::RuleKind::Cmdline:
+    case pg::RuleKind::Package:
+        break;
     }
     if (!rule.parent.empty() && !isAbsolute(QString::fromStdString(rule.parent)) &&
         rule.parent.find('*') == std::string::npos)

@@ -8,14 +8,11 @@
 // VERDICT event was lost. "Always" appends an exact-path rule to the
 // policy in force and then answers the hold.
 //
-// One thread does everything: it waits in poll() on the event queue, the
+// One thread does everything: it waits (Wakeup.h) on the event queue, the
 // stop signal and (interactive only) the input, so a person typing slowly
 // never delays reading events (the pg-link worker keeps reading).
 // EOF on the input ends the session; holds still queued then get the
 // component's default verdict when the link closes.
-#include <cerrno>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <deque>
@@ -268,7 +265,7 @@ int runApprove(const Options &o, Context &ctx)
              << std::flush;
 
     Approver approver(o, ctx, *s.link);
-    const int inputFd = o.autoVerdict ? -1 : ctx.inputFd;
+    const WaitHandle inputFd = o.autoVerdict ? kNoWaitHandle : ctx.inputFd;
     std::string pending;
     std::vector<bool> ready;
     int rc = -1;
@@ -298,8 +295,8 @@ int runApprove(const Options &o, Context &ctx)
         }
         if (rc < 0 && ready[2]) {
             char buf[512];
-            const ssize_t n = read(inputFd, buf, sizeof(buf));
-            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            const long n = readInput(inputFd, buf, sizeof(buf));
+            if (n < 0)
                 continue;
             if (n <= 0) {
                 *ctx.out << "\nEnd of input; leaving.\n";

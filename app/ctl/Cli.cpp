@@ -17,7 +17,7 @@ namespace ctl
 {
 
 int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream &out,
-                     std::ostream &err)
+                     std::ostream &err, bool withLifecycle)
 {
     *o = Options();
     CLI::App app("Control and observe ProcGuard, the launch-control component.", "procguardctl");
@@ -103,6 +103,23 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     ps->add_flag("--tree", o->tree, "Show parents above their children");
     ps->add_flag("--json", o->json, "Print JSON");
 
+    // Lifecycle of the component, where the platform manages it here.
+    CLI::App *install = nullptr, *start = nullptr, *stop = nullptr, *uninstall = nullptr,
+             *state = nullptr;
+    if (withLifecycle) {
+        const std::string serviceHelp = "Service name (default procguard)";
+        install = app.add_subcommand("install", "Install the driver as a service (not started)");
+        install->add_option("driver", o->componentPath, "The driver file (procguard.sys)")
+            ->required();
+        start = app.add_subcommand("start", "Start the installed driver");
+        stop = app.add_subcommand("stop", "Stop the driver (held starts get the default verdict)");
+        uninstall = app.add_subcommand("uninstall", "Remove the stopped driver's service");
+        state = app.add_subcommand(
+            "state", "Print the service state: not-installed, stopped, starting, running, stopping");
+        for (CLI::App *cmd : {install, start, stop, uninstall, state})
+            cmd->add_option("--service", o->serviceName, serviceHelp);
+    }
+
     try {
         app.parse(argc, argv);
         if (countOpt->count() > 0 && autoVerdict.empty())
@@ -160,6 +177,16 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
             o->budgetMs = budgetMs;
     } else if (ps->parsed()) {
         o->command = Command::Ps;
+    } else if (install != nullptr && install->parsed()) {
+        o->command = Command::Install;
+    } else if (start != nullptr && start->parsed()) {
+        o->command = Command::Start;
+    } else if (stop != nullptr && stop->parsed()) {
+        o->command = Command::Stop;
+    } else if (uninstall != nullptr && uninstall->parsed()) {
+        o->command = Command::Uninstall;
+    } else if (state != nullptr && state->parsed()) {
+        o->command = Command::State;
     }
     return -1;
 }

@@ -15,7 +15,23 @@ namespace pg
 namespace ctl
 {
 
-enum class Command { None, Status, Monitor, Approve, RulesList, RulesAdd, RulesRemove, Mode, Ps };
+enum class Command {
+    None,
+    Status,
+    Monitor,
+    Approve,
+    RulesList,
+    RulesAdd,
+    RulesRemove,
+    Mode,
+    Ps,
+    // Lifecycle (only where the platform has them: Windows, the SCM)
+    Install,
+    Start,
+    Stop,
+    Uninstall,
+    State,
+};
 
 struct Options {
     Command command = Command::None;
@@ -49,13 +65,18 @@ struct Options {
 
     // ps
     bool tree = false;
+
+    // install, start, stop, uninstall, state
+    std::string componentPath; // install: the driver file
+    std::string serviceName;   // --service; empty = the default (procguard)
 };
 
 // Parses argv into *options. Returns -1 when a command should run, or the
 // exit code to end with now: 0 after --help/--version (printed to out), 2
-// after a usage error (one sentence on err).
+// after a usage error (one sentence on err). withLifecycle adds install,
+// start, stop, uninstall and state (platforms with a Lifecycle for it).
 int parseCommandLine(int argc, const char *const *argv, Options *options, std::ostream &out,
-                     std::ostream &err);
+                     std::ostream &err, bool withLifecycle = false);
 
 } // namespace ctl
 } // namespace pg

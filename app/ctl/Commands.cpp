@@ -72,7 +72,8 @@ int run(int argc, const char *const *argv, Context &ctx)
                                              .count());
         };
     Options o;
-    const int parsed = parseCommandLine(argc, argv, &o, *ctx.out, *ctx.err);
+    const int parsed =
+        parseCommandLine(argc, argv, &o, *ctx.out, *ctx.err, static_cast<bool>(ctx.makeLifecycle));
     if (parsed >= 0)
         return parsed;
     switch (o.command) {
@@ -92,6 +93,12 @@ int run(int argc, const char *const *argv, Context &ctx)
         return runMode(o, ctx);
     case Command::Ps:
         return runPs(o, ctx);
+    case Command::Install:
+    case Command::Start:
+    case Command::Stop:
+    case Command::Uninstall:
+    case Command::State:
+        return runLifecycle(o, ctx);
     case Command::None:
         break;
     }

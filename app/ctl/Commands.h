@@ -15,6 +15,7 @@
 
 #include "Cli.h"
 #include "KernelLink.h"
+#include "Lifecycle.h"
 #include "ProcessSource.h"
 #include "Wakeup.h"
 
@@ -29,11 +30,18 @@ struct Context {
     ProcessSource *processes = nullptr;
     std::ostream *out = nullptr;
     std::ostream *err = nullptr;
-    int inputFd = 0;                 // approve reads answers from here
-    int stopFd = -1;                 // readable once SIGINT/SIGTERM arrived
+    WaitHandle inputFd = 0;             // approve reads answers from here (readInput)
+    WaitHandle stopFd = kNoWaitHandle; // ready once SIGINT/SIGTERM (Ctrl-C) arrived
     std::function<uint64_t()> nowNs; // UTC ns; default: the system clock
     std::chrono::milliseconds connectTimeout{3000};
     std::chrono::milliseconds requestTimeout{5000};
+    // Where the platform has lifecycle commands (Windows: install, start,
+    // stop, uninstall, state through the SCM): makes the Lifecycle. Unset:
+    // those commands do not exist.
+    std::function<std::unique_ptr<Lifecycle>(const LifecycleOptions &)> makeLifecycle;
+    // Turns a rule pattern as typed into the form the component matches
+    // (Windows: NtPath.h's driver form). Unset: used as typed.
+    std::function<std::string(const std::string &pattern, RuleKind kind)> normalisePattern;
 };
 
 // Parses argv and runs the command. The whole of procguardctl.
@@ -47,6 +55,7 @@ int runRulesAdd(const Options &o, Context &ctx);
 int runRulesRemove(const Options &o, Context &ctx);
 int runMode(const Options &o, Context &ctx);
 int runPs(const Options &o, Context &ctx);
+int runLifecycle(const Options &o, Context &ctx); // install, start, stop, uninstall, state
 
 // An EventSink that queues events for the command's own thread and wakes it.
 class EventQueue : public EventSink
@@ -57,7 +66,7 @@ public:
     // Takes everything queued so far. *gone receives the disconnect reason
     // once the link has ended (code None if close() ended it).
     std::vector<Event> take(std::optional<Error> *gone);
-    int fd() const { return m_wakeup.fd(); }
+    WaitHandle fd() const { return m_wakeup.fd(); }
     void drainWakeup() { m_wakeup.drain(); }
 
 private:

@@ -75,6 +75,12 @@ int runRulesAdd(const Options &o, Context &ctx)
     rule.action = o.ruleAction;
     rule.pattern = o.pattern;
     rule.parent = o.parent;
+    if (ctx.normalisePattern) {
+        // The form the component matches (Windows: C:/APPS/X.EXE).
+        rule.pattern = ctx.normalisePattern(rule.pattern, rule.kind);
+        if (!rule.parent.empty())
+            rule.parent = ctx.normalisePattern(rule.parent, RuleKind::Glob);
+    }
     rule.caseFold = o.caseFold;
     if (!o.user.empty()) {
         if (allDigits(o.user)) {

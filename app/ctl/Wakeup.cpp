@@ -1,4 +1,4 @@
-// Wakeup.cpp - self-pipe and poll(2).
+// Wakeup.cpp - Wakeup.h on POSIX: self-pipe and poll(2).
 #include "Wakeup.h"
 
 #include <cerrno>
@@ -13,15 +13,16 @@ namespace ctl
 
 Wakeup::Wakeup()
 {
-    if (pipe2(m_fds, O_NONBLOCK | O_CLOEXEC) != 0) {
-        m_fds[0] = -1;
-        m_fds[1] = -1;
+    int fds[2] = {-1, -1};
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0) {
+        m_wait = fds[0];
+        m_notify = fds[1];
     }
 }
 
 Wakeup::~Wakeup()
 {
-    for (int fd : m_fds)
+    for (int fd : {m_wait, m_notify})
         if (fd >= 0)
             close(fd);
 }
@@ -30,14 +31,14 @@ void Wakeup::notify()
 {
     const char c = 1;
     // A full pipe already wakes the reader; nothing else can go wrong here.
-    ssize_t n = write(m_fds[1], &c, 1);
+    ssize_t n = write(m_notify, &c, 1);
     (void)n;
 }
 
 void Wakeup::drain()
 {
     char buf[64];
-    while (read(m_fds[0], buf, sizeof(buf)) > 0) {
+    while (read(m_wait, buf, sizeof(buf)) > 0) {
     }
 }
 
@@ -54,6 +55,19 @@ bool waitReadable(const std::vector<int> &fds, int timeoutMs, std::vector<bool> 
     for (size_t i = 0; i < p.size(); ++i)
         (*ready)[i] = fds[i] >= 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
     return rc > 0;
+}
+
+WaitHandle standardInput()
+{
+    return 0;
+}
+
+long readInput(WaitHandle input, char *buf, size_t size)
+{
+    const ssize_t n = read(input, buf, size);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return -1;
+    return n < 0 ? 0 : static_cast<long>(n);
 }
 
 } // namespace ctl

@@ -1,6 +1,7 @@
-// PlatformLifecycle.cpp - the factory and names declared in app/Lifecycle.h,
-// for builds on Linux (LinuxLifecycle). A Windows build provides its own
-// (ScmLifecycle).
+// PlatformLifecycle.cpp - the factory declared in app/Lifecycle.h, for
+// builds on Linux (LinuxLifecycle). Windows builds define it in
+// app/windows/WindowsPlatform.cpp (ScmLifecycle); toString(ComponentState)
+// is shared, in app/Lifecycle.cpp.
 #include <memory>
 
 #include "Lifecycle.h"
@@ -8,25 +9,6 @@
 
 namespace pg
 {
-
-const char *toString(ComponentState state)
-{
-    switch (state) {
-    case ComponentState::NotInstalled:
-        return "not installed";
-    case ComponentState::Stopped:
-        return "stopped";
-    case ComponentState::StartPending:
-        return "starting";
-    case ComponentState::Running:
-        return "running";
-    case ComponentState::StopPending:
-        return "stopping";
-    case ComponentState::Unknown:
-        break;
-    }
-    return "unknown";
-}
 
 std::unique_ptr<Lifecycle> makePlatformLifecycle(const LifecycleOptions &options)
 {

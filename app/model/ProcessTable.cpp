@@ -65,6 +65,22 @@ size_t ProcessTable::rowOf(uint64_t key) const
     return n == nullptr || key == 0 ? 0 : n->row;
 }
 
+bool ProcessTable::parentOf(uint64_t key, uint64_t *parentKey, size_t *parentRow) const
+{
+    const Node *n = key == 0 ? nullptr : node(key);
+    if (n == nullptr || !n->visible)
+        return false;
+    *parentKey = n->entry.parentKey;
+    *parentRow = 0;
+    if (*parentKey != 0) {
+        const Node *p = node(*parentKey);
+        if (p == nullptr)
+            return false;
+        *parentRow = p->row;
+    }
+    return true;
+}
+
 uint64_t ProcessTable::findLive(uint32_t pid) const
 {
     auto it = m_live.find(pid);

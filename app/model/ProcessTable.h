@@ -131,6 +131,10 @@ public:
     uint64_t childAt(uint64_t parentKey, size_t row) const;
     // Row of key under its parent; 0 for unknown keys.
     size_t rowOf(uint64_t key) const;
+    // The visible parent of a visible entry and that parent's row, in one
+    // lookup per node (views ask this for every index they walk). False for
+    // unknown keys; *parentKey is 0 for top-level entries.
+    bool parentOf(uint64_t key, uint64_t *parentKey, size_t *parentRow) const;
     // Key of the live process with this pid, 0 when none.
     uint64_t findLive(uint32_t pid) const;
     // Key of the attempt entry for a hold, 0 when none.

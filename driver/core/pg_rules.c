@@ -14,12 +14,13 @@
  *   pgr_entry[count]        one per rule, in policy order (entry i is the
  *                           rule at policy index i)
  *   uint32 key_slots[]      open-addressing hash table (linear probing,
- *                           power-of-two size, load <= 1/2) over EXACT and
- *                           PREFIX patterns; a slot holds entry index + 1
- *                           of the head of a "group" (0 = empty)
+ *                           power-of-two size, load <= 1/2) over EXACT,
+ *                           PREFIX and SHA256 patterns; a slot holds entry
+ *                           index + 1 of the head of a "group" (0 = empty)
  *   uint32 id_slots[]       the same over rule ids; used to refuse
  *                           duplicate ids at build time
- *   uint32 globs[]          GLOB entry indices in precedence order
+ *   uint32 lists[]          the scanned kinds, each in precedence order:
+ *                           CMDLINE entries, then GLOB, then PACKAGE
  *   pattern bytes           each pattern and parent glob, without NUL,
  *                           already case-folded when the rule folds
  *
@@ -29,11 +30,16 @@
  *   so the first member whose conditions hold is the group's answer.
  *   Case-sensitive and folding rules with equal text live in different
  *   groups: a lookup probes once with the raw hash and once with the
- *   folded hash of the input.
+ *   folded hash of the input. SHA256 patterns are always stored folded
+ *   (lower-case hex), so a digest needs one probe.
  *
- * Matching, by precedence level (pg_rules.h defines the order):
- *   1. EXACT: two hash probes for the whole path. If a rule answers, no
- *      GLOB or PREFIX rule can outrank it, so the search stops.
+ * Matching, by precedence level (pg_rules.h defines the order); the first
+ * level that answers ends the search, because no later level can outrank
+ * it:
+ *   0. CMDLINE: the list is scanned, first match wins (needs the command
+ *      line; without it, only "could one apply?" is answered).
+ *   0b. SHA256: one hash probe with the digest (or "needed" without it).
+ *   1. EXACT: two hash probes for the whole path.
  *   2. GLOB: the list is scanned in precedence order and the first match
  *      wins. Each entry keeps the literal text before its first wildcard
  *      and its minimum match length, so most globs are rejected by a short
@@ -43,11 +49,12 @@
  *      Longer prefixes come later in the pass and replace shorter answers,
  *      which gives "longer prefix first" without sorting. Cost is
  *      O(path length + depth) whatever the number of prefix rules.
+ *   4. PACKAGE: the list is scanned against the owning package's name.
  *
- * The ordering inside groups and the glob list is produced at build time
- * by four passes over the rules (conditional BLOCK, conditional ALLOW,
- * unconditional BLOCK, unconditional ALLOW; policy order in each), which
- * needs no sort and no temporary memory.
+ * The ordering inside groups and lists is produced at build time by six
+ * passes over the rules (conditional BLOCK, ASK, ALLOW, then the same
+ * unconditional; policy order in each), which needs no sort and no
+ * temporary memory.
  *
  * What it must not do:
  *   No allocation, no OS calls; the arena is not touched after build, so
@@ -69,14 +76,20 @@ typedef struct pgr_header {
     uint32_t count;
     uint32_t key_mask; /* key slots - 1 */
     uint32_t id_mask;  /* id slots - 1 */
-    uint32_t n_keyed;  /* EXACT + PREFIX rules */
-    uint32_t n_glob;
-    uint32_t n_cond_glob;    /* conditional globs: the first ones in globs[] */
+    uint32_t n_keyed;  /* EXACT + PREFIX + SHA256 rules */
+    uint32_t n_sha;
+    uint32_t n_cond_sha;
+    uint32_t n_cmd;       /* lists[0 .. n_cmd) */
+    uint32_t n_glob;      /* lists[n_cmd .. n_cmd + n_glob) */
+    uint32_t n_pkg;       /* lists[n_cmd + n_glob .. ) */
+    uint32_t n_cond_glob; /* conditional globs: the first ones of their segment */
+    uint32_t n_cond_pkg;
     uint32_t max_prefix_len; /* longest PREFIX pattern, 0 = none */
     uint32_t entries_off;
     uint32_t key_slots_off;
     uint32_t id_slots_off;
-    uint32_t globs_off;
+    uint32_t lists_off;
+    uint32_t fill[3]; /* build-time cursors into the three segments */
 } pgr_header;
 
 typedef struct pgr_entry {
@@ -96,6 +109,8 @@ typedef struct pgr_entry {
     uint8_t action;
     uint8_t fold;
     uint8_t has_user;
+    uint8_t has_group; /* uid holds a gid */
+    uint8_t pad[3];
 } pgr_entry;
 
 /* ------------------------------------------------------------------ */
@@ -160,7 +175,44 @@ static size_t align8(size_t n)
 
 static int rule_conditional(const pgr_entry *e)
 {
-    return e->has_user || e->parent_len != 0;
+    return e->has_user || e->has_group || e->parent_len != 0;
+}
+
+int pg_rule_kind_rank(uint32_t kind)
+{
+    switch (kind) {
+    case PG_RULE_CMDLINE:
+        return 0;
+    case PG_RULE_SHA256:
+        return 1;
+    case PG_RULE_EXACT:
+        return 2;
+    case PG_RULE_GLOB:
+        return 3;
+    case PG_RULE_PREFIX:
+        return 4;
+    case PG_RULE_PACKAGE:
+        return 5;
+    default:
+        return 6;
+    }
+}
+
+/* BLOCK, then ASK, then ALLOW. */
+static int action_rank(uint8_t action)
+{
+    return action == PG_VERDICT_BLOCK ? 0 : action == PG_VERDICT_ASK ? 1 : 2;
+}
+
+static int is_keyed(uint8_t kind)
+{
+    return kind == PG_RULE_EXACT || kind == PG_RULE_PREFIX || kind == PG_RULE_SHA256;
+}
+
+/* Segment of lists[] for a scanned kind. */
+static uint32_t list_segment(uint8_t kind)
+{
+    return kind == PG_RULE_CMDLINE ? 0u : kind == PG_RULE_GLOB ? 1u : 2u;
 }
 
 /* ------------------------------------------------------------------ */
@@ -169,13 +221,14 @@ static int rule_conditional(const pgr_entry *e)
 
 /*
  * Iterative matcher with two backtrack points: the last single '*' and the
- * last '**'. A single '*' cannot cover '/', so once the pattern has moved
- * past a literal '/' the alignment of path components before it is fixed,
- * and the only useful retry is to let the last '**' (which may cover '/')
- * swallow one more byte. Worst case O(pattern * string); no recursion, so
- * a hostile pattern cannot exhaust a kernel stack.
+ * last '**'. In text mode (path == 0) every star run acts as '**' and '?'
+ * takes '/', so '/' is an ordinary character. A single '*' cannot cover '/', so once the pattern
+ * has moved past a literal '/' the alignment of path components before it is fixed, and the only
+ * useful retry is to let the last '**' (which may cover '/') swallow one more byte. Worst case
+ * O(pattern * string); no recursion, so a hostile pattern cannot exhaust a kernel stack.
  */
-int pg_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold)
+static int glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold,
+                      int path)
 {
     size_t p = 0, i = 0;
     size_t sp = PGR_NOPOS, si = 0; /* after the last '*', and where it stops */
@@ -190,7 +243,7 @@ int pg_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, 
             while (q < pat_len && pat[q] == '*') {
                 q++;
             }
-            if (q - p >= 2) {
+            if (q - p >= 2 || !path) {
                 dp = q;
                 di = i;
                 sp = PGR_NOPOS; /* an earlier single star can no longer help */
@@ -206,7 +259,7 @@ int pg_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, 
             unsigned char sc = (unsigned char)s[i];
             int ok;
             if (pc == '?') {
-                ok = sc != '/';
+                ok = !path || sc != '/';
             } else if (fold) {
                 ok = fold_char(pc) == fold_char(sc);
             } else {
@@ -238,6 +291,16 @@ int pg_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, 
         p++;
     }
     return p == pat_len;
+}
+
+int pg_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold)
+{
+    return glob_match(pat, pat_len, s, s_len, fold, 1);
+}
+
+int pg_text_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold)
+{
+    return glob_match(pat, pat_len, s, s_len, fold, 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -277,7 +340,7 @@ static int scan_rules(const uint8_t *rules, size_t rules_len, uint32_t rule_coun
 }
 
 typedef struct pgr_layout {
-    size_t entries_off, key_slots_off, id_slots_off, globs_off, strings_off, total;
+    size_t entries_off, key_slots_off, id_slots_off, lists_off, strings_off, total;
     uint32_t key_slots, id_slots;
 } pgr_layout;
 
@@ -288,8 +351,8 @@ static void compute_layout(uint32_t count, size_t string_bytes, pgr_layout *l)
     l->entries_off = align8(sizeof(pgr_header));
     l->key_slots_off = l->entries_off + align8((size_t)count * sizeof(pgr_entry));
     l->id_slots_off = l->key_slots_off + align8((size_t)l->key_slots * sizeof(uint32_t));
-    l->globs_off = l->id_slots_off + align8((size_t)l->id_slots * sizeof(uint32_t));
-    l->strings_off = l->globs_off + align8((size_t)count * sizeof(uint32_t));
+    l->lists_off = l->id_slots_off + align8((size_t)l->id_slots * sizeof(uint32_t));
+    l->strings_off = l->lists_off + align8((size_t)count * sizeof(uint32_t));
     l->total = l->strings_off + string_bytes;
 }
 
@@ -419,7 +482,7 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
     pgr_layout l;
     pgr_header *h;
     pgr_entry *entries;
-    uint32_t *globs;
+    uint32_t *lists;
     uint32_t i, pass;
     int st;
 
@@ -457,9 +520,9 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
     h->entries_off = (uint32_t)l.entries_off;
     h->key_slots_off = (uint32_t)l.key_slots_off;
     h->id_slots_off = (uint32_t)l.id_slots_off;
-    h->globs_off = (uint32_t)l.globs_off;
+    h->lists_off = (uint32_t)l.lists_off;
     entries = (pgr_entry *)((uint8_t *)h + l.entries_off);
-    globs = (uint32_t *)((uint8_t *)h + l.globs_off);
+    lists = (uint32_t *)((uint8_t *)h + l.lists_off);
 
     /* Pass 0: one entry per rule, strings copied (folded when needed). */
     off = 0;
@@ -476,11 +539,13 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
         e->uid = r.uid;
         e->kind = r.kind;
         e->action = r.action;
+        /* A digest is hex: stored folded so that either case matches. */
         e->fold = (uint8_t)(((r.flags & PG_RULEF_CASE_FOLD) != 0 ||
-                             (policy_flags & PG_POLF_CASE_FOLD) != 0)
+                             (policy_flags & PG_POLF_CASE_FOLD) != 0 || r.kind == PG_RULE_SHA256)
                                 ? 1
                                 : 0);
         e->has_user = (uint8_t)((r.flags & PG_RULEF_USER) != 0 ? 1 : 0);
+        e->has_group = (uint8_t)((r.flags & PG_RULEF_GROUP) != 0 ? 1 : 0);
         e->pat_len = r.pattern_len - 1u;
         e->pat_off = (uint32_t)str_off;
         copy_key((uint8_t *)h + str_off, pat, e->pat_len, e->fold);
@@ -489,13 +554,26 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
         copy_key((uint8_t *)h + e->parent_off, pat + r.pattern_len, e->parent_len, e->fold);
         str_off += align8((size_t)r.pattern_len + r.parent_len);
 
-        if (e->kind == PG_RULE_GLOB) {
-            glob_bounds(entry_str(h, e->pat_off), e->pat_len, &e->lit_len, &e->min_len);
-        } else {
+        if (is_keyed(e->kind)) {
             e->hash = hash_bytes(entry_str(h, e->pat_off), e->pat_len, 0);
             h->n_keyed++;
             if (e->kind == PG_RULE_PREFIX && e->pat_len > h->max_prefix_len) {
                 h->max_prefix_len = e->pat_len;
+            }
+            if (e->kind == PG_RULE_SHA256) {
+                h->n_sha++;
+                if (rule_conditional(e)) {
+                    h->n_cond_sha++;
+                }
+            }
+        } else {
+            glob_bounds(entry_str(h, e->pat_off), e->pat_len, &e->lit_len, &e->min_len);
+            if (e->kind == PG_RULE_CMDLINE) {
+                h->n_cmd++;
+            } else if (e->kind == PG_RULE_GLOB) {
+                h->n_glob++;
+            } else {
+                h->n_pkg++;
             }
         }
         if (!id_insert(h, i, r.id)) {
@@ -506,23 +584,31 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
         }
         off += r.size;
     }
+    h->fill[0] = 0;
+    h->fill[1] = h->n_cmd;
+    h->fill[2] = h->n_cmd + h->n_glob;
 
-    /* Passes 1-4: precedence order inside groups and in the glob list. */
-    for (pass = 0; pass < 4; pass++) {
-        int want_cond = pass < 2;
-        uint8_t want_action = (pass & 1u) == 0 ? PG_VERDICT_BLOCK : PG_VERDICT_ALLOW;
+    /* Passes 1-6: precedence order inside groups and lists (conditional
+     * first, then BLOCK, ASK, ALLOW; policy order within a pass). */
+    for (pass = 0; pass < 6; pass++) {
+        static const uint8_t actions[3] = {PG_VERDICT_BLOCK, PG_VERDICT_ASK, PG_VERDICT_ALLOW};
+        int want_cond = pass < 3;
+        uint8_t want_action = actions[pass % 3u];
         for (i = 0; i < rule_count; i++) {
             pgr_entry *e = &entries[i];
             if (rule_conditional(e) != want_cond || e->action != want_action) {
                 continue;
             }
-            if (e->kind == PG_RULE_GLOB) {
-                globs[h->n_glob++] = i;
-                if (want_cond) {
-                    h->n_cond_glob++;
-                }
-            } else {
+            if (is_keyed(e->kind)) {
                 key_insert(h, i);
+            } else {
+                uint32_t seg = list_segment(e->kind);
+                lists[h->fill[seg]++] = i;
+                if (want_cond && e->kind == PG_RULE_GLOB) {
+                    h->n_cond_glob++;
+                } else if (want_cond && e->kind == PG_RULE_PACKAGE) {
+                    h->n_cond_pkg++;
+                }
             }
         }
     }
@@ -556,9 +642,27 @@ static const pgr_header *cache_header(const pg_rule_cache *rc)
     return h->magic == PGR_MAGIC ? h : NULL;
 }
 
+static int has_gid(const pg_match_input *in, uint32_t gid)
+{
+    size_t i;
+
+    if (in->gids == NULL) {
+        return 0;
+    }
+    for (i = 0; i < in->gid_count; i++) {
+        if (in->gids[i] == gid) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int conditions_hold(const pgr_header *h, const pgr_entry *e, const pg_match_input *in)
 {
     if (e->has_user && in->uid != e->uid) {
+        return 0;
+    }
+    if (e->has_group && !has_gid(in, e->uid)) {
         return 0;
     }
     if (e->parent_len != 0) {
@@ -581,7 +685,7 @@ static int outranks(const pgr_entry *a, const pgr_entry *b)
         return 1;
     }
     if (a->kind != b->kind) {
-        return a->kind < b->kind; /* EXACT < GLOB < PREFIX in the enum */
+        return pg_rule_kind_rank(a->kind) < pg_rule_kind_rank(b->kind);
     }
     if (a->kind == PG_RULE_PREFIX && a->pat_len != b->pat_len) {
         return a->pat_len > b->pat_len;
@@ -592,7 +696,7 @@ static int outranks(const pgr_entry *a, const pgr_entry *b)
         return ca;
     }
     if (a->action != b->action) {
-        return a->action == PG_VERDICT_BLOCK;
+        return action_rank(a->action) < action_rank(b->action);
     }
     return a->index < b->index;
 }
@@ -639,22 +743,60 @@ static const pgr_entry *group_any_conditional(const pgr_entry *g)
     return (g != NULL && rule_conditional(g)) ? g : NULL;
 }
 
-static int glob_entry_matches(const pgr_header *h, const pgr_entry *e, const char *s, size_t n)
+static int list_entry_matches(const pgr_header *h, const pgr_entry *e, const char *s, size_t n)
 {
     if (n < e->min_len || !key_equal(entry_str(h, e->pat_off), s, e->lit_len, e->fold)) {
         return 0;
     }
-    return pg_glob_match(entry_str(h, e->pat_off), e->pat_len, s, n, e->fold);
+    return glob_match(entry_str(h, e->pat_off), e->pat_len, s, n, e->fold, e->kind == PG_RULE_GLOB);
+}
+
+static const uint32_t *list_at(const pgr_header *h, uint32_t seg)
+{
+    const uint32_t *lists = (const uint32_t *)((const uint8_t *)h + h->lists_off);
+
+    return lists + (seg == 0 ? 0u : seg == 1 ? h->n_cmd : h->n_cmd + h->n_glob);
+}
+
+/* First entry of list segment seg (n entries) that matches s and whose
+ * conditions hold. */
+static const pgr_entry *list_first(const pgr_header *h, uint32_t seg, uint32_t n, const char *s,
+                                   size_t s_len, const pg_match_input *in)
+{
+    const uint32_t *list = list_at(h, seg);
+    uint32_t i;
+
+    for (i = 0; i < n; i++) {
+        const pgr_entry *e = entry_at(h, list[i]);
+        if (list_entry_matches(h, e, s, s_len) && conditions_hold(h, e, in)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* 1 when some entry of the segment could apply to this start, whatever
+ * the missing fact turns out to be. */
+static int list_any_applies(const pgr_header *h, uint32_t seg, uint32_t n, const pg_match_input *in)
+{
+    const uint32_t *list = list_at(h, seg);
+    uint32_t i;
+
+    for (i = 0; i < n; i++) {
+        if (conditions_hold(h, entry_at(h, list[i]), in)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_match_result *out)
 {
     const pgr_header *h = cache_header(rc);
     const pgr_entry *best = NULL;
-    const uint32_t *globs;
+    uint32_t needs = 0;
     const char *s;
     size_t n, k;
-    uint32_t i;
 
     if (out != NULL) {
         memset(out, 0, sizeof(*out));
@@ -665,22 +807,41 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
     s = in->image;
     n = in->image_len;
 
-    if (h->n_keyed != 0) {
+    /* Each level runs only while no higher level answered: nothing below
+     * can outrank an answer (pg_rules.h, rule 1). */
+    if (h->n_cmd != 0) {
+        if ((in->known & PG_FACT_CMDLINE) != 0) {
+            if (in->cmdline != NULL || in->cmdline_len == 0) {
+                best = list_first(h, 0, h->n_cmd, in->cmdline, in->cmdline_len, in);
+            }
+        } else if (list_any_applies(h, 0, h->n_cmd, in)) {
+            needs |= PG_FACT_CMDLINE;
+        }
+    }
+
+    if (best == NULL && h->n_sha != 0) {
+        if ((in->known & PG_FACT_SHA256) != 0) {
+            if (in->sha256_hex != NULL) {
+                best = group_first(h,
+                                   key_lookup(h, PG_RULE_SHA256, 1,
+                                              hash_bytes(in->sha256_hex, PG_SHA256_HEX_CHARS, 1),
+                                              in->sha256_hex, PG_SHA256_HEX_CHARS),
+                                   in);
+            }
+        } else {
+            needs |= PG_FACT_SHA256;
+        }
+    }
+
+    if (best == NULL && h->n_keyed != 0) {
         const pgr_entry *a, *b;
         a = group_first(h, key_lookup(h, PG_RULE_EXACT, 0, hash_bytes(s, n, 0), s, n), in);
         b = group_first(h, key_lookup(h, PG_RULE_EXACT, 1, hash_bytes(s, n, 1), s, n), in);
         best = (a != NULL && outranks(a, b)) ? a : b;
     }
 
-    if (best == NULL) {
-        globs = (const uint32_t *)((const uint8_t *)h + h->globs_off);
-        for (i = 0; i < h->n_glob; i++) {
-            const pgr_entry *e = entry_at(h, globs[i]);
-            if (glob_entry_matches(h, e, s, n) && conditions_hold(h, e, in)) {
-                best = e;
-                break;
-            }
-        }
+    if (best == NULL && h->n_glob != 0) {
+        best = list_first(h, 1, h->n_glob, s, n, in);
     }
 
     if (best == NULL && h->max_prefix_len != 0) {
@@ -701,6 +862,21 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
         }
     }
 
+    if (best == NULL && h->n_pkg != 0) {
+        if ((in->known & PG_FACT_PACKAGE) != 0) {
+            /* NULL: no package owns the file unmodified - no PACKAGE rule
+             * can match, not even "*". */
+            if (in->package != NULL) {
+                best = list_first(h, 2, h->n_pkg, in->package, in->package_len, in);
+            }
+        } else if (list_any_applies(h, 2, h->n_pkg, in)) {
+            needs |= PG_FACT_PACKAGE;
+        }
+    }
+
+    if (out != NULL) {
+        out->needs = needs;
+    }
     if (best == NULL) {
         return 0;
     }
@@ -724,6 +900,11 @@ int pg_rule_cache_has_conditional_for(const pg_rule_cache *rc, const char *image
     if (h == NULL || (image == NULL && image_len != 0)) {
         return 0;
     }
+    /* Arguments differ per start; conditional digest and package rules
+     * could apply to any file. */
+    if (h->n_cmd != 0 || h->n_cond_sha != 0 || h->n_cond_pkg != 0) {
+        return 1;
+    }
     if (h->n_keyed != 0) {
         if (group_any_conditional(key_lookup(h, PG_RULE_EXACT, 0, hash_bytes(image, image_len, 0),
                                              image, image_len)) != NULL ||
@@ -732,9 +913,9 @@ int pg_rule_cache_has_conditional_for(const pg_rule_cache *rc, const char *image
             return 1;
         }
     }
-    globs = (const uint32_t *)((const uint8_t *)h + h->globs_off);
+    globs = list_at(h, 1);
     for (i = 0; i < h->n_cond_glob; i++) {
-        if (glob_entry_matches(h, entry_at(h, globs[i]), image, image_len)) {
+        if (list_entry_matches(h, entry_at(h, globs[i]), image, image_len)) {
             return 1;
         }
     }

@@ -6,17 +6,39 @@
  * cache answers "which rule decides this start?" without allocating.
  *
  * Precedence (the one place it is defined; tests in
- * tests/unit/core/RulesTest.cpp pin every pair):
- *   1. Kind, most specific first: EXACT, then GLOB, then PREFIX.
+ * tests/unit/core/RulesTest.cpp pin every pair, and every new kind against
+ * every other kind):
+ *   1. Kind, most specific first:
+ *        CMDLINE  this invocation (program and its arguments)
+ *        SHA256   this exact content, wherever the file lives
+ *        EXACT    this path
+ *        GLOB     paths of this shape
+ *        PREFIX   everything under this directory
+ *        PACKAGE  everything a (named) package installed, unmodified
+ *      So "block firefox --private-window" beats "allow firefox", a hash
+ *      block follows a renamed or copied file past any path allow, and
+ *      any path rule beats the trusted-source rule of a kiosk.
  *   2. Within PREFIX, the longer prefix first.
- *   3. A rule with conditions (user, parent) before one without, at the
- *      same kind and prefix length.
- *   4. BLOCK before ALLOW at the same level.
+ *   3. A rule with conditions (user or group, parent) before one without,
+ *      at the same kind and prefix length.
+ *   4. BLOCK, then ASK, then ALLOW at the same level.
  *   5. Otherwise the earlier rule in the policy.
  * A rule whose conditions do not hold does not match at all.
  *
+ * Facts the caller may not have (pg_match_input.known):
+ *   The command line (Linux sees it only once the exec completed), the
+ *   image's SHA-256 (a kernel component does not hash) and the package
+ *   that installed it unmodified (needs the package database). A rule of
+ *   a kind whose fact is missing is not evaluated. When such a rule could
+ *   still outrank the answer - it ranks above it and, for CMDLINE and
+ *   PACKAGE, its conditions hold - pg_match_result.needs names the
+ *   missing facts: the answer is then provisional, and the caller gets
+ *   the facts (in user mode) and matches again. needs == 0 means the
+ *   answer is final. Missing facts never make a rule match.
+ *
  * Matching: EXACT compares the whole path. PREFIX patterns end with '/'
- * and match any path that starts with them.
+ * and match any path that starts with them. SHA256 compares hex digits
+ * case-insensitively.
  * GLOB: '*' matches any run of characters except '/', '?' one character
  * except '/', '**' any run including '/'. Case folding (per rule, or for
  * all rules with PG_POLF_CASE_FOLD) folds ASCII letters only, in the
@@ -26,12 +48,18 @@
  * no parent condition. '**' is literally "any run", so a '**' between two
  * slashes still needs both slashes: with it between "/a/" and "/b" the
  * pattern matches "/a/x/b" but not "/a/b". Three or more '*' act as '**'.
+ * CMDLINE and PACKAGE patterns are text globs: '/' is an ordinary
+ * character there, so '*' matches any run and '?' any one character.
+ * The command line is the arguments joined by single spaces.
+ * A group condition holds when the gid is among pg_match_input.gids (the
+ * primary and supplementary groups of the process).
  *
  * Building: pg_rule_cache_build() also refuses duplicate rule ids
  * (PG_E_RANGE), which the validator cannot check without memory. On any
  * error the cache is left empty; build into a fresh arena and swap on
  * success so the policy in force stays usable. After a build the arena is
- * only read, so matches may run concurrently.
+ * only read, so matches may run concurrently. Rule messages and links are
+ * not compiled (clients look them up by rule id).
  */
 #ifndef PG_RULES_H
 #define PG_RULES_H
@@ -49,22 +77,41 @@ typedef struct pg_rule_cache {
     uint32_t flags; /* PG_POLF_* of the policy */
 } pg_rule_cache;
 
+/* pg_match_input.known and pg_match_result.needs */
+#define PG_FACT_CMDLINE 0x1u /* cmdline is filled in */
+#define PG_FACT_SHA256 0x2u  /* sha256_hex is filled in */
+#define PG_FACT_PACKAGE 0x4u /* package is filled in (NULL: no package owns it unmodified) */
+
+/* Zero every field (facts unknown, no groups) before filling it in. */
 typedef struct pg_match_input {
     const char *image;        /* UTF-8 path of the program to start */
     size_t image_len;         /* bytes, no NUL */
     const char *parent_image; /* may be NULL (unknown parent) */
     size_t parent_len;
     uint32_t uid;
+    uint32_t known;       /* PG_FACT_* present below */
+    const uint32_t *gids; /* the process's groups, primary first; may be NULL */
+    size_t gid_count;
+    const char *cmdline; /* PG_FACT_CMDLINE: arguments joined by ' ' */
+    size_t cmdline_len;
+    const char *sha256_hex; /* PG_FACT_SHA256: 64 hex digits, either case */
+    const char *package;    /* PG_FACT_PACKAGE: owning package, NULL when none */
+    size_t package_len;
 } pg_match_input;
 
 typedef struct pg_match_result {
     uint32_t rule_id;    /* 0 when no rule matched */
-    uint8_t action;      /* PG_VERDICT_ALLOW/BLOCK; PG_VERDICT_NONE when no match */
+    uint8_t action;      /* PG_VERDICT_ALLOW/BLOCK/ASK; PG_VERDICT_NONE when no match */
     uint8_t kind;        /* enum pg_rule_kind of the deciding rule */
-    uint8_t conditional; /* the deciding rule had user/parent conditions */
+    uint8_t conditional; /* the deciding rule had user/group/parent conditions */
     uint8_t reserved;
     uint32_t index; /* position of the rule in the policy */
+    uint32_t needs; /* PG_FACT_*: missing facts that could change the answer; 0 = final */
 } pg_match_result;
+
+/* Position of a kind in the precedence order: 0 for CMDLINE (first) to 5
+ * for PACKAGE (last); 6 for anything else. */
+int pg_rule_kind_rank(uint32_t kind);
 
 /* Bytes of arena needed to compile rule_count records starting at rules
  * (rules_len bytes, already validated). */
@@ -84,16 +131,23 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
 /* An empty cache (matches nothing). */
 void pg_rule_cache_init_empty(pg_rule_cache *rc);
 
-/* Finds the deciding rule. Returns 1 when a rule matched, 0 otherwise. */
+/* Finds the deciding rule. Returns 1 when a rule matched, 0 otherwise;
+ * either way out->needs tells whether the answer is final. */
 int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_match_result *out);
 
-/* 1 when some rule with a user or parent condition could match image (so
- * a kernel-side allow cache keyed by file must not be used for it). */
+/* 1 when the decision for image can depend on more than the file: some
+ * rule with a user, group or parent condition could match it, or the
+ * policy holds CMDLINE rules (arguments differ per start). A kernel-side
+ * allow cache keyed by file must not be used for it then. (A cache that
+ * is dropped when the file is modified may keep SHA256/PACKAGE answers.) */
 int pg_rule_cache_has_conditional_for(const pg_rule_cache *rc, const char *image, size_t image_len);
 
 /* Glob matcher used by the cache, exposed for tests and the parent
  * condition. fold: ASCII case-insensitive. */
 int pg_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold);
+
+/* The text glob of CMDLINE and PACKAGE rules: '/' is not special. */
+int pg_text_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold);
 
 #ifdef __cplusplus
 }

@@ -113,11 +113,23 @@ int pg_validate_string(const char *s, size_t len)
 /* Records                                                             */
 /* ------------------------------------------------------------------ */
 
+static int is_rule_action(uint32_t v)
+{
+    return v == PG_VERDICT_ALLOW || v == PG_VERDICT_BLOCK || v == PG_VERDICT_ASK;
+}
+
+static int is_hex_digit(uint8_t c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 int pg_validate_rule(const void *rec, size_t avail, uint32_t *size_out)
 {
     const uint8_t *p = (const uint8_t *)rec;
+    const uint8_t *pat;
     pg_rule r;
     uint32_t payload;
+    uint32_t i;
     int st;
 
     if (rec == NULL || avail < sizeof(pg_rule)) {
@@ -129,13 +141,18 @@ int pg_validate_rule(const void *rec, size_t avail, uint32_t *size_out)
     if (r.size < sizeof(pg_rule) || (r.size & 7u) != 0 || r.size > avail) {
         return PG_E_LENGTH;
     }
-    payload = (uint32_t)sizeof(pg_rule) + r.pattern_len + r.parent_len;
+    payload = (uint32_t)sizeof(pg_rule) + r.pattern_len + r.parent_len + r.message_len + r.link_len;
     if (PG_ALIGN8(payload) != r.size) {
         return PG_E_LENGTH;
     }
 
-    if (r.id == 0 || r.kind < PG_RULE_EXACT || r.kind > PG_RULE_KIND_MAX || !is_verdict(r.action) ||
-        (r.flags & ~PG_RULEF_ALL) != 0 || r.reserved != 0) {
+    if (r.id == 0 || r.kind < PG_RULE_EXACT || r.kind > PG_RULE_KIND_MAX ||
+        !is_rule_action(r.action) || (r.flags & ~PG_RULEF_ALL) != 0) {
+        return PG_E_RANGE;
+    }
+    /* One account condition at most: a uid or a gid, never both (they
+     * share the uid field). */
+    if ((r.flags & PG_RULEF_USER) != 0 && (r.flags & PG_RULEF_GROUP) != 0) {
         return PG_E_RANGE;
     }
     /* A pattern holds at least one character; a parent condition, when
@@ -146,18 +163,42 @@ int pg_validate_rule(const void *rec, size_t avail, uint32_t *size_out)
     if (r.parent_len == 1 || r.parent_len > PG_MAX_PATTERN_BYTES) {
         return PG_E_RANGE;
     }
+    if (r.message_len == 1 || r.message_len > PG_MAX_RULE_MESSAGE_BYTES || r.link_len == 1 ||
+        r.link_len > PG_MAX_RULE_LINK_BYTES) {
+        return PG_E_RANGE;
+    }
 
-    st = pg_validate_string((const char *)p + sizeof(pg_rule), r.pattern_len);
+    pat = p + sizeof(pg_rule);
+    st = pg_validate_string((const char *)pat, r.pattern_len);
     if (st == PG_OK) {
-        st = pg_validate_string((const char *)p + sizeof(pg_rule) + r.pattern_len, r.parent_len);
+        st = pg_validate_string((const char *)pat + r.pattern_len, r.parent_len);
+    }
+    if (st == PG_OK) {
+        st = pg_validate_string((const char *)pat + r.pattern_len + r.parent_len, r.message_len);
+    }
+    if (st == PG_OK) {
+        st = pg_validate_string((const char *)pat + r.pattern_len + r.parent_len + r.message_len,
+                                r.link_len);
     }
     if (st != PG_OK) {
         return st;
     }
     /* PREFIX means "directory": without the trailing '/' the rule
      * "/usr/bin" would also match "/usr/binaries/x". */
-    if (r.kind == PG_RULE_PREFIX && p[sizeof(pg_rule) + r.pattern_len - 2] != '/') {
+    if (r.kind == PG_RULE_PREFIX && pat[r.pattern_len - 2] != '/') {
         return PG_E_RANGE;
+    }
+    /* A digest is exactly 64 hex digits: anything else could never match
+     * and is surely a mistake (a path pasted into the wrong field). */
+    if (r.kind == PG_RULE_SHA256) {
+        if (r.pattern_len != PG_SHA256_HEX_CHARS + 1u) {
+            return PG_E_RANGE;
+        }
+        for (i = 0; i < PG_SHA256_HEX_CHARS; i++) {
+            if (!is_hex_digit(pat[i])) {
+                return PG_E_RANGE;
+            }
+        }
     }
     st = check_zero(p + payload, r.size - payload);
     if (st != PG_OK) {

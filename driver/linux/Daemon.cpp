@@ -73,6 +73,8 @@ constexpr uint64_t kTagPoll = 6;
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
 constexpr uint64_t kReapRetryMs = 200;
+constexpr uint64_t kCmdlinePollMs = 20;    // first look at a frozen start's command line
+constexpr uint64_t kCmdlineForceMs = 1000; // then read it even if the exec looks unfinished
 constexpr int kAncestryDepth = 128;
 
 uint64_t monotonicMs()
@@ -202,6 +204,19 @@ bool Daemon::init(int *exitCode)
                     verdictName(static_cast<uint8_t>(m_policy.policy().default_verdict)),
                     m_policy.policy().rule_count,
                     static_cast<unsigned long long>(m_policy.generation()));
+    } else if (missing && !m_options.m_defaultPolicy.empty()) {
+        // First start (or the state was wiped): the packaged default. It
+        // is persisted only when a client changes the policy, so editing
+        // the default still takes effect until then.
+        bool defaultMissing = false;
+        std::string whyDefault;
+        if (m_policy.load(m_options.m_defaultPolicy, &whyDefault, &defaultMissing))
+            PG_LOG_INFO("no saved policy; default policy loaded from %s: mode %s, %u rule(s)",
+                        m_options.m_defaultPolicy.c_str(), modeName(m_policy.policy().mode),
+                        m_policy.policy().rule_count);
+        else
+            PG_LOG_ERROR("%s; starting with the built-in policy (monitor, allow)",
+                         whyDefault.c_str());
     } else if (missing) {
         PG_LOG_INFO("no saved policy (%s); starting in monitor mode", why.c_str());
     } else {
@@ -220,6 +235,12 @@ bool Daemon::init(int *exitCode)
 
     m_writer = std::make_unique<PolicyWriter>(policyPath);
     m_writer->start();
+    // The package index is read on its own thread (its opens are allowed
+    // like the writer's); built now only when a rule needs it.
+    m_packages = std::make_unique<PackageIndex>(m_options.m_dpkgInfoDir);
+    m_packages->start();
+    if (m_policy.hasKind(PG_RULE_PACKAGE))
+        m_packages->rebuild();
 
     // The proc connector before the marks too: it is only a socket, but a
     // failure here changes how we watch processes.
@@ -293,6 +314,8 @@ int Daemon::run()
         m_server.close();
         if (m_writer)
             m_writer->stop();
+        if (m_packages)
+            m_packages->stop();
         return exitCode;
     }
     PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s)", m_selfPid,
@@ -388,6 +411,8 @@ void Daemon::shutdown()
     //    wait for us any more.
     if (m_writer)
         m_writer->stop();
+    if (m_packages)
+        m_packages->stop();
     m_freezer.reap();
     m_clients.clear();
     PG_LOG_INFO("procguardd: stopped");
@@ -493,49 +518,268 @@ void Daemon::handleExec(int fd, uint32_t pid)
     // of the new program is the launcher, pid's parent.
     const std::string parentImage = ppid != 0 ? m_table.imageOf(ppid) : std::string();
 
-    pg_match_input in;
-    in.image = image.c_str();
-    in.image_len = image.size();
-    in.parent_image = parentImage.empty() ? nullptr : parentImage.c_str();
-    in.parent_len = parentImage.size();
-    in.uid = uid;
+    HeldStart facts;
+    if (m_policy.hasGroupRules()) {
+        ProcFs::Status st;
+        if (ProcFs::readStatus(pid, &st)) {
+            facts.gids.push_back(st.gid);
+            facts.gids.insert(facts.gids.end(), st.groups.begin(), st.groups.end());
+        }
+    }
     pg_match_result match;
-    std::memset(&match, 0, sizeof match);
+    const bool matched = matchStart(fd, image, parentImage, uid, nullptr, &facts, &match);
     const pg_rule_cache &rules = m_policy.cache();
-    const bool matched = pg_rule_cache_match(&rules, &in, &match) != 0;
     const bool cacheable =
-        matched && match.action == PG_VERDICT_ALLOW && !match.conditional &&
+        matched && match.action == PG_VERDICT_ALLOW && !match.conditional && match.needs == 0 &&
         pg_rule_cache_has_conditional_for(&rules, image.c_str(), image.size()) == 0;
     const uint32_t mode = m_policy.policy().mode;
-    const uint8_t def = static_cast<uint8_t>(m_policy.policy().default_verdict);
 
     if (mode == PG_MODE_MONITOR) {
+        // Monitor never holds, so a CMDLINE rule is not waited for: the
+        // answer (and "would block") is the one known at exec time.
         const bool wouldBlock = !matched || match.action == PG_VERDICT_BLOCK;
         decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_ALLOW,
                   matched && !wouldBlock ? PG_SRC_RULE : PG_SRC_MODE, match.rule_id,
                   wouldBlock ? PG_EVF_WOULD_BLOCK : 0, cacheable);
         return;
     }
-    if (matched) {
+    if ((match.needs & PG_FACT_CMDLINE) != 0 && !m_stopping) {
+        startCmdlineHold(fd, pid, ppid, uid, image, parentImage, std::move(facts), match);
+        return;
+    }
+    if (matched && match.action != PG_VERDICT_ASK) {
         decideNow(fd, pid, ppid, uid, image, parentImage, match.action, PG_SRC_RULE, match.rule_id,
                   0, cacheable);
         return;
     }
-    if (mode == PG_MODE_LOCKDOWN) {
+    if (!matched && mode == PG_MODE_LOCKDOWN) {
         decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_BLOCK, PG_SRC_MODE, 0, 0,
                   false);
         return;
     }
-    // Prompt mode, no rule.
+    // Prompt mode without a rule, or an ASK rule in prompt or lockdown.
+    askPerson(fd, pid, ppid, uid, image, parentImage, matched ? match.rule_id : 0);
+}
+
+void Daemon::askPerson(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                       const std::string &parentImage, uint32_t ruleId)
+{
+    const uint8_t def = static_cast<uint8_t>(m_policy.policy().default_verdict);
     if (m_stopping) {
-        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_STOP, 0, 0, false);
+        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_STOP, ruleId, 0, false);
         return;
     }
     if (m_controllerId == 0) {
-        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_NO_CLIENT, 0, 0, false);
+        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_NO_CLIENT, ruleId, 0, false);
         return;
     }
-    startHold(fd, pid, ppid, uid, image, parentImage);
+    startHold(fd, pid, ppid, uid, image, parentImage, ruleId);
+}
+
+bool Daemon::matchStart(int fd, const std::string &image, const std::string &parentImage,
+                        uint32_t uid, const std::string *cmdline, HeldStart *facts,
+                        pg_match_result *match)
+{
+    pg_match_input in;
+    std::memset(&in, 0, sizeof in);
+    in.image = image.c_str();
+    in.image_len = image.size();
+    in.parent_image = parentImage.empty() ? nullptr : parentImage.c_str();
+    in.parent_len = parentImage.size();
+    in.uid = uid;
+    in.gids = facts->gids.empty() ? nullptr : facts->gids.data();
+    in.gid_count = facts->gids.size();
+    if (cmdline != nullptr) {
+        in.known |= PG_FACT_CMDLINE;
+        in.cmdline = cmdline->c_str();
+        in.cmdline_len = cmdline->size();
+    }
+    const pg_rule_cache &rules = m_policy.cache();
+    bool matched = false;
+    // At most one round per fact: each round fills in what the last one
+    // said was missing.
+    for (int round = 0; round < 3; ++round) {
+        if (facts->shaKnown) {
+            in.known |= PG_FACT_SHA256;
+            in.sha256_hex = facts->sha.empty() ? nullptr : facts->sha.c_str();
+        }
+        if (facts->packageKnown) {
+            in.known |= PG_FACT_PACKAGE;
+            in.package = facts->package.empty() ? nullptr : facts->package.c_str();
+            in.package_len = facts->package.size();
+        }
+        std::memset(match, 0, sizeof *match);
+        matched = pg_rule_cache_match(&rules, &in, match) != 0;
+        const uint32_t missing = match->needs & ~static_cast<uint32_t>(PG_FACT_CMDLINE);
+        if (missing == 0)
+            break;
+        if ((missing & PG_FACT_SHA256) != 0) {
+            facts->shaKnown = true;
+            if (fd < 0 || !m_digests.digest(fd, ImageDigests::Algorithm::Sha256, &facts->sha))
+                facts->sha.clear(); // unreadable: no digest rule can match
+        }
+        if ((missing & PG_FACT_PACKAGE) != 0)
+            packageFact(fd, image, facts);
+    }
+    return matched;
+}
+
+void Daemon::packageFact(int fd, const std::string &image, HeldStart *facts)
+{
+    facts->packageKnown = true;
+    facts->package.clear();
+    if (!m_packages || fd < 0)
+        return;
+    PackageIndex::Entry entry;
+    PackageIndex::Lookup found = m_packages->lookup(image, &entry);
+    // Merged /usr: dpkg may list /bin/x for what the kernel names /usr/bin/x.
+    if (found == PackageIndex::Lookup::NotListed && image.rfind("/usr/", 0) == 0)
+        found = m_packages->lookup(image.substr(4), &entry);
+    if (found == PackageIndex::Lookup::NotReady) {
+        // Never wait for the index here: the start is treated as "not from
+        // a package", and that is said in the log.
+        if (m_packageNotReadyLogged++ % 100 == 0)
+            PG_LOG_WARN("package index not ready yet: %s counts as not installed by a package "
+                        "(%llu such decision(s) so far)",
+                        image.c_str(), static_cast<unsigned long long>(m_packageNotReadyLogged));
+        return;
+    }
+    if (found != PackageIndex::Lookup::Found)
+        return;
+    std::string md5;
+    if (m_digests.digest(fd, ImageDigests::Algorithm::Md5, &md5) && md5 == entry.md5)
+        facts->package = entry.package;
+    else
+        PG_LOG_DEBUG("%s belongs to package %s but was modified", image.c_str(),
+                     entry.package.c_str());
+}
+
+void Daemon::startCmdlineHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
+                              const std::string &image, const std::string &parentImage,
+                              HeldStart &&facts, const pg_match_result &provisional)
+{
+    const pg_policy &pol = m_policy.policy();
+    const uint8_t def = static_cast<uint8_t>(pol.default_verdict);
+    if (!m_freezer.available()) {
+        // Without a freezer the command line cannot be seen before the
+        // program runs: decide on what is known (the CMDLINE rules do not
+        // apply) and say so once.
+        if (!m_warnedNoCgroup) {
+            PG_LOG_WARN("command-line rules need cgroup v2 to hold a program after its exec; "
+                        "deciding without them");
+            m_warnedNoCgroup = true;
+        }
+        if (provisional.rule_id != 0 && provisional.action != PG_VERDICT_ASK)
+            decideNow(fd, pid, ppid, uid, image, parentImage, provisional.action, PG_SRC_RULE,
+                      provisional.rule_id, 0, false);
+        else if (provisional.rule_id == 0 && pol.mode == PG_MODE_LOCKDOWN)
+            decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_BLOCK, PG_SRC_MODE, 0, 0,
+                      false);
+        else
+            askPerson(fd, pid, ppid, uid, image, parentImage, provisional.rule_id);
+        return;
+    }
+    uint64_t holdId = 0;
+    if (pg_pending_add(&m_pending, pid, monotonicMs(), pol.timeout_ms, pol.hold_budget_ms, def,
+                       nullptr, &holdId) != PG_OK) {
+        decideNow(fd, pid, ppid, uid, image, parentImage, def, PG_SRC_OVERLOAD, 0, 0, false);
+        return;
+    }
+    HeldStart &h = m_holds[holdId];
+    h = std::move(facts);
+    h.holdId = holdId;
+    h.pid = pid;
+    h.ppid = ppid;
+    h.uid = uid;
+    h.defaultVerdict = def;
+    h.image = image;
+    h.parentImage = parentImage;
+    std::string error;
+    if (!m_freezer.freeze(holdId, pid, &h.cgroup, &error)) {
+        // The task is most likely gone; nothing can run. Deny.
+        m_holds.erase(holdId);
+        pg_pending_entry out;
+        pg_pending_resolve(&m_pending, holdId, PG_VERDICT_BLOCK, PG_SRC_RULE, &out);
+        decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_BLOCK, PG_SRC_MODE, 0, 0,
+                  false);
+        PG_LOG_WARN("cannot freeze pid %u to read its command line (%s); blocked", pid,
+                    error.c_str());
+        return;
+    }
+    // Frozen first, allowed second: the exec completes (so /proc shows the
+    // new command line) but the program cannot run its first instruction.
+    m_gate.respond(fd, true);
+    ::close(fd);
+    h.frozen = true;
+    h.awaitingCmdline = true;
+    h.sinceMs = monotonicMs();
+    m_cmdlineWaits[pid] = holdId;
+    PG_LOG_DEBUG("hold %llu: pid %u frozen until its command line is known",
+                 static_cast<unsigned long long>(holdId), pid);
+    rearmTimer();
+}
+
+void Daemon::tryCmdlineDecision(uint64_t holdId, bool force)
+{
+    auto it = m_holds.find(holdId);
+    if (it == m_holds.end() || !it->second.awaitingCmdline)
+        return;
+    HeldStart &h = it->second;
+    const std::string exe = ProcFs::exePath(h.pid);
+    if (!force && exe != h.image)
+        return; // the exec has not completed yet
+    std::string cmd;
+    bool truncated = false;
+    const bool gone =
+        exe.empty() || !ProcFs::cmdline(h.pid, PG_MAX_CMDLINE_BYTES, &cmd, &truncated);
+    h.awaitingCmdline = false;
+    m_cmdlineWaits.erase(h.pid);
+    pg_pending_entry out;
+    if (gone) {
+        h.ruleId = 0;
+        if (pg_pending_resolve(&m_pending, holdId, PG_VERDICT_BLOCK, PG_SRC_MODE, &out) == PG_OK)
+            finishHold(out);
+        return;
+    }
+    pg_match_result match;
+    const bool matched = matchStart(-1, h.image, h.parentImage, h.uid, &cmd, &h, &match);
+    const uint32_t mode = m_policy.policy().mode;
+    if (matched && match.action != PG_VERDICT_ASK) {
+        h.ruleId = match.rule_id;
+        if (pg_pending_resolve(&m_pending, holdId, match.action, PG_SRC_RULE, &out) == PG_OK)
+            finishHold(out);
+        return;
+    }
+    if (!matched && mode == PG_MODE_LOCKDOWN) {
+        if (pg_pending_resolve(&m_pending, holdId, PG_VERDICT_BLOCK, PG_SRC_MODE, &out) == PG_OK)
+            finishHold(out);
+        return;
+    }
+    h.ruleId = matched ? match.rule_id : 0;
+    if (m_controllerId == 0 || m_stopping) {
+        if (pg_pending_resolve(&m_pending, holdId, h.defaultVerdict,
+                               m_stopping ? PG_SRC_STOP : PG_SRC_NO_CLIENT, &out) == PG_OK)
+            finishHold(out);
+        return;
+    }
+    // A person decides; the program stays frozen meanwhile.
+    ++m_counters.prompted;
+    const pg_policy &pol = m_policy.policy();
+    pg_event ev = makeEvent(PG_EV_REQUEST, h.pid);
+    ev.hold_id = holdId;
+    ev.ppid = h.ppid;
+    ev.creator_pid = h.ppid;
+    ev.uid = h.uid;
+    ev.timeout_ms = pol.timeout_ms;
+    ev.default_verdict = h.defaultVerdict;
+    ev.rule_id = h.ruleId;
+    ev.flags = PG_EVF_HELD | PG_EVF_FROZEN;
+    const std::string image = h.image, parentImage = h.parentImage;
+    if (!emit(ev, image, cmd, parentImage, true)) {
+        if (pg_pending_resolve(&m_pending, holdId, h.defaultVerdict, PG_SRC_OVERLOAD, &out) ==
+            PG_OK)
+            finishHold(out);
+    }
 }
 
 void Daemon::handleOpen(int fd, uint32_t pid)
@@ -562,19 +806,22 @@ void Daemon::handleOpen(int fd, uint32_t pid)
     uint32_t uid = 0;
     m_table.uidOf(pid, &uid);
     const std::string parentImage = ppid != 0 ? m_table.imageOf(ppid) : std::string();
-    pg_match_input in;
-    in.image = image.c_str();
-    in.image_len = image.size();
-    in.parent_image = parentImage.empty() ? nullptr : parentImage.c_str();
-    in.parent_len = parentImage.size();
-    in.uid = uid;
+    HeldStart facts;
+    if (m_policy.hasGroupRules()) {
+        ProcFs::Status st;
+        if (ProcFs::readStatus(pid, &st)) {
+            facts.gids.push_back(st.gid);
+            facts.gids.insert(facts.gids.end(), st.groups.begin(), st.groups.end());
+        }
+    }
     pg_match_result match;
-    std::memset(&match, 0, sizeof match);
+    // No command line here (the loader runs the program without an exec
+    // of it): CMDLINE rules cannot apply, the rest is decided as usual.
+    const bool matched = matchStart(fd, image, parentImage, uid, nullptr, &facts, &match);
     const pg_rule_cache &rules = m_policy.cache();
-    const bool matched = pg_rule_cache_match(&rules, &in, &match) != 0;
     const bool ruleAllows = matched && match.action == PG_VERDICT_ALLOW;
     const bool cacheable =
-        ruleAllows && !match.conditional &&
+        ruleAllows && !match.conditional && match.needs == 0 &&
         pg_rule_cache_has_conditional_for(&rules, image.c_str(), image.size()) == 0;
     if (m_policy.policy().mode == PG_MODE_MONITOR) {
         decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_ALLOW,
@@ -620,10 +867,15 @@ void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     ev.rule_id = ruleId;
     ev.flags = flags;
     emit(ev, image, std::string(), parentImage, false);
-    Log::write(source == PG_SRC_EXEMPT ? LogLevel::Debug : LogLevel::Info,
-               "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s", pid,
-               ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
-               flagNames(ev.flags).c_str());
+    std::string message, link;
+    if (verdict == PG_VERDICT_BLOCK)
+        m_policy.ruleText(ruleId, &message, &link);
+    Log::write(
+        source == PG_SRC_EXEMPT ? LogLevel::Debug : LogLevel::Info,
+        "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s%s%s%s%s", pid,
+        ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
+        flagNames(ev.flags).c_str(), message.empty() ? "" : " message=", message.c_str(),
+        link.empty() ? "" : " link=", link.c_str());
 }
 
 // ---------------------------------------------------------------------
@@ -631,7 +883,7 @@ void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
 // ---------------------------------------------------------------------
 
 void Daemon::startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
-                       const std::string &parentImage)
+                       const std::string &parentImage, uint32_t ruleId)
 {
     const pg_policy &pol = m_policy.policy();
     const uint8_t def = static_cast<uint8_t>(pol.default_verdict);
@@ -650,10 +902,12 @@ void Daemon::startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     h.defaultVerdict = def;
     h.image = image;
     h.parentImage = parentImage;
+    h.ruleId = ruleId;
     ++m_counters.prompted;
 
     pg_event ev = makeEvent(PG_EV_REQUEST, pid);
     ev.hold_id = holdId;
+    ev.rule_id = ruleId;
     ev.ppid = ppid;
     ev.creator_pid = ppid;
     ev.uid = uid;
@@ -691,6 +945,8 @@ void Daemon::finishHold(const pg_pending_entry &entry)
         return;
     HeldStart h = std::move(it->second);
     m_holds.erase(it);
+    if (h.awaitingCmdline)
+        m_cmdlineWaits.erase(h.pid);
     const bool allow = entry.verdict == PG_VERDICT_ALLOW;
     uint16_t flags = PG_EVF_HELD;
     if (!h.frozen) {
@@ -722,11 +978,13 @@ void Daemon::finishHold(const pg_pending_entry &entry)
     ev.verdict = entry.verdict;
     ev.source = entry.source;
     ev.flags = flags;
+    ev.rule_id = h.ruleId;
     emit(ev, h.image, std::string(), h.parentImage, false);
-    PG_LOG_INFO("verdict hold=%llu pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=0 "
+    PG_LOG_INFO("verdict hold=%llu pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u "
                 "flags=%s",
                 static_cast<unsigned long long>(h.holdId), h.pid, h.ppid, h.uid, h.image.c_str(),
-                verdictName(entry.verdict), sourceName(entry.source), flagNames(flags).c_str());
+                verdictName(entry.verdict), sourceName(entry.source), h.ruleId,
+                flagNames(flags).c_str());
     if (m_freezer.reapPending())
         rearmTimer();
 }
@@ -773,6 +1031,22 @@ void Daemon::onTimer()
     // is decided by expiry right after, from the state budget left.
     pg_pending_budget_due(&m_pending, now, &Daemon::pendingBudget, this);
     pg_pending_expire(&m_pending, now, &Daemon::pendingResolved, this);
+    // Starts waiting for their command line: normally the proc connector's
+    // exec event decides them; this is the fallback (polling mode, a lost
+    // notification). After kCmdlineForceMs /proc is read whatever it shows.
+    if (!m_cmdlineWaits.empty()) {
+        std::vector<uint64_t> due;
+        for (const auto &kv : m_cmdlineWaits) {
+            auto it = m_holds.find(kv.second);
+            if (it != m_holds.end() && now - it->second.sinceMs >= kCmdlinePollMs)
+                due.push_back(kv.second);
+        }
+        for (uint64_t id : due) {
+            auto it = m_holds.find(id);
+            if (it != m_holds.end())
+                tryCmdlineDecision(id, now - it->second.sinceMs >= kCmdlineForceMs);
+        }
+    }
     m_freezer.reap();
     rearmTimer();
 }
@@ -782,6 +1056,8 @@ void Daemon::rearmTimer()
     uint64_t next = pg_pending_next_wakeup(&m_pending);
     if (m_freezer.reapPending())
         next = std::min(next, monotonicMs() + kReapRetryMs);
+    if (!m_cmdlineWaits.empty())
+        next = std::min(next, monotonicMs() + kCmdlinePollMs);
     struct itimerspec its;
     std::memset(&its, 0, sizeof its);
     if (next != PG_NO_DEADLINE) {
@@ -848,6 +1124,13 @@ void Daemon::onExecEvent(uint32_t pid)
     emit(ev, fresh.image, fresh.cmdline, std::string(), false);
     PG_LOG_DEBUG("exec pid=%u image=%s cmdline=%s", pid, fresh.image.c_str(),
                  fresh.cmdline.c_str());
+    // The exec completed: a start frozen for its command line can be
+    // decided now.
+    auto wait = m_cmdlineWaits.find(pid);
+    if (wait != m_cmdlineWaits.end()) {
+        tryCmdlineDecision(wait->second, false);
+        rearmTimer();
+    }
 }
 
 void Daemon::onExitEvent(uint32_t pid, uint32_t status)
@@ -1202,6 +1485,9 @@ void Daemon::handleSetPolicy(ClientConnection &c, const uint8_t *msg, uint32_t s
     // Cached allows were decided under the old rules.
     m_gate.flushCache();
     m_writer->submit(m_policy.persistBytes());
+    // Package rules decide from the dpkg database as it is now.
+    if (m_policy.hasKind(PG_RULE_PACKAGE))
+        m_packages->rebuild();
     const pg_policy &p = m_policy.policy();
     pg_event ev = makeEvent(PG_EV_POLICY, 0);
     emit(ev, std::string(), std::string(), std::string(), false);

@@ -26,8 +26,10 @@
 #include "FanotifyGate.h"
 #include "FreezeCgroup.h"
 #include "HeldStart.h"
+#include "ImageDigests.h"
 #include "InterpreterSet.h"
 #include "Options.h"
+#include "PackageIndex.h"
 #include "PolicyStore.h"
 #include "PolicyWriter.h"
 #include "ProcConnector.h"
@@ -58,6 +60,26 @@ private:
     void handleExec(int fd, uint32_t pid);
     void handleOpen(int fd, uint32_t pid);
     bool isExempt(uint32_t pid) const;
+    // Matches a start against the rule cache, first with what is known
+    // for free, then - only when pg_rules.h says a missing fact could
+    // change the answer - with the digest of the image (hashed from the
+    // event fd, cached) and its package (index + MD5). The command line is
+    // never fetched here (it does not exist yet at exec-permission time);
+    // pass it when known. facts keeps what was found for a later rematch.
+    bool matchStart(int fd, const std::string &image, const std::string &parentImage, uint32_t uid,
+                    const std::string *cmdline, HeldStart *facts, pg_match_result *match);
+    void packageFact(int fd, const std::string &image, HeldStart *facts);
+    // A CMDLINE rule could decide: freeze, allow the exec, decide later.
+    void startCmdlineHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
+                          const std::string &image, const std::string &parentImage,
+                          HeldStart &&facts, const pg_match_result &provisional);
+    // Decides a start waiting for its command line, once its exec has
+    // completed (force: read whatever /proc shows).
+    void tryCmdlineDecision(uint64_t holdId, bool force);
+    // Hands a hold to the person (REQUEST event), or the default verdict
+    // when nobody can answer.
+    void askPerson(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                   const std::string &parentImage, uint32_t ruleId);
     // Answers, caches, closes the fd, counts, emits a VERDICT, logs - in
     // that order.
     void decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
@@ -66,7 +88,7 @@ private:
 
     // --- holds ---
     void startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
-                   const std::string &parentImage);
+                   const std::string &parentImage, uint32_t ruleId = 0);
     void finishHold(const pg_pending_entry &entry);
     void releaseLauncher(const pg_pending_entry &entry);
     void onTimer();
@@ -121,6 +143,10 @@ private:
     bool m_warnedNoCgroup = false;
     PolicyStore m_policy;
     std::unique_ptr<PolicyWriter> m_writer;
+    ImageDigests m_digests;
+    std::unique_ptr<PackageIndex> m_packages;
+    uint64_t m_packageNotReadyLogged = 0; // decisions made before the index was ready
+    std::unordered_map<uint32_t, uint64_t> m_cmdlineWaits; // pid -> hold id
 
     std::vector<pg_pending_entry> m_pendingEntries;
     pg_pending m_pending;

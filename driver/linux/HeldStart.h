@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "FreezeCgroup.h"
 
@@ -23,4 +24,18 @@ struct HeldStart {
     std::string image;
     std::string parentImage;
     FreezeCgroup::Hold cgroup;
+    uint32_t ruleId = 0; // the rule that decided (or the ASK rule that asked)
+
+    // A CMDLINE rule may decide this start: the process was frozen and
+    // allowed at once so that its exec completes; the decision waits for
+    // its command line (proc connector exec event, or a poll of /proc).
+    bool awaitingCmdline = false;
+    uint64_t sinceMs = 0;
+    // Facts already found at exec-permission time, reused for the second
+    // match (the event fd is closed by then).
+    std::vector<uint32_t> gids;
+    bool shaKnown = false;
+    std::string sha; // empty: could not be computed
+    bool packageKnown = false;
+    std::string package; // empty: no package owns the file unmodified
 };

@@ -9,7 +9,8 @@
 const char *Options::usage()
 {
     return "Usage: procguardd [--watch PATH]... [--socket PATH] [--state-dir DIR]\n"
-           "                  [--group NAME] [--log-level debug|info|warn|error]\n"
+           "                  [--default-policy FILE] [--group NAME]\n"
+           "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
            "                  [--no-proc-connector] [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
@@ -19,7 +20,11 @@ const char *Options::usage()
            "                        default: every local filesystem\n"
            "  --socket PATH         client socket (default /run/procguard/procguard.sock)\n"
            "  --state-dir DIR       where the policy is kept (default /var/lib/procguard)\n"
+           "  --default-policy FILE policy to start with while DIR/policy.bin does not\n"
+           "                        exist (same format; default: monitor, allow)\n"
            "  --group NAME          group allowed to connect besides root (default procguard)\n"
+           "  --dpkg-info DIR       dpkg's file lists and checksums, for package rules\n"
+           "                        (default /var/lib/dpkg/info)\n"
            "  --log-level LEVEL     debug, info, warn or error (default info)\n"
            "  --no-proc-connector   poll /proc instead of the netlink proc connector\n"
            "  --version             print the version and exit\n"
@@ -73,6 +78,12 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
             }
         } else if (arg == "--state-dir") {
             if (!takeValue(&m_stateDir))
+                return Outcome::BadUsage;
+        } else if (arg == "--default-policy") {
+            if (!takeValue(&m_defaultPolicy))
+                return Outcome::BadUsage;
+        } else if (arg == "--dpkg-info") {
+            if (!takeValue(&m_dpkgInfoDir))
                 return Outcome::BadUsage;
         } else if (arg == "--group") {
             if (!takeValue(&m_group))

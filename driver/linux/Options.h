@@ -22,6 +22,11 @@ public:
     std::string m_socketPath = "/run/procguard/procguard.sock";
     std::string m_stateDir = "/var/lib/procguard";
     std::string m_group = "procguard";
+    // Policy to start with when <state-dir>/policy.bin does not exist yet
+    // (same format; empty: the built-in monitor/allow policy).
+    std::string m_defaultPolicy;
+    // dpkg's database of installed files, for trusted-source (PACKAGE) rules.
+    std::string m_dpkgInfoDir = "/var/lib/dpkg/info";
     LogLevel m_logLevel = LogLevel::Info;
     bool m_procConnector = true;
 

@@ -26,6 +26,8 @@ void PolicyStore::setDefault()
     m_arena.clear();
     pg_rule_cache_init_empty(&m_cache);
     m_policy = p;
+    m_kinds = 0;
+    m_hasGroupRules = false;
 }
 
 bool PolicyStore::load(const std::string &path, std::string *why, bool *missing)
@@ -100,7 +102,41 @@ int PolicyStore::install(const uint8_t *msg, size_t len, uint64_t generation, ui
     m_arena = std::move(arena);
     m_cache = cache;
     m_policy = p;
+    m_kinds = 0;
+    m_hasGroupRules = false;
+    size_t off = sizeof p;
+    for (uint32_t i = 0; i < p.rule_count; ++i) {
+        pg_rule r;
+        std::memcpy(&r, m_bytes.data() + off, sizeof r);
+        m_kinds |= 1u << r.kind;
+        if ((r.flags & PG_RULEF_GROUP) != 0)
+            m_hasGroupRules = true;
+        off += r.size;
+    }
     return PG_OK;
+}
+
+void PolicyStore::ruleText(uint32_t id, std::string *message, std::string *link) const
+{
+    message->clear();
+    link->clear();
+    if (id == 0)
+        return;
+    size_t off = sizeof(pg_policy);
+    for (uint32_t i = 0; i < m_policy.rule_count; ++i) {
+        pg_rule r;
+        std::memcpy(&r, m_bytes.data() + off, sizeof r);
+        if (r.id == id) {
+            const char *s = reinterpret_cast<const char *>(m_bytes.data()) + off + sizeof r +
+                            r.pattern_len + r.parent_len;
+            if (r.message_len != 0)
+                message->assign(s, r.message_len - 1u);
+            if (r.link_len != 0)
+                link->assign(s + r.message_len, r.link_len - 1u);
+            return;
+        }
+        off += r.size;
+    }
 }
 
 std::vector<uint8_t> PolicyStore::replyBytes(uint64_t requestId, uint16_t version) const

@@ -33,6 +33,13 @@ public:
     int apply(const uint8_t *msg, size_t len, uint32_t *detail);
 
     const pg_policy &policy() const { return m_policy; }
+    // Bit (1 << kind) for every rule kind the policy uses.
+    uint32_t kinds() const { return m_kinds; }
+    bool hasKind(uint32_t kind) const { return (m_kinds & (1u << kind)) != 0; }
+    // Some rule has a group condition (so each start needs its groups).
+    bool hasGroupRules() const { return m_hasGroupRules; }
+    // The message and link of rule id (empty when none or no such rule).
+    void ruleText(uint32_t id, std::string *message, std::string *link) const;
     const pg_rule_cache &cache() const { return m_cache; }
     uint64_t generation() const { return m_policy.generation; }
     // The message to persist (type SET_POLICY, request id 0).
@@ -47,4 +54,6 @@ private:
     std::vector<uint64_t> m_arena; // compiled rules (8-byte aligned)
     pg_rule_cache m_cache;
     pg_policy m_policy;
+    uint32_t m_kinds = 0;
+    bool m_hasGroupRules = false;
 };

@@ -50,6 +50,9 @@ extern "C" {
 #define PG_MAX_CMDLINE_BYTES 8192u /* command line incl. NUL (longer: truncated, flagged) */
 #define PG_MAX_SID_BYTES 192u      /* Windows user SID string incl. NUL */
 #define PG_MAX_PATTERN_BYTES 4096u /* rule pattern incl. NUL */
+#define PG_MAX_RULE_MESSAGE_BYTES 512u /* rule message shown on block, incl. NUL */
+#define PG_MAX_RULE_LINK_BYTES 1024u   /* rule link (URL) shown with it, incl. NUL */
+#define PG_SHA256_HEX_CHARS 64u        /* PG_RULE_SHA256 pattern length, no NUL */
 #define PG_MAX_RULES 65535u        /* rules in one policy */
 #define PG_MAX_VERDICTS 1024u      /* verdicts in one batch */
 #define PG_MAX_TIMEOUT_MS (24u * 3600u * 1000u)
@@ -97,7 +100,11 @@ enum pg_status {
 enum pg_verdict_value {
     PG_VERDICT_NONE = 0,
     PG_VERDICT_ALLOW = 1,
-    PG_VERDICT_BLOCK = 2
+    PG_VERDICT_BLOCK = 2,
+    /* A rule action only (pg_rule.action), never a verdict on the wire:
+     * "ask the controlling client about this start" - in prompt AND in
+     * lockdown mode; without a client, the default verdict. */
+    PG_VERDICT_ASK = 3
 };
 
 /* Who or what decided a start. */
@@ -174,18 +181,26 @@ enum pg_event_kind {
 #define PG_POLF_CASE_FOLD 0x1u /* match every rule case-insensitively */
 #define PG_POLF_ALL 0x1u
 
-/* Rule kinds, from most to least specific (see driver/core/pg_rules.h). */
+/* Rule kinds. The values are NOT the precedence order: that is defined
+ * in driver/core/pg_rules.h and nowhere else. Kinds 4..6 were added in
+ * place of values that version-1 peers reject with PG_E_RANGE. */
 enum pg_rule_kind {
     PG_RULE_EXACT = 1,  /* whole image path */
     PG_RULE_GLOB = 2,   /* '*' (not '/'), '?' (one char, not '/'), '**' (anything) */
     PG_RULE_PREFIX = 3, /* directory: the pattern ends with '/' */
-    PG_RULE_KIND_MAX = 3
+    PG_RULE_SHA256 = 4, /* SHA-256 of the image: exactly 64 hex digits (either case) */
+    PG_RULE_CMDLINE = 5, /* glob over the command line, arguments joined by one space;
+                          * here '*' and '?' also cross '/' */
+    PG_RULE_PACKAGE = 6, /* trusted source: glob over the name of the package that
+                          * installed the image, which must be unmodified (Linux: dpkg) */
+    PG_RULE_KIND_MAX = 6
 };
 
 /* pg_rule.flags */
 #define PG_RULEF_USER 0x1u      /* only for processes of uid */
 #define PG_RULEF_CASE_FOLD 0x2u /* this rule matches case-insensitively */
-#define PG_RULEF_ALL 0x3u
+#define PG_RULEF_GROUP 0x4u     /* only for processes in group uid (a gid); not with USER */
+#define PG_RULEF_ALL 0x7u
 
 /* ------------------------------------------------------------------ */
 /* Messages                                                            */
@@ -291,20 +306,27 @@ typedef struct pg_policy {
 } pg_policy;
 
 /*
- * One rule record. Strings follow: pattern, then parent (a glob on the
- * parent's image; 0 = any parent). size = sizeof(pg_rule) + lengths,
- * rounded up to 8.
+ * One rule record. Strings follow: pattern, parent (a glob on the
+ * parent's image; 0 = any parent), message, link. size = sizeof(pg_rule)
+ * + lengths, rounded up to 8.
+ *
+ * message and link are what a person sees when this rule blocks a start
+ * ("Games are for after homework", a help page). The kernel component
+ * does not compile them; a client finds them by the rule_id of the
+ * VERDICT event in the policy it fetched. They took the place of a
+ * reserved field that was 0, so a version-1 record reads the same.
  */
 typedef struct pg_rule {
     uint32_t size;
     uint32_t id;     /* nonzero, unique in the policy; reported in verdicts */
     uint8_t kind;    /* enum pg_rule_kind */
-    uint8_t action;  /* PG_VERDICT_ALLOW or PG_VERDICT_BLOCK */
+    uint8_t action;  /* PG_VERDICT_ALLOW, PG_VERDICT_BLOCK or PG_VERDICT_ASK */
     uint16_t flags;  /* PG_RULEF_* */
-    uint32_t uid;    /* with PG_RULEF_USER */
+    uint32_t uid;    /* with PG_RULEF_USER a uid, with PG_RULEF_GROUP a gid */
     uint16_t pattern_len; /* incl. NUL, >= 2 */
     uint16_t parent_len;  /* incl. NUL, 0 = any parent */
-    uint32_t reserved;    /* 0 */
+    uint16_t message_len; /* incl. NUL, 0 = none; <= PG_MAX_RULE_MESSAGE_BYTES */
+    uint16_t link_len;    /* incl. NUL, 0 = none; <= PG_MAX_RULE_LINK_BYTES */
 } pg_rule;
 
 typedef struct pg_status_msg {

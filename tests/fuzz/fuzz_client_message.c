@@ -75,7 +75,7 @@ static void fuzz_policy(const uint8_t *msg, size_t len)
             match_path(&rc, pat, first.pattern_len - 1u, pat, first.uid);
             /* An unconditional EXACT rule always matches its own text. */
             if (first.kind == PG_RULE_EXACT && first.parent_len == 0 &&
-                (first.flags & PG_RULEF_USER) == 0) {
+                (first.flags & (PG_RULEF_USER | PG_RULEF_GROUP)) == 0) {
                 pg_match_input in;
                 pg_match_result out;
                 memset(&in, 0, sizeof(in));

@@ -205,7 +205,9 @@ std::string Daemon::log() const
 
 // ---------------------------------------------------------------- Launcher
 
-Launcher::Launcher()
+Launcher::Launcher() : Launcher(launcherPath()) {}
+
+Launcher::Launcher(const std::string &program)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -224,7 +226,7 @@ Launcher::Launcher()
         pid_t grandchild = fork();
         if (grandchild == 0) {
             dup2(sv[1], 3); // dup2 clears FD_CLOEXEC on the copy
-            std::string path = launcherPath();
+            std::string path = program;
             char *argv[] = {path.data(), nullptr};
             execv(argv[0], argv);
             _exit(127);

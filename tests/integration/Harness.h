@@ -83,6 +83,9 @@ struct SpawnResult {
 class Launcher {
 public:
     Launcher();
+    // The launcher program at path (a copy of pg_launcher, e.g. for a
+    // screenshot that should not show the build tree).
+    explicit Launcher(const std::string &path);
     ~Launcher();
     bool ok() const { return m_fd >= 0; }
 

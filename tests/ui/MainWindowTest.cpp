@@ -5,6 +5,7 @@
 #include <QAbstractItemModelTester>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTreeView>
 #include <QtTest>
@@ -12,6 +13,7 @@
 #include "EventLogView.h"
 #include "Events.h"
 #include "FakeKernelClient.h"
+#include "FakeProcessControl.h"
 #include "Journal.h"
 #include "KernelLinkBridge.h"
 #include "MainWindow.h"
@@ -27,9 +29,8 @@ class MainWindowTest : public QObject
     Q_OBJECT
 private:
     std::unique_ptr<MainWindow> makeWindow(const std::shared_ptr<FakeKernel> &kernel,
-                                           const QTemporaryDir &dir)
+                                           const QTemporaryDir &dir, MainWindowOptions options = {})
     {
-        MainWindowOptions options;
         options.clientFactory = kernel->factory();
         options.journalPath = dir.filePath(QStringLiteral("journal.db"));
         auto window = std::make_unique<MainWindow>(std::move(options));
@@ -119,6 +120,99 @@ private slots:
         kernel->disconnect("procguardd stopped.");
         QTRY_COMPARE(window->approvals()->count(), 0);
         QCOMPARE(window->pendingModel()->rowCount(), 0);
+    }
+
+    void LockdownBlocksMakeOneNotificationPerBatch()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        QStringList notes;
+        MainWindowOptions options;
+        options.notifier = [&notes](const QString &title, const QString &text) {
+            notes << title + QStringLiteral(": ") + text;
+        };
+        auto window = makeWindow(kernel, dir, std::move(options));
+        QTRY_VERIFY(window->bridge()->isConnected());
+        QSignalSpy blocked(window.get(), &MainWindow::lockdownBlocked);
+
+        const auto lockdownBlock = [](uint32_t pid, const std::string &image, pg::Source source) {
+            pg::Event e = verdictEvent(0, pid, 1, image, pg::Verdict::Block, source);
+            e.mode = pg::Mode::Lockdown;
+            return e;
+        };
+        pg::Event promptBlock = verdictEvent(7, 600, 1, "/tmp/asked", pg::Verdict::Block);
+        promptBlock.mode = pg::Mode::Prompt;
+        kernel->emitEvents({lockdownBlock(601, "/tmp/unknown", pg::Source::Mode),
+                            lockdownBlock(602, "/tmp/banned", pg::Source::Rule), promptBlock,
+                            lockdownBlock(603, "/tmp/by-hand", pg::Source::Client)});
+        QTRY_COMPARE(blocked.count(), 1);
+        QCOMPARE(blocked.at(0).at(0).toStringList(),
+                 QStringList({QStringLiteral("/tmp/unknown"), QStringLiteral("/tmp/banned")}));
+        QCOMPARE(notes.size(), 1);
+        QCOMPARE(notes[0], QStringLiteral("ProcGuard blocked 2 programs: /tmp/unknown and 1 more"));
+
+        // Blocks outside lockdown, or by a person, tell nobody.
+        kernel->emitEvents({promptBlock});
+        QTest::qWait(50);
+        QCOMPARE(blocked.count(), 1);
+        QCOMPARE(notes.size(), 1);
+    }
+
+    void TerminateAsksTheProcessToEndAndExplainsARefusal()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        auto control = std::make_shared<FakeProcessControl>();
+        control->refused.insert(501);
+        MainWindowOptions options;
+        options.processControl = control;
+        auto window = makeWindow(kernel, dir, std::move(options));
+        QTRY_VERIFY(window->bridge()->isConnected());
+        kernel->emitEvents({startEvent(1, 0, "/sbin/init"), startEvent(500, 1, "/bin/sh"),
+                            startEvent(501, 1, "/usr/sbin/sshd"),
+                            requestEvent(9, 500, 1, "/tmp/gate/x")});
+        const ProcessTreeModel *tree = window->treeModel();
+        QTRY_VERIFY(tree->table().findHold(9) != 0);
+        const auto rowOf = [&](uint64_t key) {
+            return window->treeProxy()->mapFromSource(tree->indexForKey(key));
+        };
+
+        QCOMPARE(window->terminateProcess(rowOf(tree->table().findLive(500))), QString());
+        QCOMPARE(control->terminated, std::vector<uint32_t>{500});
+
+        const QString refused = window->terminateProcess(rowOf(tree->table().findLive(501)));
+        QVERIFY2(refused.contains(QStringLiteral("Not permitted")), qPrintable(refused));
+        QVERIFY(refused.contains(QStringLiteral("root")));
+
+        // A blocked or pending attempt never ran: nothing to end.
+        QVERIFY(!window->terminateProcess(rowOf(tree->table().findHold(9))).isEmpty());
+        QCOMPARE(control->terminated.size(), size_t(1));
+    }
+
+    void ListModeShowsEveryProcessAsATopLevelRowAndIsRemembered()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        {
+            auto window = makeWindow(kernel, dir);
+            QTRY_VERIFY(window->bridge()->isConnected());
+            kernel->emitEvents({startEvent(1, 0, "/sbin/init"), startEvent(500, 1, "/bin/sh"),
+                                startEvent(501, 500, "/bin/ls")});
+            QTRY_COMPARE(window->treeProxy()->rowCount(), 1); // init, the others below
+            QAbstractItemModelTester tester(window->treeProxy(),
+                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
+            window->setListMode(true);
+            QCOMPARE(window->treeProxy()->rowCount(), 3);
+            QVERIFY(!window->treeView()->rootIsDecorated());
+            kernel->emitEvents({startEvent(502, 500, "/bin/cat")});
+            QTRY_COMPARE(window->treeProxy()->rowCount(), 4);
+            window->close();
+        }
+        auto window = makeWindow(kernel, dir);
+        QVERIFY(window->listMode());
+        window->setListMode(false);
+        QVERIFY(!window->listMode());
+        window->close();
     }
 
     void columnLayoutIsRemembered()

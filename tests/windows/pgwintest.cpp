@@ -6,6 +6,8 @@
 //   pgwintest.exe scenarios     the driver is installed and running
 //   pgwintest.exe release-check a RELEASE build is running: the test
 //                               control code must be rejected
+//   pgwintest.exe inject PID NTPATH  one synthetic start; prints its
+//                               CreationStatus (0x00000000 = allowed)
 //
 // Starts are injected with PG_IOCTL_TEST_INJECT, which runs the driver's
 // real create-process callback from a system thread with a synthetic
@@ -14,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -804,8 +807,21 @@ int main(int argc, char **argv)
     if (mode == "release-check") {
         return run({{"ReleaseBuildRejectsTheTestRequest", ReleaseBuildRejectsTheTestRequest}});
     }
+    if (mode == "inject" && argc == 4) {
+        // One synthetic start, for the procguardctl.exe scenarios of
+        // run_wine_tests.sh: prints the CreationStatus it got.
+        Device launcher;
+        if (!launcher.open()) {
+            std::fprintf(stderr, "pgwintest: cannot open the device\n");
+            return 1;
+        }
+        const uint32_t status = injectSync(launcher.h, static_cast<uint32_t>(std::atoi(argv[2])),
+                                           argv[3]);
+        std::printf("0x%08X\n", status);
+        return status == 0xFFFFFFFFu ? 1 : 0;
+    }
     if (mode != "scenarios") {
-        std::fprintf(stderr, "usage: pgwintest scenarios | release-check\n");
+        std::fprintf(stderr, "usage: pgwintest scenarios | release-check | inject PID NTPATH\n");
         return 2;
     }
     return run({

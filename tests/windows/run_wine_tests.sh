@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Windows integration suite under Wine: the real procguard.sys through the
 # SCM and DeviceIoControl.
-#   run_wine_tests.sh <dir with x64-test/ x64-release/ procguard.sys> <dir with pgwinctl.exe pgwintest.exe>
+#   run_wine_tests.sh <dir with x64-test/ x64-release/ procguard.sys> <dir with pgwintest.exe>
+#                     <dir with procguardctl.exe pg_windows_driver_tests.exe>
+# The driver is installed, started, stopped and removed with
+# procguardctl.exe (ScmLifecycle); pgwintest.exe drives raw IOCTL scenarios;
+# pg_windows_driver_tests.exe (googletest) and procguardctl.exe's own
+# commands drive the real KernelLink over DeviceTransport.
 # Uses a fresh WINEPREFIX per run (removed afterwards) and WINEDEBUG=-all.
 # Only the x64 driver runs: a 32-bit driver needs a 32-bit Wine, which
 # this suite does not require; the x86 files are checked statically by
@@ -10,6 +15,7 @@ set -uo pipefail
 
 drivers=${1:?driver build dir}
 bins=${2:?test binaries dir}
+app=${3:?procguardctl.exe dir}
 wine=${WINE:-wine}
 if ! command -v "$wine" >/dev/null; then
   echo "run_wine_tests: wine not found (tools/deps.sh installs it)" >&2
@@ -25,7 +31,7 @@ cleanup() {
 trap cleanup EXIT
 
 winpath() { echo "Z:${1//\//\\}"; }
-ctl() { "$wine" "$bins/pgwinctl.exe" "$@"; }
+ctl() { "$wine" "$app/procguardctl.exe" "$@"; }
 
 failures=0
 step() { # name, command...
@@ -41,10 +47,10 @@ step() { # name, command...
 # Wine's service manager may take a moment to list a service it just created.
 wait_state() { # wanted state
   for _ in $(seq 1 100); do
-    [ "$(ctl status 2>/dev/null | tr -d '\r')" = "$1" ] && return 0
+    [ "$(ctl state 2>/dev/null | tr -d '\r')" = "$1" ] && return 0
     sleep 0.2
   done
-  echo "state is $(ctl status 2>&1 | tr -d '\r'), wanted $1" >&2
+  echo "state is $(ctl state 2>&1 | tr -d '\r'), wanted $1" >&2
   return 1
 }
 
@@ -70,9 +76,76 @@ step "running" wait_state running
 "$wine" "$bins/pgwintest.exe" scenarios
 rc=$?
 [ $rc -eq 0 ] || failures=$((failures + 1))
-if [ "$(ctl status | tr -d '\r')" = running ]; then
-  ctl stop
+if [ "$(ctl state | tr -d '\r')" != running ]; then
+  step "start again for the client scenarios" start_retry
 fi
+
+echo "== KernelLink over DeviceTransport: googletest"
+"$wine" "$app/pg_windows_driver_tests.exe"
+rc=$?
+[ $rc -eq 0 ] || { echo "[ FAIL ] pg_windows_driver_tests"; failures=$((failures + 1)); }
+
+echo "== KernelLink over DeviceTransport: procguardctl.exe commands"
+out=$prefix/out
+inject() { "$wine" "$bins/pgwintest.exe" inject "$@" | tr -d '\r'; }
+# expect_start PID NTPATH STATUS: an injected start ends with STATUS.
+expect_start() {
+  local got
+  got=$(inject "$1" "$2")
+  [ "$got" = "$3" ] || { echo "start of $2 ended with $got, wanted $3" >&2; return 1; }
+}
+# wait_for FILE TEXT: the file shows the text within 20 s.
+wait_for() {
+  for _ in $(seq 1 100); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "no '$2' in $1:" >&2
+  cat "$1" >&2
+  return 1
+}
+controlled() { ctl status 2>/dev/null | tr -d '\r' | grep -q '^Controller pid: *[0-9]'; }
+wait_controlled() {
+  for _ in $(seq 1 100); do
+    controlled && return 0
+    sleep 0.2
+  done
+  return 1
+}
+status_names_driver() { ctl status | tr -d '\r' | grep -q '^State: *running (procguard'; }
+rules_hold() { ctl rules list | tr -d '\r' | grep -q "$1"; }
+step "status through the device" status_names_driver
+step "mode prompt, default allow" ctl mode prompt --default allow --timeout 20000 --budget 60000
+step "rule typed as a Windows path" ctl rules add --block --path 'C:\Apps\Tools\..\Evil.exe'
+step "rule stored in the driver's form" rules_hold 'C:/APPS/EVIL.EXE'
+step "typed rule blocks the start" expect_start 8101 '\??\C:\Apps\EVIL.exe' 0xC0000022
+
+ctl approve --auto block --count 1 >"$out.approve1" 2>&1 &
+approver=$!
+step "approve session controls the driver" wait_controlled
+step "held start answered block by approve" expect_start 8102 '\??\C:\Apps\asked.exe' 0xC0000022
+wait "$approver"
+step "approve --auto block --count 1 ends cleanly" test $? -eq 0
+step "approve printed its answer" wait_for "$out.approve1" 'C:/APPS/ASKED.EXE: block (auto)'
+
+ctl approve --auto allow --count 1 >"$out.approve2" 2>&1 &
+approver=$!
+step "second approve session controls the driver" wait_controlled
+step "held start answered allow by approve" expect_start 8103 '\??\C:\Apps\asked2.exe' 0x00000000
+wait "$approver"
+step "approve --auto allow --count 1 ends cleanly" test $? -eq 0
+
+step "mode monitor" ctl mode monitor
+ctl monitor --json >"$out.monitor" 2>&1 &
+monitor=$!
+sleep 1
+step "start allowed in monitor mode" expect_start 8104 '\??\C:\Apps\seen.exe' 0x00000000
+step "monitor streams the start" wait_for "$out.monitor" '"C:/APPS/SEEN.EXE"'
+kill "$monitor" 2>/dev/null
+wait "$monitor" 2>/dev/null
+step "rules remove" ctl rules remove 1
+
+ctl stop
 step "stopped after scenarios" wait_state stopped
 step "uninstall" ctl uninstall
 step "uninstall removes the service" wait_state not-installed

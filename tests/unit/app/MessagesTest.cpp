@@ -357,3 +357,56 @@ TEST(Messages, BufferShorterThanAHeaderIsRejected)
     Status s;
     EXPECT_NE(decodeStatus(bytes, &s), PG_OK);
 }
+
+TEST(MessagesRuleKinds, NewKindsActionsGroupMessageAndLinkSurviveTheRoundTrip)
+{
+    Policy p;
+    Rule hash;
+    hash.kind = RuleKind::Sha256;
+    hash.action = Verdict::Block;
+    hash.pattern = std::string(64, 'f');
+    hash.message = "Ask a parent first";
+    hash.link = "https://help.example/games";
+    Rule cmd;
+    cmd.kind = RuleKind::Cmdline;
+    cmd.action = Verdict::Ask;
+    cmd.pattern = "* --private-window*";
+    cmd.gid = 1001;
+    Rule pkg;
+    pkg.kind = RuleKind::Package;
+    pkg.pattern = "*";
+    p.rules = {hash, cmd, pkg};
+    std::string error;
+    Policy back;
+    ASSERT_EQ(decodeSetPolicy(encodeSetPolicy(1, p, &error), &back), PG_OK) << error;
+    ASSERT_EQ(back.rules.size(), 3u);
+    EXPECT_EQ(back.rules[0].kind, RuleKind::Sha256);
+    EXPECT_EQ(back.rules[0].message, "Ask a parent first");
+    EXPECT_EQ(back.rules[0].link, "https://help.example/games");
+    EXPECT_EQ(back.rules[1].action, Verdict::Ask);
+    EXPECT_EQ(back.rules[1].gid, std::optional<uint32_t>(1001));
+    EXPECT_FALSE(back.rules[1].uid);
+    EXPECT_EQ(back.rules[2].kind, RuleKind::Package);
+}
+
+TEST(MessagesRuleKinds, UserAndGroupTogetherCannotBeEncoded)
+{
+    Policy p;
+    Rule r;
+    r.pattern = "/a";
+    r.uid = 1000;
+    r.gid = 100;
+    p.rules = {r};
+    std::string error;
+    EXPECT_TRUE(encodeSetPolicy(1, p, &error).empty());
+    EXPECT_NE(error.find("user and a group"), std::string::npos) << error;
+}
+
+TEST(MessagesRuleKinds, ActionNamesIncludeAsk)
+{
+    EXPECT_EQ(actionFromString("ASK"), std::optional<Verdict>(Verdict::Ask));
+    EXPECT_EQ(actionFromString("block"), std::optional<Verdict>(Verdict::Block));
+    EXPECT_FALSE(verdictFromString("ask")) << "ask is not a verdict (e.g. a default verdict)";
+    EXPECT_EQ(ruleKindFromString("sha256"), std::optional<RuleKind>(RuleKind::Sha256));
+    EXPECT_STREQ(toString(RuleKind::Cmdline), "cmdline");
+}

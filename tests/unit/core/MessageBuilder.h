@@ -91,7 +91,9 @@ struct RuleSpec {
     std::string pattern;
     uint16_t flags = 0;
     uint32_t uid = 0;
-    std::string parent; // empty: any parent
+    std::string parent;  // empty: any parent
+    std::string message; // empty: none
+    std::string link;    // empty: none
 };
 
 inline RuleSpec exact(uint32_t id, const std::string &p, uint8_t action)
@@ -115,6 +117,41 @@ inline RuleSpec prefix(uint32_t id, const std::string &p, uint8_t action)
 {
     RuleSpec r = exact(id, p, action);
     r.kind = PG_RULE_PREFIX;
+    return r;
+}
+
+inline RuleSpec sha256(uint32_t id, const std::string &hex, uint8_t action)
+{
+    RuleSpec r = exact(id, hex, action);
+    r.kind = PG_RULE_SHA256;
+    return r;
+}
+
+inline RuleSpec cmdline(uint32_t id, const std::string &p, uint8_t action)
+{
+    RuleSpec r = exact(id, p, action);
+    r.kind = PG_RULE_CMDLINE;
+    return r;
+}
+
+inline RuleSpec package(uint32_t id, const std::string &p, uint8_t action)
+{
+    RuleSpec r = exact(id, p, action);
+    r.kind = PG_RULE_PACKAGE;
+    return r;
+}
+
+inline RuleSpec forGroup(RuleSpec r, uint32_t gid)
+{
+    r.flags = static_cast<uint16_t>(r.flags | PG_RULEF_GROUP);
+    r.uid = gid;
+    return r;
+}
+
+inline RuleSpec withMessage(RuleSpec r, const std::string &message, const std::string &link)
+{
+    r.message = message;
+    r.link = link;
     return r;
 }
 
@@ -148,10 +185,15 @@ inline void appendRule(Bytes &b, const RuleSpec &spec)
     r.uid = spec.uid;
     r.pattern_len = wireLen(spec.pattern);
     r.parent_len = wireLen(spec.parent);
-    r.size = PG_ALIGN8(static_cast<uint32_t>(sizeof(pg_rule)) + r.pattern_len + r.parent_len);
+    r.message_len = wireLen(spec.message);
+    r.link_len = wireLen(spec.link);
+    r.size = PG_ALIGN8(static_cast<uint32_t>(sizeof(pg_rule)) + r.pattern_len + r.parent_len +
+                       r.message_len + r.link_len);
     append(b, &r, sizeof(r));
     appendString(b, spec.pattern);
     appendString(b, spec.parent);
+    appendString(b, spec.message);
+    appendString(b, spec.link);
     padTo8(b, start);
 }
 

@@ -470,7 +470,7 @@ TEST(ValidatePolicy, BadRuleKindIsRangeError)
 
 TEST(ValidatePolicy, BadRuleActionIsRangeError)
 {
-    for (uint8_t a : {uint8_t{PG_VERDICT_NONE}, uint8_t{3}}) {
+    for (uint8_t a : {uint8_t{PG_VERDICT_NONE}, uint8_t{PG_VERDICT_ASK + 1}}) {
         EXPECT_EQ(PG_E_RANGE, client(onePolicy(exact(1, "/a", a)))) << int(a);
     }
 }
@@ -478,15 +478,17 @@ TEST(ValidatePolicy, BadRuleActionIsRangeError)
 TEST(ValidatePolicy, UnknownRuleFlagIsRangeError)
 {
     RuleSpec r = exact(1, "/a", PG_VERDICT_ALLOW);
-    r.flags = 0x4;
+    r.flags = 0x8;
     EXPECT_EQ(PG_E_RANGE, client(onePolicy(r)));
 }
 
-TEST(ValidatePolicy, NonZeroRuleReservedIsRangeError)
+TEST(ValidatePolicy, MessageLengthPastTheRecordIsLengthError)
 {
+    // The old reserved field is now message_len/link_len: a value the
+    // record size does not account for is a length error.
     Bytes b = onePolicy(exact(1, "/a", PG_VERDICT_ALLOW));
-    patch<uint32_t>(b, kRule0 + offsetof(pg_rule, reserved), 1);
-    EXPECT_EQ(PG_E_RANGE, client(b));
+    patch<uint16_t>(b, kRule0 + offsetof(pg_rule, message_len), 9);
+    EXPECT_EQ(PG_E_LENGTH, client(b));
 }
 
 TEST(ValidatePolicy, NonZeroRecordPaddingIsRangeError)
@@ -774,4 +776,74 @@ TEST(StatusName, UnknownStatusIsNeverNull)
     ASSERT_NE(nullptr, pg_status_name(-1));
     ASSERT_NE(nullptr, pg_status_name(PG_STATUS_MAX + 1));
     EXPECT_STREQ("unknown status", pg_status_name(1000));
+}
+
+// ---- rule kinds, actions and texts added for parents and kiosks ------
+
+TEST(ValidateRuleKinds, Sha256PatternMustBeSixtyFourHexDigits)
+{
+    const std::string hex(64, 'a');
+    EXPECT_EQ(PG_OK, client(onePolicy(sha256(1, hex, PG_VERDICT_BLOCK))));
+    EXPECT_EQ(PG_OK, client(onePolicy(sha256(1, std::string(32, 'A') + std::string(32, '9'),
+                                             PG_VERDICT_BLOCK))));
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(sha256(1, hex.substr(1), PG_VERDICT_BLOCK))));
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(sha256(1, hex + "a", PG_VERDICT_BLOCK))));
+    EXPECT_EQ(PG_E_RANGE,
+              client(onePolicy(sha256(1, std::string(63, 'a') + "g", PG_VERDICT_BLOCK))));
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(sha256(1, "/usr/bin/true", PG_VERDICT_BLOCK))));
+}
+
+TEST(ValidateRuleKinds, CmdlineAndPackageRulesAreAccepted)
+{
+    EXPECT_EQ(PG_OK, client(onePolicy(cmdline(1, "*--private*", PG_VERDICT_BLOCK))));
+    EXPECT_EQ(PG_OK, client(onePolicy(package(1, "*", PG_VERDICT_ALLOW))));
+}
+
+TEST(ValidateRuleKinds, AskIsARuleAction)
+{
+    EXPECT_EQ(PG_OK, client(onePolicy(exact(1, "/a", PG_VERDICT_ASK))));
+}
+
+TEST(ValidateRuleKinds, GroupConditionIsAccepted)
+{
+    EXPECT_EQ(PG_OK, client(onePolicy(forGroup(exact(1, "/a", PG_VERDICT_ALLOW), 100))));
+}
+
+TEST(ValidateRuleKinds, UserAndGroupTogetherIsRangeError)
+{
+    EXPECT_EQ(PG_E_RANGE,
+              client(onePolicy(forGroup(forUser(exact(1, "/a", PG_VERDICT_ALLOW), 1000), 100))));
+}
+
+TEST(ValidateRuleKinds, MessageAndLinkTravelInTheRecord)
+{
+    EXPECT_EQ(PG_OK, client(onePolicy(withMessage(exact(1, "/a", PG_VERDICT_BLOCK),
+                                                  "Games after homework", "https://x.test/"))));
+    EXPECT_EQ(PG_OK, client(onePolicy(withMessage(exact(1, "/a", PG_VERDICT_BLOCK), "m", ""))));
+}
+
+TEST(ValidateRuleKinds, MessageLongerThanLimitIsRangeError)
+{
+    RuleSpec r = withMessage(exact(1, "/a", PG_VERDICT_BLOCK),
+                             std::string(PG_MAX_RULE_MESSAGE_BYTES, 'm'), "");
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(r)));
+    r.message = std::string(PG_MAX_RULE_MESSAGE_BYTES - 1, 'm');
+    EXPECT_EQ(PG_OK, client(onePolicy(r)));
+    r.message.clear();
+    r.link = std::string(PG_MAX_RULE_LINK_BYTES, 'l');
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(r)));
+}
+
+TEST(ValidateRuleKinds, InnerNulInMessageIsStringError)
+{
+    Bytes b = onePolicy(withMessage(exact(1, "/a", PG_VERDICT_BLOCK), "hello", ""));
+    b[kRule0 + sizeof(pg_rule) + 3 + 2] = 0;
+    EXPECT_EQ(PG_E_STRING, client(b));
+}
+
+TEST(ValidateRuleKinds, EmptyMessageWithOnlyItsNulIsRangeError)
+{
+    Bytes b = onePolicy(exact(1, "/ab", PG_VERDICT_BLOCK)); // 24 + 4 -> 32, 4 bytes of pad
+    patch<uint16_t>(b, kRule0 + offsetof(pg_rule, message_len), 1);
+    EXPECT_EQ(PG_E_RANGE, client(b));
 }

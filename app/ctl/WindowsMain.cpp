@@ -1,0 +1,67 @@
+// WindowsMain.cpp - procguardctl.exe: wires procguard.sys's device, the
+// Service Control Manager, Toolhelp32 and the console control handler
+// into the commands (Commands.h) and runs one. The Windows counterpart of
+// main.cpp; the commands themselves are the same code.
+#include <windows.h>
+
+#include <iostream>
+
+#include "Commands.h"
+#include "NtPath.h"
+#include "TransportFactory.h"
+#include "WindowsProcessSource.h"
+
+namespace
+{
+
+pg::ctl::Wakeup *g_stop = nullptr;
+
+// Runs on a thread the system creates for Ctrl-C, Ctrl-Break and closing
+// the console: wake the command, which ends cleanly (an approve session
+// closes its link, so held starts get the default verdict at once).
+BOOL WINAPI onConsoleControl(DWORD type)
+{
+    switch (type) {
+    case CTRL_C_EVENT:
+    case CTRL_BREAK_EVENT:
+    case CTRL_CLOSE_EVENT:
+        if (g_stop != nullptr)
+            g_stop->notify();
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Output is UTF-8 (paths, user names); the console shows it as such.
+    SetConsoleOutputCP(CP_UTF8);
+    pg::ctl::Wakeup stop;
+    g_stop = &stop;
+    SetConsoleCtrlHandler(onConsoleControl, TRUE);
+
+    pg::WindowsProcessSource processes;
+    pg::ctl::Context ctx;
+    ctx.makeTransport = [](const std::string &endpoint) {
+        return pg::createPlatformTransport(endpoint);
+    };
+    ctx.makeLifecycle = [](const pg::LifecycleOptions &options) {
+        return pg::makePlatformLifecycle(options);
+    };
+    ctx.normalisePattern = [](const std::string &pattern, pg::RuleKind kind) {
+        return pg::normaliseRulePattern(pattern, kind);
+    };
+    ctx.processes = &processes;
+    ctx.out = &std::cout;
+    ctx.err = &std::cerr;
+    ctx.inputFd = pg::ctl::standardInput();
+    ctx.stopFd = stop.fd();
+    const int rc = pg::ctl::run(argc, argv, ctx);
+    std::cout.flush();
+    SetConsoleCtrlHandler(onConsoleControl, FALSE);
+    g_stop = nullptr;
+    return rc;
+}

@@ -1,0 +1,323 @@
+; procguard.nsi - the ProcGuard installer for Windows (NSIS 3, makensis).
+;
+; Installs procguard.sys for the machine's architecture into
+; System32\drivers, the console tool and, when this build has one, the Qt
+; panel into the install folder; registers the driver service; adds Start
+; menu entries and an uninstaller. Running it over an installed ProcGuard
+; upgrades in place: the service is stopped, the files replaced and the
+; service started again. The service (and so its registry key) is never
+; deleted on upgrade, so the policy the driver keeps under
+;   HKLM\SYSTEM\CurrentControlSet\Services\procguard\Parameters\Policy
+; survives. The uninstaller stops and deletes the service and removes
+; every file and registry key the installer created.
+;
+; Defines (makensis /DNAME=VALUE); installer/windows/CMakeLists.txt sets them:
+;   VERSION        product version, a.b.c (required)
+;   OUTFILE        installer to write (required)
+;   DRIVER_X64     procguard.sys for x64 \ at least one; the machine's own
+;   DRIVER_X86     procguard.sys for x86 / architecture must be present
+;   CTL_SRC        the console tool to install (required)
+;   CTL_EXE        its file name once installed (default procguardctl.exe):
+;                  the one place the console tool's name is spelled
+;   PANEL_DIR      folder holding procguard-panel.exe and its Qt DLLs
+;                  (optional: without it the Panel component is absent)
+;   TARGET         makensis target, amd64-unicode (default) or x86-unicode
+;                  (a 32-bit installer also runs on 32-bit Windows; it needs
+;                  a 32-bit console tool and DRIVER_X86)
+
+!ifndef VERSION
+  !error "define VERSION (a.b.c)"
+!endif
+!ifndef OUTFILE
+  !error "define OUTFILE"
+!endif
+!ifndef CTL_SRC
+  !error "define CTL_SRC (the console tool to install)"
+!endif
+!ifndef CTL_EXE
+  !define CTL_EXE "procguardctl.exe"
+!endif
+!ifndef TARGET
+  !define TARGET "amd64-unicode"
+!endif
+!if "${TARGET}" == "amd64-unicode"
+  !ifndef DRIVER_X64
+    !error "an amd64 installer needs DRIVER_X64"
+  !endif
+!endif
+
+!define PRODUCT "ProcGuard"
+!define SERVICE "procguard"
+!define SERVICE_KEY "SYSTEM\CurrentControlSet\Services\${SERVICE}"
+!define PRODUCT_KEY "Software\ProcGuard"
+!define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\ProcGuard"
+; The image path the SCM and the kernel loader resolve without drive
+; letters: a system-start driver is loaded before the drive links exist.
+!define DRIVER_IMAGE "\SystemRoot\System32\drivers\procguard.sys"
+
+Target ${TARGET}
+; LogicLib leaves an unused label behind each ${Break} (the build uses -WX).
+!pragma warning disable 6012
+Unicode true
+; The manifest NSIS writes asks for administrator rights: the installer
+; writes System32\drivers, HKLM and the service database.
+RequestExecutionLevel admin
+ManifestSupportedOS all
+SetCompressor /SOLID lzma
+Name "${PRODUCT} ${VERSION}"
+OutFile "${OUTFILE}"
+InstallDir "$PROGRAMFILES64\${PRODUCT}"
+InstallDirRegKey HKLM "${PRODUCT_KEY}" "InstallDir"
+ShowInstDetails show
+ShowUninstDetails show
+
+VIProductVersion "${VERSION}.0"
+VIAddVersionKey "ProductName" "${PRODUCT}"
+VIAddVersionKey "ProductVersion" "${VERSION}"
+VIAddVersionKey "FileVersion" "${VERSION}"
+VIAddVersionKey "FileDescription" "${PRODUCT} installer"
+VIAddVersionKey "CompanyName" "The ProcGuard developers"
+VIAddVersionKey "LegalCopyright" "The ProcGuard developers"
+
+!include "LogicLib.nsh"
+!include "x64.nsh"
+!include "MUI2.nsh"
+
+!define MUI_ABORTWARNING
+!insertmacro MUI_PAGE_COMPONENTS
+!insertmacro MUI_PAGE_DIRECTORY
+!insertmacro MUI_PAGE_INSTFILES
+!insertmacro MUI_UNPAGE_CONFIRM
+!insertmacro MUI_UNPAGE_INSTFILES
+!insertmacro MUI_LANGUAGE "English"
+
+; ---------------------------------------------------------------------------
+; Service helpers (sc.exe: present on every Windows, and in Wine).
+
+; Stops the service if it runs and waits, at most 15 s, until it is stopped.
+; Stopping makes the driver release every held start with the default
+; verdict before it unloads.
+!macro PgStopService UN
+Function ${UN}PgStopService
+  Push $0
+  Push $1
+  Push $2
+  nsExec::ExecToStack '"$SYSDIR\sc.exe" query ${SERVICE}'
+  Pop $0
+  Pop $1
+  ${If} $0 == 0
+    nsExec::ExecToLog '"$SYSDIR\sc.exe" stop ${SERVICE}'
+    Pop $0
+    StrCpy $2 0
+    ${Do}
+      nsExec::ExecToStack '"$SYSDIR\sc.exe" query ${SERVICE}'
+      Pop $0
+      Pop $1
+      ${If} $0 != 0
+        ${Break} ; gone
+      ${EndIf}
+      Push $1
+      Push "STOPPED"
+      Call ${UN}PgContains
+      Pop $0
+      ${If} $0 == 1
+        ${Break}
+      ${EndIf}
+      IntOp $2 $2 + 1
+      ${If} $2 >= 75
+        DetailPrint "The ${SERVICE} service did not stop within 15 s."
+        ${Break}
+      ${EndIf}
+      Sleep 200
+    ${Loop}
+  ${EndIf}
+  Pop $2
+  Pop $1
+  Pop $0
+FunctionEnd
+
+; Push haystack, push needle, call: pops 1 when the needle occurs, else 0.
+Function ${UN}PgContains
+  Exch $R1 ; needle
+  Exch
+  Exch $R0 ; haystack
+  Push $R2
+  Push $R3
+  Push $R4
+  StrLen $R3 $R1
+  StrCpy $R4 0
+  ${Do}
+    StrCpy $R2 $R0 $R3 $R4
+    ${If} $R2 == ""
+      StrCpy $R0 0
+      ${Break}
+    ${EndIf}
+    ${If} $R2 == $R1
+      StrCpy $R0 1
+      ${Break}
+    ${EndIf}
+    IntOp $R4 $R4 + 1
+  ${Loop}
+  Pop $R4
+  Pop $R3
+  Pop $R2
+  Pop $R1
+  Exch $R0
+FunctionEnd
+!macroend
+!insertmacro PgStopService ""
+!insertmacro PgStopService "un."
+
+; ---------------------------------------------------------------------------
+
+Function .onInit
+!ifndef DRIVER_X86
+  ${IfNot} ${RunningX64}
+    MessageBox MB_ICONSTOP "This ${PRODUCT} build has no driver for 32-bit Windows." /SD IDOK
+    Abort
+  ${EndIf}
+!endif
+!ifndef DRIVER_X64
+  ${If} ${RunningX64}
+    MessageBox MB_ICONSTOP "This ${PRODUCT} build has no driver for 64-bit Windows." /SD IDOK
+    Abort
+  ${EndIf}
+!endif
+  ; Upgrade: keep the folder of the installed version.
+  ReadRegStr $0 HKLM "${PRODUCT_KEY}" "InstallDir"
+  ${If} $0 != ""
+    StrCpy $INSTDIR $0
+  ${EndIf}
+FunctionEnd
+
+Section "!${PRODUCT} driver and console tool (required)" SecCore
+  SectionIn RO
+  SetShellVarContext all
+
+  ; Upgrade in place: stop the running driver so that its image can be
+  ; replaced. The service itself stays, and with it the policy.
+  Call PgStopService
+
+  SetOutPath "$INSTDIR"
+  SetOverwrite on
+  File "/oname=${CTL_EXE}" "${CTL_SRC}"
+
+  ; The driver for this machine's architecture. A 32-bit installer on
+  ; 64-bit Windows must write the real System32, not SysWOW64.
+!ifdef DRIVER_X64
+  ${If} ${RunningX64}
+    ${DisableX64FSRedirection}
+    SetOutPath "$WINDIR\System32\drivers"
+    File "/oname=procguard.sys" "${DRIVER_X64}"
+    ${EnableX64FSRedirection}
+  ${EndIf}
+!endif
+!ifdef DRIVER_X86
+  ${IfNot} ${RunningX64}
+    SetOutPath "$WINDIR\System32\drivers"
+    File "/oname=procguard.sys" "${DRIVER_X86}"
+  ${EndIf}
+!endif
+  SetOutPath "$INSTDIR"
+
+  ; Register the driver service once; an upgrade finds it there.
+  ;
+  ; Start type SERVICE_SYSTEM_START (sc "start= system"): the I/O manager
+  ; loads the driver during kernel initialisation, before smss.exe starts
+  ; the first user-mode process, and the driver applies the stored policy
+  ; in DriverEntry - so lockdown holds from boot with no panel running.
+  ; SERVICE_BOOT_START would load it even earlier, from the boot loader,
+  ; before the file systems, which a process-start filter does not need,
+  ; and a boot-start driver that fails can leave the machine unbootable.
+  ; Error control "normal": a driver that fails to load is logged and
+  ; Windows still boots (no fallback to Last Known Good).
+  nsExec::ExecToStack '"$SYSDIR\sc.exe" query ${SERVICE}'
+  Pop $0
+  Pop $1
+  ${If} $0 != 0
+    nsExec::ExecToLog '"$SYSDIR\sc.exe" create ${SERVICE} type= kernel start= system error= normal binpath= "${DRIVER_IMAGE}" displayname= "ProcGuard launch control"'
+    Pop $0
+    ${If} $0 != 0
+      DetailPrint "sc create ${SERVICE} failed ($0)."
+      SetErrors
+    ${EndIf}
+  ${EndIf}
+  nsExec::ExecToLog '"$SYSDIR\sc.exe" start ${SERVICE}'
+  Pop $0
+  ${If} $0 != 0
+    ; An unsigned driver on a machine without test signing ends here
+    ; (error 577); see docs/operators.md.
+    DetailPrint "The ${SERVICE} driver did not start now ($0); it starts at the next boot."
+  ${EndIf}
+
+  WriteRegStr HKLM "${PRODUCT_KEY}" "InstallDir" "$INSTDIR"
+  WriteRegStr HKLM "${PRODUCT_KEY}" "Version" "${VERSION}"
+  WriteRegStr HKLM "${PRODUCT_KEY}" "ConsoleTool" "${CTL_EXE}"
+
+  WriteUninstaller "$INSTDIR\uninstall.exe"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "${PRODUCT}"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "The ProcGuard developers"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
+  WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoModify" 1
+  WriteRegDWORD HKLM "${UNINSTALL_KEY}" "NoRepair" 1
+
+  CreateDirectory "$SMPROGRAMS\${PRODUCT}"
+  ; The console tool's status in a window that stays open.
+  CreateShortcut "$SMPROGRAMS\${PRODUCT}\${PRODUCT} status.lnk" "$SYSDIR\cmd.exe" '/k ""$INSTDIR\${CTL_EXE}" status"' "$INSTDIR\${CTL_EXE}"
+  CreateShortcut "$SMPROGRAMS\${PRODUCT}\Uninstall ${PRODUCT}.lnk" "$INSTDIR\uninstall.exe"
+SectionEnd
+
+!ifdef PANEL_DIR
+Section "Control panel" SecPanel
+  SetShellVarContext all
+  SetOutPath "$INSTDIR\panel"
+  File /r "${PANEL_DIR}\*.*"
+  CreateShortcut "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk" "$INSTDIR\panel\procguard-panel.exe"
+SectionEnd
+!endif
+
+Section "Uninstall"
+  SetShellVarContext all
+  Call un.PgStopService
+  nsExec::ExecToLog '"$SYSDIR\sc.exe" delete ${SERVICE}'
+  Pop $0
+  ; The SCM removes the service key; remove the driver's own Parameters
+  ; (the policy) explicitly, so nothing is left even while the SCM still
+  ; holds the service marked for deletion.
+  DeleteRegKey HKLM "${SERVICE_KEY}\Parameters"
+
+  ${If} ${RunningX64}
+    ${DisableX64FSRedirection}
+    Delete "$WINDIR\System32\drivers\procguard.sys"
+    ${EnableX64FSRedirection}
+  ${Else}
+    Delete "$WINDIR\System32\drivers\procguard.sys"
+  ${EndIf}
+
+  ReadRegStr $0 HKLM "${PRODUCT_KEY}" "ConsoleTool"
+  ${If} $0 != ""
+    Delete "$INSTDIR\$0"
+  ${EndIf}
+  Delete "$INSTDIR\${CTL_EXE}"
+  RMDir /r "$INSTDIR\panel"
+  Delete "$INSTDIR\uninstall.exe"
+  RMDir "$INSTDIR"
+
+  RMDir /r "$SMPROGRAMS\${PRODUCT}"
+  DeleteRegKey HKLM "${UNINSTALL_KEY}"
+  DeleteRegKey HKLM "${PRODUCT_KEY}"
+SectionEnd
+
+LangString DESC_Core ${LANG_ENGLISH} "procguard.sys, its service (started at boot) and the console tool ${CTL_EXE}."
+!ifdef PANEL_DIR
+LangString DESC_Panel ${LANG_ENGLISH} "The ProcGuard control panel (Qt)."
+!endif
+!insertmacro MUI_FUNCTION_DESCRIPTION_BEGIN
+  !insertmacro MUI_DESCRIPTION_TEXT ${SecCore} $(DESC_Core)
+!ifdef PANEL_DIR
+  !insertmacro MUI_DESCRIPTION_TEXT ${SecPanel} $(DESC_Panel)
+!endif
+!insertmacro MUI_FUNCTION_DESCRIPTION_END

@@ -1,0 +1,305 @@
+// PolicyRulesTest.cpp - the rule kinds procguardd decides in user mode, on
+// a real kernel: SHA-256 rules (hashed from the exec's own fd, cached per
+// file version), command-line rules (decided after the exec completed,
+// with the program frozen before its first instruction) and trusted-source
+// package rules (dpkg lists and checksums). Each test has its own daemon
+// gating only its own private tmpfs, as in DaemonTest.cpp.
+#include <gtest/gtest.h>
+
+#include <openssl/evp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "Harness.h"
+#include "UnixSocketTransport.h"
+#include "pg_sha256.h"
+
+using namespace pgtest;
+using pg::Verdict;
+
+namespace
+{
+
+using Clock = std::chrono::steady_clock;
+
+std::string readFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string hex(const unsigned char *d, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (size_t i = 0; i < n; ++i) {
+        out += digits[d[i] >> 4];
+        out += digits[d[i] & 15u];
+    }
+    return out;
+}
+
+std::string sha256Of(const std::string &path)
+{
+    const std::string data = readFile(path);
+    pg_sha256_ctx c;
+    pg_sha256_init(&c);
+    pg_sha256_update(&c, data.data(), data.size());
+    uint8_t d[32];
+    pg_sha256_final(&c, d);
+    return hex(d, sizeof d);
+}
+
+std::string md5Of(const std::string &path)
+{
+    const std::string data = readFile(path);
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(data.data(), data.size(), d, &n, EVP_md5(), nullptr);
+    return hex(d, n);
+}
+
+pg::Rule rule(pg::RuleKind kind, const std::string &pattern, Verdict action)
+{
+    pg::Rule r;
+    r.kind = kind;
+    r.action = action;
+    r.pattern = pattern;
+    return r;
+}
+
+bool isVerdictFor(const pg::Event &e, const std::string &image)
+{
+    return e.kind == pg::EventKind::Verdict && e.image == image;
+}
+
+} // namespace
+
+class PolicyRulesTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        ASSERT_EQ(geteuid(), 0u) << "the integration tests need root (fanotify, tmpfs mounts)";
+        ASSERT_TRUE(m_gate.ok()) << "could not mount a private tmpfs: " << std::strerror(errno);
+        // Two programs with different content: true exits 0, false exits 1.
+        m_game = m_gate.installProgram("game", "/bin/true");
+        m_tool = m_gate.installProgram("tool", "/bin/false");
+        ASSERT_FALSE(m_game.empty());
+        ASSERT_FALSE(m_tool.empty());
+        m_socket = m_scratch.path() + "/pg.sock";
+        m_dpkg = m_scratch.path() + "/dpkg-info";
+        ASSERT_EQ(0, mkdir(m_dpkg.c_str(), 0755));
+        startDaemon();
+        ASSERT_TRUE(m_launcher.ok()) << "could not start pg_launcher";
+    }
+
+    void TearDown() override
+    {
+        for (auto &link : m_links)
+            link->close();
+        if (HasFailure())
+            std::cerr << "---- procguardd log ----\n"
+                      << m_daemon.log() << "------------------------\n";
+    }
+
+    void startDaemon()
+    {
+        std::vector<std::string> args{"--watch",     m_gate.path(), "--socket",
+                                      m_socket,      "--state-dir", m_scratch.path() + "/state",
+                                      "--dpkg-info", m_dpkg,        "--log-level",
+                                      "debug"};
+        std::string error;
+        ASSERT_TRUE(m_daemon.start(args, m_socket, m_scratch.path() + "/daemon.log", &error))
+            << error;
+    }
+
+    // Connects as controller, installs the policy; the link stays open
+    // unless closeAfter (then the policy must hold with no client).
+    pg::KernelLink *controller(EventCollector &sink, pg::Mode mode, Verdict def,
+                               std::vector<pg::Rule> rules, bool closeAfter = false)
+    {
+        auto link =
+            std::make_unique<pg::KernelLink>(std::make_unique<pg::UnixSocketTransport>(m_socket));
+        pg::ConnectOptions options;
+        options.control = true;
+        options.clientName = "policy-rules-test";
+        pg::ConnectInfo info;
+        pg::Error err = link->connect(options, &info);
+        EXPECT_FALSE(err) << err.message;
+        if (err)
+            return nullptr;
+        link->start(&sink);
+        pg::Policy p;
+        p.mode = mode;
+        p.defaultVerdict = def;
+        p.timeoutMs = 5000;
+        p.holdBudgetMs = 500;
+        p.rules = std::move(rules);
+        err = link->setPolicy(p);
+        EXPECT_FALSE(err) << err.message;
+        if (closeAfter) {
+            link->close();
+            return nullptr;
+        }
+        m_links.push_back(std::move(link));
+        return m_links.back().get();
+    }
+
+    EventCollector &collector()
+    {
+        m_sinks.push_back(std::make_unique<EventCollector>());
+        return *m_sinks.back();
+    }
+
+    // Starts path with args; returns the spawn result and the wait status.
+    std::pair<SpawnResult, std::optional<int>> run(const std::string &path,
+                                                   const std::vector<std::string> &args = {})
+    {
+        std::string tag = m_launcher.spawn(path, args);
+        auto r = m_launcher.waitSpawn(tag);
+        EXPECT_TRUE(r) << "posix_spawn of " << path << " did not return within 10 s";
+        if (!r || r->error != 0)
+            return {r.value_or(SpawnResult{}), std::nullopt};
+        return {*r, m_launcher.waitExit(tag)};
+    }
+
+    // Waits (bounded) until the daemon's log holds text.
+    bool waitForLog(const std::string &text, Ms timeout = Ms{5000})
+    {
+        const auto deadline = Clock::now() + timeout;
+        while (Clock::now() < deadline) {
+            if (m_daemon.log().find(text) != std::string::npos)
+                return true;
+            usleep(20 * 1000);
+        }
+        return false;
+    }
+
+    TmpfsMount m_gate;
+    ScratchDir m_scratch;
+    Daemon m_daemon;
+    Launcher m_launcher;
+    std::string m_socket;
+    std::string m_dpkg;
+    std::string m_game;
+    std::string m_tool;
+    std::vector<std::unique_ptr<EventCollector>> m_sinks;
+    std::vector<std::unique_ptr<pg::KernelLink>> m_links;
+};
+
+TEST_F(PolicyRulesTest, HashRuleFollowsARenamedFile)
+{
+    EventCollector &events = collector();
+    pg::Rule block = rule(pg::RuleKind::Sha256, sha256Of(m_game), Verdict::Block);
+    block.message = "Not on school nights";
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {block, rule(pg::RuleKind::Prefix, m_gate.path() + "/", Verdict::Allow)});
+    EXPECT_EQ(EPERM, run(m_game).first.error);
+    const std::string renamed = m_gate.path() + "/homework-helper";
+    ASSERT_EQ(0, std::rename(m_game.c_str(), renamed.c_str()));
+    EXPECT_EQ(EPERM, run(renamed).first.error) << "the digest rule lost the renamed file";
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, renamed); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(Verdict::Block, v->verdict);
+    EXPECT_EQ(pg::Source::Rule, v->source);
+    EXPECT_EQ(1u, v->ruleId);
+    EXPECT_TRUE(waitForLog("message=Not on school nights"));
+    // Other content under the same allow is not touched.
+    auto other = run(m_tool);
+    EXPECT_EQ(0, other.first.error);
+}
+
+TEST_F(PolicyRulesTest, ModifiedFileNoLongerMatchesItsHashRule)
+{
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {rule(pg::RuleKind::Sha256, sha256Of(m_game), Verdict::Allow)});
+    auto first = run(m_game);
+    ASSERT_EQ(0, first.first.error) << std::strerror(first.first.error);
+    ASSERT_TRUE(first.second);
+    EXPECT_TRUE(WIFEXITED(*first.second) && WEXITSTATUS(*first.second) == 0);
+    {
+        // Appending bytes keeps the ELF runnable but changes its digest.
+        std::ofstream out(m_game, std::ios::app | std::ios::binary);
+        out << "tampered";
+    }
+    EXPECT_EQ(EPERM, run(m_game).first.error) << "a stale cached digest was used";
+}
+
+TEST_F(PolicyRulesTest, LockdownWithNoPanelEnforcesHashRules)
+{
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Allow,
+               {rule(pg::RuleKind::Sha256, sha256Of(m_tool), Verdict::Block),
+                rule(pg::RuleKind::Prefix, m_gate.path() + "/", Verdict::Allow)},
+               /*closeAfter=*/true);
+    EXPECT_EQ(EPERM, run(m_tool).first.error);
+    EXPECT_EQ(0, run(m_game).first.error);
+    // And after a restart, from the persisted policy alone.
+    EXPECT_EQ(0, m_daemon.stop(SIGTERM));
+    startDaemon();
+    EXPECT_EQ(EPERM, run(m_tool).first.error);
+    EXPECT_EQ(0, run(m_game).first.error);
+}
+
+TEST_F(PolicyRulesTest, CmdlineRuleBlocksOrAllowsByArguments)
+{
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {rule(pg::RuleKind::Cmdline, "* --private-window*", Verdict::Block),
+                rule(pg::RuleKind::Exact, m_game, Verdict::Allow)});
+    auto ok = run(m_game, {"--new-tab", "/tmp/x"});
+    ASSERT_EQ(0, ok.first.error);
+    ASSERT_TRUE(ok.second);
+    EXPECT_TRUE(WIFEXITED(*ok.second) && WEXITSTATUS(*ok.second) == 0)
+        << "allowed arguments must run the program";
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_game); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(Verdict::Allow, v->verdict);
+    EXPECT_EQ(2u, v->ruleId);
+
+    // The exec completes (the command line only exists then), so a block
+    // by arguments kills the frozen program before its first instruction.
+    auto blocked = run(m_game, {"--private-window"});
+    ASSERT_EQ(0, blocked.first.error);
+    ASSERT_TRUE(blocked.second);
+    EXPECT_TRUE(WIFSIGNALED(*blocked.second) && WTERMSIG(*blocked.second) == SIGKILL);
+    auto b = events.waitFor(
+        [&](const pg::Event &e) { return isVerdictFor(e, m_game) && e.verdict == Verdict::Block; });
+    ASSERT_TRUE(b);
+    EXPECT_EQ(1u, b->ruleId);
+    EXPECT_TRUE(b->flags & PG_EVF_KILLED);
+}
+
+TEST_F(PolicyRulesTest, LockdownAllowsUnmodifiedPackagedProgramsOnly)
+{
+    // A fake dpkg database owning "game" (with its real checksum) and
+    // "tool" (with a wrong one: modified after installation).
+    const std::string rel = m_gate.path().substr(1);
+    {
+        std::ofstream list(m_dpkg + "/kioskapps.list");
+        list << "/.\n" << m_gate.path() << "\n" << m_game << "\n" << m_tool << "\n";
+        std::ofstream sums(m_dpkg + "/kioskapps.md5sums");
+        sums << md5Of(m_game) << "  " << rel << "/game\n";
+        sums << std::string(32, '0') << "  " << rel << "/tool\n";
+    }
+    const std::string downloaded = m_gate.installProgram("downloaded", "/bin/true");
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {rule(pg::RuleKind::Package, "*", Verdict::Allow)}, /*closeAfter=*/true);
+    ASSERT_TRUE(waitForLog("package index:")) << "the index was not built";
+    EXPECT_EQ(0, run(m_game).first.error);
+    EXPECT_EQ(EPERM, run(m_tool).first.error) << "a modified packaged file was trusted";
+    EXPECT_EQ(EPERM, run(downloaded).first.error) << "a file no package owns was trusted";
+}
