@@ -12,6 +12,7 @@
 #include <cstring>
 #include <set>
 
+#include "pg_schedule.h"
 #include "pg_validate.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -120,6 +121,57 @@ std::string fitString(const std::string &s, size_t limit, bool *cut)
     return v;
 }
 
+bool encodeRuleTime(const RuleTime &rt, pg_rule_time *out, std::string *why)
+{
+    pg_rule_time t{};
+    if (rt.windows.size() > PG_MAX_WINDOWS) {
+        *why = "a schedule has at most " + std::to_string(PG_MAX_WINDOWS) + " time windows.";
+        return false;
+    }
+    t.days = rt.days;
+    t.window_count = static_cast<uint8_t>(rt.windows.size());
+    for (size_t i = 0; i < rt.windows.size(); ++i) {
+        t.win_start[i] = rt.windows[i].start;
+        t.win_end[i] = rt.windows[i].end;
+    }
+    t.expiry = static_cast<uint8_t>(rt.expiry);
+    t.expires_at = rt.expiresAt;
+    t.budget_s = rt.budgetSeconds;
+    t.budget_group = rt.budgetGroup;
+    t.grace_s = rt.graceSeconds;
+    if (!rt.bootId.empty()) {
+        if (rt.bootId.size() != PG_BOOT_ID_BYTES) {
+            *why = "the boot id must be 16 bytes.";
+            return false;
+        }
+        std::memcpy(t.boot_id, rt.bootId.data(), PG_BOOT_ID_BYTES);
+    }
+    if (pg_rule_time_check(&t) != PG_OK) {
+        *why = "its schedule, expiry or budget is out of range (windows within one day, start "
+               "and end different; an end time only for \"until\"; grace only with a budget).";
+        return false;
+    }
+    *out = t;
+    return true;
+}
+
+RuleTime decodeRuleTime(const pg_rule_time &t)
+{
+    RuleTime rt;
+    rt.days = t.days;
+    for (uint32_t i = 0; i < t.window_count && i < PG_MAX_WINDOWS; ++i)
+        rt.windows.push_back(TimeWindow{t.win_start[i], t.win_end[i]});
+    rt.expiry = static_cast<Expiry>(t.expiry);
+    rt.expiresAt = t.expires_at;
+    rt.budgetSeconds = t.budget_s;
+    rt.budgetGroup = t.budget_group;
+    rt.graceSeconds = t.grace_s;
+    static const uint8_t zero[PG_BOOT_ID_BYTES] = {};
+    if (std::memcmp(t.boot_id, zero, sizeof zero) != 0)
+        rt.bootId.assign(t.boot_id, t.boot_id + PG_BOOT_ID_BYTES);
+    return rt;
+}
+
 std::vector<uint8_t> encodePolicyMessage(uint16_t type, uint64_t requestId, const Policy &policy,
                                          std::string *error)
 {
@@ -165,15 +217,23 @@ std::vector<uint8_t> encodePolicyMessage(uint16_t type, uint64_t requestId, cons
         if (r.uid && r.gid)
             return fail("Rule " + std::to_string(r.id) +
                         " has both a user and a group condition; choose one.");
+        const bool timed = !r.time.empty();
+        pg_rule_time t{};
+        if (timed) {
+            std::string why;
+            if (!encodeRuleTime(r.time, &t, &why))
+                return fail("Rule " + std::to_string(r.id) + ": " + why);
+        }
         pg_rule rec{};
         rec.size = align8(static_cast<uint32_t>(sizeof(pg_rule)) + patternLen + parentLen +
-                          messageLen + linkLen);
+                          messageLen + linkLen) +
+                   (timed ? static_cast<uint32_t>(sizeof(pg_rule_time)) : 0u);
         rec.id = r.id;
         rec.kind = static_cast<uint8_t>(r.kind);
         rec.action = static_cast<uint8_t>(r.action);
-        rec.flags =
-            static_cast<uint16_t>((r.uid ? PG_RULEF_USER : 0u) | (r.gid ? PG_RULEF_GROUP : 0u) |
-                                  (r.caseFold ? PG_RULEF_CASE_FOLD : 0u));
+        rec.flags = static_cast<uint16_t>(
+            (r.uid ? PG_RULEF_USER : 0u) | (r.gid ? PG_RULEF_GROUP : 0u) |
+            (r.caseFold ? PG_RULEF_CASE_FOLD : 0u) | (timed ? PG_RULEF_TIME : 0u));
         rec.uid = r.uid ? *r.uid : r.gid.value_or(0);
         rec.pattern_len = patternLen;
         rec.parent_len = parentLen;
@@ -185,6 +245,8 @@ std::vector<uint8_t> encodePolicyMessage(uint16_t type, uint64_t requestId, cons
         putString(out, r.message, messageLen);
         putString(out, r.link, linkLen);
         padTo8(out);
+        if (timed)
+            put(out, t);
         if (out.size() > PG_MAX_MESSAGE_SIZE)
             return fail("The policy does not fit in one message.");
     }
@@ -222,6 +284,8 @@ int readPolicy(const std::vector<uint8_t> &bytes, Policy *out)
         r.message = readString(bytes, s, rec.message_len);
         s += rec.message_len;
         r.link = readString(bytes, s, rec.link_len);
+        if ((rec.flags & PG_RULEF_TIME) != 0)
+            r.time = decodeRuleTime(get<pg_rule_time>(bytes, at + rec.size - sizeof(pg_rule_time)));
         policy.rules.push_back(std::move(r));
         at += rec.size;
     }

@@ -83,6 +83,39 @@ struct Event {
     std::string parentImage;
 };
 
+// How long a rule lasts (pg_rule_time.expiry).
+enum class Expiry : uint8_t {
+    Never = PG_EXPIRY_NEVER,  // always
+    Once = PG_EXPIRY_ONCE,    // used up by the first start it decides
+    At = PG_EXPIRY_AT,        // until expiresAt ("for N minutes")
+    Reboot = PG_EXPIRY_REBOOT // until the machine restarts
+};
+
+// [start, end) in seconds after local midnight; end < start crosses
+// midnight (and belongs to the day it starts on).
+struct TimeWindow {
+    uint32_t start = 0;
+    uint32_t end = 0;
+};
+
+// A rule's time conditions (pg_rule_time); a default RuleTime is none.
+struct RuleTime {
+    uint8_t days = 0;                // bit 0 Monday .. bit 6 Sunday; 0 = every day
+    std::vector<TimeWindow> windows; // at most PG_MAX_WINDOWS; none = whole days
+    Expiry expiry = Expiry::Never;
+    int64_t expiresAt = 0;       // Expiry::At: UTC seconds since 1970
+    uint32_t budgetSeconds = 0;  // daily running-time budget; 0 = none
+    uint32_t budgetGroup = 0;    // rules with one nonzero group share a budget
+    uint32_t graceSeconds = 0;   // running programs end this long after the warning
+    std::vector<uint8_t> bootId; // Expiry::Reboot: set by the component (16 bytes)
+
+    bool empty() const
+    {
+        return days == 0 && windows.empty() && expiry == Expiry::Never && expiresAt == 0 &&
+               budgetSeconds == 0 && budgetGroup == 0 && graceSeconds == 0 && bootId.empty();
+    }
+};
+
 struct Rule {
     uint32_t id = 0; // 0: assigned when the policy is sent
     RuleKind kind = RuleKind::Exact;
@@ -94,6 +127,7 @@ struct Rule {
     bool caseFold = false;
     std::string message; // shown when this rule blocks a start; empty = none
     std::string link;    // shown with the message; empty = none
+    RuleTime time;       // schedule, expiry, budget; empty = none
 };
 
 struct Policy {

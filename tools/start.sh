@@ -19,7 +19,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 tools/deps.sh
 cmake --preset linux -G Ninja >/dev/null
-cmake --build --preset linux -j "$(nproc)"
+# Only what runs here: the tests and the Windows images are tools/test.sh's job.
+cmake --build --preset linux -j "$(nproc)" --target procguardd procguardctl procguard-panel
 
 bin=build/linux
 socket=${PG_SOCKET:-/run/procguard/procguard.sock}

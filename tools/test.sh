@@ -3,7 +3,7 @@
 #
 #   1. Debian packages (tools/deps.sh)
 #   2. native build with warnings as errors (preset "ci")
-#   3. Windows cross builds of the portable core (presets "mingw-x64", "mingw-x86")
+#   3. Windows cross builds of core, app, procguardctl.exe and units (presets "mingw-x64", "mingw-x86")
 #   4. libFuzzer targets, each run briefly (preset "fuzz")
 #   5. every unit and integration test (ctest, preset "ci") - its summary ends the output
 #
@@ -24,7 +24,11 @@ echo "== build (ci) =="
 cmake --preset ci -G Ninja >/dev/null
 cmake --build --preset ci -j "$jobs"
 
-echo "== cross build of the portable core (mingw-w64 x64, x86) =="
+echo "== cross build of the Windows user-mode code (mingw-w64 x64, x86) =="
+# pg_core, pg_app, procguardctl.exe and the Windows unit tests, for both
+# architectures, warnings as errors. The native build above cross-builds the
+# x64 set once more (tests/windows) and its ctest runs the units and the
+# driver suite under Wine; x86 is compiled only (no 32-bit Wine here).
 for p in mingw-x64 mingw-x86; do
   cmake --preset "$p" -G Ninja >/dev/null
   cmake --build --preset "$p" -j "$jobs"

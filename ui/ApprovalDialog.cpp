@@ -10,8 +10,11 @@
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
+#include <QStandardItemModel>
 #include <QThreadPool>
 #include <QVBoxLayout>
+
+#include "RuleValidator.h"
 
 namespace
 {
@@ -70,7 +73,12 @@ ApprovalDialog::ApprovalDialog(const ApprovalRequest &request, Clock clock, QWid
     m_scope->addItem(tr("Always, for this program"), static_cast<int>(RememberScope::Program));
     m_scope->addItem(tr("Always, for programs in this folder"),
                      static_cast<int>(RememberScope::Folder));
-    m_scope->setToolTip(tr("Rules match by path: this kernel component has no hash rules."));
+    m_scope->addItem(tr("Always, for this file's content (SHA-256)"),
+                     static_cast<int>(RememberScope::Hash));
+    setHashScopeAvailable(false); // until the hash is known
+    m_scope->setToolTip(tr("A program or folder rule follows the path; a SHA-256 rule follows "
+                           "the file's content wherever it is copied, and no longer matches "
+                           "once the file changes."));
 
     m_allow = new QPushButton(QIcon(QStringLiteral(":/icons/allow.svg")), tr("&Allow"));
     m_block = new QPushButton(QIcon(QStringLiteral(":/icons/blocked.svg")), tr("&Block"));
@@ -87,15 +95,11 @@ ApprovalDialog::ApprovalDialog(const ApprovalRequest &request, Clock clock, QWid
     buttons->addWidget(m_allow);
     buttons->addWidget(m_block);
 
-    auto *note = new QLabel(tr("Rules are made by path; hash rules are not supported."));
-    note->setStyleSheet(QStringLiteral("color: gray"));
-
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(header);
     layout->addLayout(form);
     layout->addWidget(m_countdown);
     layout->addLayout(buttons);
-    layout->addWidget(note);
 
     m_tick.setInterval(250);
     connect(&m_tick, &QTimer::timeout, this, &ApprovalDialog::updateCountdown);
@@ -136,6 +140,17 @@ void ApprovalDialog::setScope(RememberScope scope)
 void ApprovalDialog::setHash(const QString &sha256)
 {
     m_hash->setText(sha256);
+    setHashScopeAvailable(RuleValidator::isSha256(sha256));
+}
+
+void ApprovalDialog::setHashScopeAvailable(bool available)
+{
+    const int row = m_scope->findData(static_cast<int>(RememberScope::Hash));
+    auto *model = qobject_cast<QStandardItemModel *>(m_scope->model());
+    if (model != nullptr && row >= 0)
+        model->item(row)->setEnabled(available);
+    if (!available && m_scope->currentIndex() == row)
+        m_scope->setCurrentIndex(0);
 }
 
 QString ApprovalDialog::hashText() const
@@ -179,6 +194,12 @@ void ApprovalDialog::answer(pg::Verdict verdict)
     d.holdId = m_request.holdId;
     d.verdict = verdict;
     d.scope = static_cast<RememberScope>(m_scope->currentData().toInt());
+    if (d.scope == RememberScope::Hash) {
+        if (!RuleValidator::isSha256(m_hash->text()))
+            d.scope = RememberScope::Once; // never a rule for an unknown hash
+        else
+            d.sha256 = m_hash->text();
+    }
     emit decided(d);
     close();
 }

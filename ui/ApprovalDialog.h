@@ -6,8 +6,9 @@
 // creator, the user, the SHA-256 of the image (computed off the GUI thread;
 // "computing..." until then) and a countdown to the default verdict, which
 // is named. Allow / Block apply with the chosen scope: once, or always for
-// this program or this folder (the protocol has no hash rules, so the dialog
-// offers paths only and says so).
+// this program, this folder or this hash (a SHA-256 rule, offered once the
+// hash is known: it follows the file when renamed or copied, and stops
+// matching when the file changes).
 //
 // The buttons ignore input for inputDelayMs after the dialog appears, so a
 // keystroke meant for another window cannot answer it. When the countdown
@@ -62,6 +63,7 @@ private:
     void answer(pg::Verdict verdict);
     void updateCountdown();
     void startHashing();
+    void setHashScopeAvailable(bool available);
 
     ApprovalRequest m_request;
     Clock m_clock;

@@ -43,6 +43,10 @@ pg::Rule ruleForDecision(const ApprovalRequest &request, const ApprovalDecision 
         rule.pattern = request.image.left(slash + 1).toStdString();
         break;
     }
+    case RememberScope::Hash:
+        rule.kind = pg::RuleKind::Sha256;
+        rule.pattern = decision.sha256.toLower().toStdString();
+        break;
     }
     return rule;
 }

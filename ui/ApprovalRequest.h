@@ -30,12 +30,14 @@ enum class RememberScope {
     Once,    // this start only
     Program, // a rule for this exact path
     Folder,  // a rule for the program's folder (prefix)
+    Hash,    // a rule for the file's content (SHA-256), wherever it lives
 };
 
 struct ApprovalDecision {
     quint64 holdId = 0;
     pg::Verdict verdict = pg::Verdict::None;
     RememberScope scope = RememberScope::Once;
+    QString sha256; // Hash: the image's SHA-256 as shown on the dialog
 };
 
 // The rule an "always" answer creates; nullopt-like (empty pattern) for Once.

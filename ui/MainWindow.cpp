@@ -11,6 +11,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -32,7 +33,11 @@
 #include "Journal.h"
 #include "KernelLinkBridge.h"
 #include "LifecycleController.h"
+#include "LockSettingsDialog.h"
+#include "Messages.h"
+#include "PanelLock.h"
 #include "PendingModel.h"
+#include "PinDialog.h"
 #include "ProcessControl.h"
 #include "ProcessFilterProxy.h"
 #include "ProcessTreeModel.h"
@@ -63,8 +68,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_bridge = new KernelLinkBridge(m_options.clientFactory, this);
     m_treeModel = new ProcessTreeModel(this);
     m_treeModel->setUserNameResolver(userName);
-    m_proxy = new ProcessFilterProxy(this);
-    m_proxy->setSourceModel(m_treeModel);
+    m_proxy = new ProcessFilterProxy(this); // gets the model while searching
     m_pendingModel = new PendingModel(this);
     m_pendingModel->setUserNameResolver(userName);
     m_rulesModel = new RulesModel(this);
@@ -81,8 +85,10 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_tabs->addTab(m_eventLog, tr("Event &log"));
 
     auto *top = new QHBoxLayout;
-    top->addWidget(buildComponentGroup());
-    top->addWidget(buildMonitoringGroup(), 1);
+    m_componentGroup = buildComponentGroup();
+    m_monitoringGroup = buildMonitoringGroup();
+    top->addWidget(m_componentGroup);
+    top->addWidget(m_monitoringGroup, 1);
     auto *central = new QWidget;
     auto *layout = new QVBoxLayout(central);
     layout->addLayout(top);
@@ -150,8 +156,15 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     });
     m_tick.start();
 
+    m_lock =
+        new PanelLock(m_options.pinPath.isEmpty() ? PanelLock::defaultPath() : m_options.pinPath,
+                      {}, pg::PinStore::kDefaultIterations, this);
+    connect(m_lock, &PanelLock::lockedChanged, this, &MainWindow::applyLock);
+    if (!m_lock->loadError().isEmpty())
+        showMessage(m_lock->loadError());
     buildTray();
     buildShortcuts();
+    applyLock(m_lock->isLocked());
     loadSettings();
     updateConnectionUi();
     if (m_options.connectAtStart)
@@ -250,12 +263,12 @@ QWidget *MainWindow::buildProcessTab()
     m_listMode->setObjectName(QStringLiteral("listMode"));
     m_listMode->setToolTip(tr("Show every process in one flat list instead of the tree (Ctrl+L)"));
     connect(m_listMode, &QCheckBox::toggled, this, &MainWindow::setListMode);
-    connect(m_search, &QLineEdit::textChanged, m_proxy, &ProcessFilterProxy::setSearchText);
+    connect(m_search, &QLineEdit::textChanged, this, &MainWindow::setSearchText);
     connect(m_keepExited, &QCheckBox::toggled, m_treeModel, &ProcessTreeModel::setKeepExited);
 
     m_tree = new QTreeView;
     m_tree->setObjectName(QStringLiteral("processTree"));
-    m_tree->setModel(m_proxy);
+    m_tree->setModel(m_treeModel);      // the search proxy only while searching
     m_tree->setUniformRowHeights(true); // required at 10,000+ rows
     m_tree->setSortingEnabled(true);
     m_tree->sortByColumn(ProcessTreeModel::Pid, Qt::AscendingOrder);
@@ -354,6 +367,16 @@ void MainWindow::buildShortcuts()
     off->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     QAction *apply = monitoring->addAction(tr("&Apply policy"), this, &MainWindow::applyPolicy);
     apply->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    m_lockedActions = {off, apply};
+    auto *settings = menuBar()->addMenu(tr("&Settings"));
+    m_lockAction = settings->addAction(QString(), this, &MainWindow::toggleLock);
+    m_lockAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    QAction *pin = settings->addAction(tr("Panel &lock (PIN)..."), this, [this] {
+        auto *dialog = new LockSettingsDialog(m_lock, this);
+        dialog->open();
+    });
+    pin->setToolTip(PanelLock::enforcementNote());
+    m_lockedActions.append(pin);
 }
 
 void MainWindow::startMonitoring()
@@ -411,12 +434,21 @@ void MainWindow::notifyLockdownBlocks(const std::vector<pg::Event> &batch)
 {
     // Lockdown blocks without asking: by a block rule or because no rule
     // allows the program. A storm of blocks makes one notification.
+    // A block by a rule that carries a message is told in any mode, with
+    // the message (and link) the rule's author wrote.
     QStringList images;
+    QString message;
     for (const pg::Event &ev : batch) {
-        if (ev.kind == pg::EventKind::Verdict && ev.verdict == pg::Verdict::Block &&
-            ev.mode == pg::Mode::Lockdown &&
-            (ev.source == pg::Source::Mode || ev.source == pg::Source::Rule))
+        if (ev.kind != pg::EventKind::Verdict || ev.verdict != pg::Verdict::Block)
+            continue;
+        const QString ruleText = ev.source == pg::Source::Rule ? ruleMessage(ev.ruleId) : QString();
+        if ((ev.mode == pg::Mode::Lockdown &&
+             (ev.source == pg::Source::Mode || ev.source == pg::Source::Rule)) ||
+            !ruleText.isEmpty()) {
             images.append(QString::fromStdString(ev.image));
+            if (message.isEmpty())
+                message = ruleText;
+        }
     }
     if (images.isEmpty())
         return;
@@ -427,6 +459,8 @@ void MainWindow::notifyLockdownBlocks(const std::vector<pg::Event> &batch)
     QString text = images.first();
     if (images.size() > 1)
         text = tr("%1 and %2 more").arg(images.first()).arg(images.size() - 1);
+    if (!message.isEmpty())
+        text += QLatin1Char('\n') + message;
     if (m_options.notifier)
         m_options.notifier(title, text);
     else if (m_tray != nullptr)
@@ -458,8 +492,63 @@ void MainWindow::onComponentState(pg::ComponentState state, const QString &error
         startMonitoring();
 }
 
+void MainWindow::toggleLock()
+{
+    if (!m_lock->isLocked()) {
+        if (!m_lock->hasPin()) {
+            showMessage(tr("Set a PIN first (Settings, Panel lock)."));
+            return;
+        }
+        m_lock->lock();
+        return;
+    }
+    auto *dialog = new PinDialog(m_lock, this);
+    dialog->open();
+}
+
+void MainWindow::applyLock(bool locked)
+{
+    m_rulesEditor->setLocked(locked);
+    const QString why =
+        locked ? tr("Locked: enter the PIN (Settings, Unlock). ") + PanelLock::enforcementNote()
+               : QString();
+    for (QWidget *group : {m_componentGroup, m_monitoringGroup}) {
+        group->setEnabled(!locked);
+        group->setToolTip(why);
+    }
+    for (QAction *a : m_lockedActions)
+        a->setEnabled(!locked);
+    m_lockAction->setText(locked ? tr("&Unlock panel...") : tr("&Lock panel"));
+    m_lockAction->setEnabled(locked || m_lock->hasPin());
+    if (locked)
+        showMessage(tr("The panel is locked: rules and settings need the PIN."));
+}
+
+QString MainWindow::ruleMessage(uint32_t ruleId) const
+{
+    if (ruleId == 0)
+        return QString();
+    // Rules sent without ids were numbered the same way when they were sent.
+    std::vector<pg::Rule> rules = m_policy.rules;
+    pg::msg::assignRuleIds(rules);
+    for (const pg::Rule &r : rules) {
+        if (r.id != ruleId || r.message.empty())
+            continue;
+        QString text = QString::fromStdString(r.message);
+        if (!r.link.empty())
+            text += QLatin1Char('\n') + QString::fromStdString(r.link);
+        return text;
+    }
+    return QString();
+}
+
 void MainWindow::onRuleRequested(const pg::Rule &rule)
 {
+    if (m_lock->isLocked()) {
+        showMessage(tr("The panel is locked: the answer applied this time only and no rule "
+                       "was added. Unlock it with the PIN to add rules."));
+        return;
+    }
     const QString error = m_rulesModel->addRule(rule);
     if (!error.isEmpty()) {
         showMessage(tr("The rule was not added: %1").arg(error));
@@ -518,13 +607,100 @@ void MainWindow::showTreeMenu(const QPoint &pos)
         QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(image).absolutePath()));
     });
     folder->setEnabled(!image.isEmpty());
-    menu.addAction(tr("Properties"), [this, index] { showProperties(index); });
+    menu.addAction(tr("Properties"), [this, row] {
+        if (row.isValid())
+            showProperties(row);
+    });
     menu.exec(m_tree->viewport()->mapToGlobal(pos));
+}
+
+QModelIndex MainWindow::treeViewIndex(const QModelIndex &modelIndex) const
+{
+    return m_tree->model() == m_proxy ? m_proxy->mapFromSource(modelIndex) : modelIndex;
+}
+
+QModelIndex MainWindow::treeModelIndex(const QModelIndex &viewIndex) const
+{
+    return viewIndex.model() == m_proxy ? m_proxy->mapToSource(viewIndex) : viewIndex;
+}
+
+MainWindow::TreeState MainWindow::saveTreeState() const
+{
+    TreeState state;
+    const QAbstractItemModel *model = m_tree->model();
+    std::vector<QModelIndex> stack{QModelIndex()};
+    while (!stack.empty()) {
+        const QModelIndex parent = stack.back();
+        stack.pop_back();
+        for (int r = 0, n = model->rowCount(parent); r < n; ++r) {
+            const QModelIndex child = model->index(r, 0, parent);
+            if (m_tree->isExpanded(child)) {
+                state.expanded.push_back(child.data(ProcessTreeModel::KeyRole).toULongLong());
+                stack.push_back(child);
+            }
+        }
+    }
+    for (const QModelIndex &i : m_tree->selectionModel()->selectedRows())
+        state.selected.push_back(i.data(ProcessTreeModel::KeyRole).toULongLong());
+    state.current =
+        m_tree->selectionModel()->currentIndex().data(ProcessTreeModel::KeyRole).toULongLong();
+    return state;
+}
+
+void MainWindow::restoreTreeState(const TreeState &state)
+{
+    // Right after setModel() the view's layout is pending, so each expand
+    // only records the index.
+    for (quint64 key : state.expanded) {
+        const QModelIndex i = treeViewIndex(m_treeModel->indexForKey(key));
+        if (i.isValid())
+            m_tree->setExpanded(i, true);
+    }
+    QItemSelection selection;
+    for (quint64 key : state.selected) {
+        const QModelIndex i = treeViewIndex(m_treeModel->indexForKey(key));
+        if (i.isValid())
+            selection.select(i, i);
+    }
+    QItemSelectionModel *sm = m_tree->selectionModel();
+    sm->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    const QModelIndex current = treeViewIndex(m_treeModel->indexForKey(state.current));
+    if (current.isValid())
+        sm->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
+}
+
+void MainWindow::setSearchText(const QString &text)
+{
+    const bool searching = m_tree->model() == m_proxy;
+    if (searching == !text.isEmpty()) {
+        m_proxy->setSearchText(text);
+        return;
+    }
+    TreeState state = saveTreeState();
+    const QByteArray header = m_tree->header()->saveState();
+    QItemSelectionModel *old = m_tree->selectionModel();
+    if (!searching) {
+        m_expandedBeforeSearch = state.expanded;
+        m_proxy->setSearchText(text);
+        m_proxy->setSourceModel(m_treeModel);
+        m_tree->setModel(m_proxy);
+    } else {
+        // What was open before the search, and what the search opened.
+        state.expanded.insert(state.expanded.end(), m_expandedBeforeSearch.begin(),
+                              m_expandedBeforeSearch.end());
+        m_expandedBeforeSearch.clear();
+        m_tree->setModel(m_treeModel);
+        m_proxy->setSourceModel(nullptr);
+        m_proxy->setSearchText(text);
+    }
+    delete old; // setModel() leaves the old selection model to its owner
+    m_tree->header()->restoreState(header);
+    restoreTreeState(state);
 }
 
 void MainWindow::showProperties(const QModelIndex &index)
 {
-    const pg::ProcessEntry *e = m_treeModel->entry(m_proxy->mapToSource(index));
+    const pg::ProcessEntry *e = m_treeModel->entry(treeModelIndex(index));
     if (e == nullptr)
         return;
     auto *box =
@@ -538,18 +714,14 @@ void MainWindow::showProperties(const QModelIndex &index)
             .arg(e->pid)
             .arg(e->ppid)
             .arg(e->creatorPid)
-            .arg(m_treeModel
-                     ->index(index.row(), ProcessTreeModel::User,
-                             m_proxy->mapToSource(index).parent())
-                     .data()
-                     .toString(),
+            .arg(treeModelIndex(index).siblingAtColumn(ProcessTreeModel::User).data().toString(),
                  ProcessTreeModel::verdictText(*e)));
     box->open();
 }
 
 QString MainWindow::terminateProcess(const QModelIndex &index)
 {
-    const pg::ProcessEntry *e = m_treeModel->entry(m_proxy->mapToSource(index));
+    const pg::ProcessEntry *e = m_treeModel->entry(treeModelIndex(index));
     QString error;
     if (e == nullptr)
         error = tr("That process is no longer in the list.");

@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "ApprovalManager.h"
 #include "KernelClient.h"
@@ -43,6 +44,7 @@ class QTableView;
 class QTreeView;
 class RulesEditor;
 class RulesModel;
+class PanelLock;
 
 namespace pg
 {
@@ -59,6 +61,8 @@ struct MainWindowOptions {
     // Shows a desktop notification; null: the tray icon's message (if any).
     std::function<void(const QString &title, const QString &text)> notifier;
     bool connectAtStart = true;
+    // The panel lock's PIN record; empty: PanelLock::defaultPath().
+    QString pinPath;
     QString settingsGroup = QStringLiteral("MainWindow");
 };
 
@@ -72,10 +76,22 @@ public:
     ProcessTreeModel *treeModel() const { return m_treeModel; }
     ProcessFilterProxy *treeProxy() const { return m_proxy; }
     QTreeView *treeView() const { return m_tree; }
+    // The tree view shows the process model itself, or the search proxy over
+    // it while a search is active (see ProcessFilterProxy.h). Conversions
+    // between the process model's indexes and the view's:
+    QModelIndex treeViewIndex(const QModelIndex &modelIndex) const;
+    QModelIndex treeModelIndex(const QModelIndex &viewIndex) const;
+    // Puts the proxy in (non-empty text) or takes it out, keeping expanded
+    // rows, selection and the current row.
+    void setSearchText(const QString &text);
     ApprovalManager *approvals() const { return m_approvals; }
     PendingModel *pendingModel() const { return m_pendingModel; }
     RulesModel *rulesModel() const { return m_rulesModel; }
     KernelLinkBridge *bridge() const { return m_bridge; }
+    PanelLock *panelLock() const { return m_lock; }
+    RulesEditor *rulesEditor() const { return m_rulesEditor; }
+    // Opens the PIN prompt (locked) or locks the panel (unlocked).
+    void toggleLock();
     EventLogView *eventLog() const { return m_eventLog; }
     pg::Journal *journal() const { return m_journal.get(); }
 
@@ -112,24 +128,41 @@ private:
     void onComponentState(pg::ComponentState state, const QString &error);
     void onRuleRequested(const pg::Rule &rule);
     void showTreeMenu(const QPoint &pos);
+    struct TreeState {
+        std::vector<quint64> expanded; // entry keys
+        std::vector<quint64> selected;
+        quint64 current = 0;
+    };
+    TreeState saveTreeState() const;
+    void restoreTreeState(const TreeState &state);
     void showProperties(const QModelIndex &index);
     void notifyLockdownBlocks(const std::vector<pg::Event> &batch);
     void updateConnectionUi();
     void loadSettings();
     void saveSettings();
     void showMessage(const QString &text);
+    // The panel lock: disables what changes rules and settings.
+    void applyLock(bool locked);
+    // A rule's message and link for a VERDICT's rule id ("" when none).
+    QString ruleMessage(uint32_t ruleId) const;
 
     MainWindowOptions m_options;
     std::unique_ptr<pg::Journal> m_journal;
     KernelLinkBridge *m_bridge = nullptr;
     LifecycleController *m_lifecycle = nullptr;
     ProcessTreeModel *m_treeModel = nullptr;
-    ProcessFilterProxy *m_proxy = nullptr;
+    ProcessFilterProxy *m_proxy = nullptr; // between model and view only while searching
+    std::vector<quint64> m_expandedBeforeSearch;
     PendingModel *m_pendingModel = nullptr;
     RulesModel *m_rulesModel = nullptr;
     ApprovalManager *m_approvals = nullptr;
     EventLogView *m_eventLog = nullptr;
     RulesEditor *m_rulesEditor = nullptr;
+    PanelLock *m_lock = nullptr;
+    QWidget *m_componentGroup = nullptr;
+    QWidget *m_monitoringGroup = nullptr;
+    QList<QAction *> m_lockedActions; // disabled while locked
+    QAction *m_lockAction = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTreeView *m_tree = nullptr;
     QTableView *m_pendingView = nullptr;

@@ -6,8 +6,12 @@ ProcessFilterProxy::ProcessFilterProxy(QObject *parent) : QSortFilterProxyModel(
 {
     setRecursiveFilteringEnabled(false); // on while searching
     setDynamicSortFilter(true);
-    setSortRole(ProcessTreeModel::SortRole);
-    setSortCaseSensitivity(Qt::CaseInsensitive);
+}
+
+void ProcessFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    if (sourceModel() != nullptr)
+        sourceModel()->sort(column, order);
 }
 
 void ProcessFilterProxy::setSearchText(const QString &text)

@@ -5,6 +5,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <tuple>
 
 #include "Journal.h"
 
@@ -66,8 +67,8 @@ void ProcessTreeModel::tick()
     while (!m_fresh.empty() && t - m_fresh.front().second >= m_highlightMs) {
         const quint64 key = m_fresh.front().first;
         m_fresh.pop_front();
-        if (m_table.find(key) != nullptr)
-            emitChanged(key, 0, kAllColumns, {Qt::BackgroundRole});
+        if (const Node *n = m_table.nodeOf(key))
+            emitChanged(n, 0, kAllColumns, {Qt::BackgroundRole});
     }
     if (!m_keepExited && t > m_lingerMs)
         m_table.purgeExited(static_cast<uint64_t>(t - m_lingerMs) * 1000000ull);
@@ -91,51 +92,73 @@ void ProcessTreeModel::setFlat(bool flat)
 
 void ProcessTreeModel::rebuildFlat()
 {
-    m_flatKeys.clear();
-    m_flatRows.clear();
+    m_flatNodes.clear();
     if (!m_flat)
         return;
-    if (m_table.childCount(0) > 0)
-        collectSubtree(0, 0, m_table.childCount(0) - 1, &m_flatKeys);
-    for (size_t r = 0; r < m_flatKeys.size(); ++r)
-        m_flatRows.emplace(m_flatKeys[r], static_cast<int>(r));
+    const Node *root = m_table.root();
+    if (pg::ProcessTable::shownChildren(root) > 0)
+        collectSubtree(root, 0, pg::ProcessTable::shownChildren(root) - 1, &m_flatNodes);
+    std::sort(m_flatNodes.begin(), m_flatNodes.end(), [this](const Node *a, const Node *b) {
+        return m_table.lessThan(a->entry, b->entry);
+    });
 }
 
-void ProcessTreeModel::collectSubtree(uint64_t parentKey, size_t first, size_t last,
-                                      std::vector<uint64_t> *keys) const
+void ProcessTreeModel::collectSubtree(const Node *parent, size_t first, size_t last,
+                                      std::vector<const Node *> *nodes) const
 {
     // Depth first, parents before children, in row order.
-    std::vector<uint64_t> stack;
+    std::vector<const Node *> stack;
     for (size_t r = last + 1; r-- > first;)
-        stack.push_back(m_table.childAt(parentKey, r));
+        stack.push_back(pg::ProcessTable::childNode(parent, r));
     while (!stack.empty()) {
-        const uint64_t key = stack.back();
+        const Node *n = stack.back();
         stack.pop_back();
-        if (key == 0)
+        if (n == nullptr)
             continue;
-        keys->push_back(key);
-        for (size_t r = m_table.childCount(key); r-- > 0;)
-            stack.push_back(m_table.childAt(key, r));
+        nodes->push_back(n);
+        for (size_t r = pg::ProcessTable::shownChildren(n); r-- > 0;)
+            stack.push_back(pg::ProcessTable::childNode(n, r));
     }
+}
+
+int ProcessTreeModel::flatRow(const Node *n) const
+{
+    const auto it = std::lower_bound(
+        m_flatNodes.begin(), m_flatNodes.end(), n,
+        [this](const Node *a, const Node *b) { return m_table.lessThan(a->entry, b->entry); });
+    if (it != m_flatNodes.end() && *it == n)
+        return static_cast<int>(it - m_flatNodes.begin());
+    // Out of place while its sort field is changing: look it up.
+    const auto found = std::find(m_flatNodes.begin(), m_flatNodes.end(), n);
+    return found == m_flatNodes.end() ? -1 : static_cast<int>(found - m_flatNodes.begin());
+}
+
+QModelIndex ProcessTreeModel::indexOf(const Node *n, int column) const
+{
+    if (n == nullptr || n == m_table.root())
+        return {};
+    const int row = m_flat ? flatRow(n) : static_cast<int>(n->row);
+    if (row < 0)
+        return {};
+    return createIndex(row, column, static_cast<quintptr>(n->slot));
+}
+
+QModelIndex ProcessTreeModel::parentIndex(uint64_t parentKey) const
+{
+    return parentKey == 0 ? QModelIndex() : indexOf(m_table.nodeOf(parentKey), 0);
 }
 
 QModelIndex ProcessTreeModel::indexForKey(quint64 key, int column) const
 {
-    if (key == 0 || m_table.find(key) == nullptr)
-        return {};
-    if (m_flat) {
-        const auto it = m_flatRows.find(key);
-        return it == m_flatRows.end() ? QModelIndex()
-                                      : createIndex(it->second, column, static_cast<quintptr>(key));
-    }
-    return createIndex(static_cast<int>(m_table.rowOf(key)), column, static_cast<quintptr>(key));
+    return indexOf(m_table.nodeOf(key), column);
 }
 
 const pg::ProcessEntry *ProcessTreeModel::entry(const QModelIndex &index) const
 {
     if (!index.isValid() || index.model() != this)
         return nullptr;
-    return m_table.find(index.internalId());
+    const Node *n = nodeOf(index);
+    return n != nullptr ? &n->entry : nullptr;
 }
 
 QModelIndex ProcessTreeModel::index(int row, int column, const QModelIndex &parent) const
@@ -143,27 +166,25 @@ QModelIndex ProcessTreeModel::index(int row, int column, const QModelIndex &pare
     if (row < 0 || column < 0 || column >= ColumnCount || parent.column() > 0)
         return {};
     if (m_flat) {
-        if (parent.isValid() || static_cast<size_t>(row) >= m_flatKeys.size())
+        if (parent.isValid() || static_cast<size_t>(row) >= m_flatNodes.size())
             return {};
         return createIndex(row, column,
-                           static_cast<quintptr>(m_flatKeys[static_cast<size_t>(row)]));
+                           static_cast<quintptr>(m_flatNodes[static_cast<size_t>(row)]->slot));
     }
-    const quint64 parentKey = parent.isValid() ? parent.internalId() : 0;
-    const uint64_t key = m_table.childAt(parentKey, static_cast<size_t>(row));
-    if (key == 0)
+    const Node *p = parent.isValid() ? nodeOf(parent) : m_table.root();
+    if (static_cast<size_t>(row) >= pg::ProcessTable::shownChildren(p))
         return {};
-    return createIndex(row, column, static_cast<quintptr>(key));
+    return createIndex(row, column, static_cast<quintptr>(p->childSlots[static_cast<size_t>(row)]));
 }
 
 QModelIndex ProcessTreeModel::parent(const QModelIndex &child) const
 {
-    if (m_flat || !child.isValid() || child.model() != this)
+    if (m_flat || !child.isValid())
         return {};
-    uint64_t parentKey = 0;
-    size_t parentRow = 0;
-    if (!m_table.parentOf(child.internalId(), &parentKey, &parentRow) || parentKey == 0)
+    const Node *p = nodeOf(child)->parent;
+    if (p == nullptr || p == m_table.root())
         return {};
-    return createIndex(static_cast<int>(parentRow), 0, static_cast<quintptr>(parentKey));
+    return createIndex(static_cast<int>(p->row), 0, static_cast<quintptr>(p->slot));
 }
 
 int ProcessTreeModel::rowCount(const QModelIndex &parent) const
@@ -171,13 +192,29 @@ int ProcessTreeModel::rowCount(const QModelIndex &parent) const
     if (parent.column() > 0)
         return 0;
     if (m_flat)
-        return parent.isValid() ? 0 : static_cast<int>(m_flatKeys.size());
-    return static_cast<int>(m_table.childCount(parent.isValid() ? parent.internalId() : 0));
+        return parent.isValid() ? 0 : static_cast<int>(m_flatNodes.size());
+    return static_cast<int>(
+        m_table.shownAt(parent.isValid() ? static_cast<uint32_t>(parent.internalId()) : 0));
 }
 
 int ProcessTreeModel::columnCount(const QModelIndex &) const
 {
     return ColumnCount;
+}
+
+bool ProcessTreeModel::hasChildren(const QModelIndex &parent) const
+{
+    return rowCount(parent) > 0;
+}
+
+Qt::ItemFlags ProcessTreeModel::flags(const QModelIndex &index) const
+{
+    if (!index.isValid())
+        return Qt::NoItemFlags;
+    Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
+    if (m_flat || m_table.shownAt(static_cast<uint32_t>(index.internalId())) == 0)
+        f |= Qt::ItemNeverHasChildren;
+    return f;
 }
 
 bool ProcessTreeModel::isFresh(const pg::ProcessEntry &e) const
@@ -220,7 +257,7 @@ QVariant ProcessTreeModel::data(const QModelIndex &index, int role) const
         case Pid:
             return e->pid;
         case User:
-            return e->sid.empty() ? m_userName(e->uid) : QString::fromStdString(e->sid);
+            return userName(*e);
         case Path:
             return QString::fromStdString(e->image);
         case CommandLine:
@@ -335,11 +372,111 @@ QString ProcessTreeModel::describePid(uint32_t pid) const
     return tr("%1 (%2)").arg(QString::fromStdString(p->name)).arg(pid);
 }
 
-void ProcessTreeModel::emitChanged(quint64 key, uint32_t contentMask, uint32_t lookMask,
+QString ProcessTreeModel::userName(const pg::ProcessEntry &e) const
+{
+    if (!e.sid.empty())
+        return QString::fromStdString(e.sid);
+    auto it = m_userNames.find(e.uid);
+    if (it == m_userNames.end())
+        it = m_userNames.insert(e.uid, m_userName(e.uid));
+    return it.value();
+}
+
+void ProcessTreeModel::sort(int column, Qt::SortOrder order)
+{
+    if (column == m_sortColumn && order == m_sortOrder)
+        return;
+    const auto text = [](const std::string &a, const std::string &b) {
+        // Case-insensitive (ASCII), as people expect names to sort.
+        return std::lexicographical_compare(
+            a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+                const auto lx = static_cast<unsigned char>(x >= 'A' && x <= 'Z' ? x + 32 : x);
+                const auto ly = static_cast<unsigned char>(y >= 'A' && y <= 'Z' ? y + 32 : y);
+                return lx < ly;
+            });
+    };
+    pg::ProcessTable::Less less;
+    uint32_t fields = 0;
+    using E = pg::ProcessEntry;
+    switch (column) {
+    case Name:
+        less = [text](const E &a, const E &b) { return text(a.name, b.name); };
+        fields = pg::FieldName;
+        break;
+    case Pid:
+        less = [](const E &a, const E &b) { return a.pid < b.pid; };
+        break;
+    case User:
+        less = [this](const E &a, const E &b) {
+            return userName(a).compare(userName(b), Qt::CaseInsensitive) < 0;
+        };
+        fields = pg::FieldUser;
+        break;
+    case Path:
+        less = [text](const E &a, const E &b) { return text(a.image, b.image); };
+        fields = pg::FieldImage;
+        break;
+    case CommandLine:
+        less = [text](const E &a, const E &b) { return text(a.cmdline, b.cmdline); };
+        fields = pg::FieldCmdline;
+        break;
+    case Started:
+        less = [](const E &a, const E &b) { return a.startNs < b.startNs; };
+        fields = pg::FieldStarted;
+        break;
+    case VerdictColumn:
+        less = [](const E &a, const E &b) {
+            const auto rank = [](const E &e) {
+                return std::make_tuple(!e.pending, static_cast<int>(e.verdict),
+                                       static_cast<int>(e.source), e.ruleId);
+            };
+            return rank(a) < rank(b);
+        };
+        fields = pg::FieldVerdict | pg::FieldState;
+        break;
+    case ParentColumn:
+        less = [](const E &a, const E &b) { return a.ppid < b.ppid; };
+        fields = pg::FieldParent;
+        break;
+    case CreatorColumn:
+        less = [](const E &a, const E &b) {
+            return (a.creatorPid != a.ppid ? a.creatorPid : 0u) <
+                   (b.creatorPid != b.ppid ? b.creatorPid : 0u);
+        };
+        fields = pg::FieldParent;
+        break;
+    default:
+        break; // -1: insertion order
+    }
+    if (less && order == Qt::DescendingOrder)
+        less = [asc = std::move(less)](const E &a, const E &b) { return asc(b, a); };
+    m_sortColumn = column;
+    m_sortOrder = order;
+
+    // One layout change: every persistent index keeps its node, gets its new row.
+    emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    m_table.setOrder(std::move(less), fields);
+    if (m_flat)
+        std::sort(m_flatNodes.begin(), m_flatNodes.end(), [this](const Node *a, const Node *b) {
+            return m_table.lessThan(a->entry, b->entry);
+        });
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (const QModelIndex &i : before)
+        after.push_back(indexOf(nodeOf(i), i.column()));
+    changePersistentIndexList(before, after);
+    emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+void ProcessTreeModel::emitChanged(const Node *n, uint32_t contentMask, uint32_t lookMask,
                                    const QVector<int> &lookRoles)
 {
     const uint32_t cols = contentMask | lookMask;
     const QVector<int> roles = contentMask == 0 ? lookRoles : QVector<int>();
+    const QModelIndex first = indexOf(n, 0);
+    if (!first.isValid())
+        return;
     for (int c = 0; c < ColumnCount;) {
         if ((cols & (1u << c)) == 0) {
             ++c;
@@ -348,7 +485,7 @@ void ProcessTreeModel::emitChanged(quint64 key, uint32_t contentMask, uint32_t l
         int last = c;
         while (last + 1 < ColumnCount && (cols & (1u << (last + 1))) != 0)
             ++last;
-        emit dataChanged(indexForKey(key, c), indexForKey(key, last), roles);
+        emit dataChanged(first.siblingAtColumn(c), first.siblingAtColumn(last), roles);
         c = last + 1;
     }
 }
@@ -356,67 +493,56 @@ void ProcessTreeModel::emitChanged(quint64 key, uint32_t contentMask, uint32_t l
 void ProcessTreeModel::aboutToInsert(uint64_t parentKey, size_t first, size_t last)
 {
     if (m_flat)
-        return; // rows are appended in inserted(), when the table has them
-    beginInsertRows(indexForKey(parentKey), static_cast<int>(first), static_cast<int>(last));
+        return; // rows are merged in inserted(), when the table has them
+    beginInsertRows(parentIndex(parentKey), static_cast<int>(first), static_cast<int>(last));
 }
 
 void ProcessTreeModel::inserted(uint64_t parentKey, size_t first, size_t last)
 {
-    if (m_flat) {
-        std::vector<uint64_t> keys;
-        collectSubtree(parentKey, first, last, &keys);
-        if (!keys.empty()) {
-            const int row = static_cast<int>(m_flatKeys.size());
-            beginInsertRows({}, row, row + static_cast<int>(keys.size()) - 1);
-            for (uint64_t k : keys) {
-                m_flatRows.emplace(k, static_cast<int>(m_flatKeys.size()));
-                m_flatKeys.push_back(k);
-            }
-            endInsertRows();
-        }
-    } else {
+    std::vector<const Node *> nodes;
+    const Node *parent = parentKey == 0 ? m_table.root() : m_table.nodeOf(parentKey);
+    if (parent != nullptr)
+        collectSubtree(parent, first, last, &nodes);
+    if (m_flat)
+        flatInsert(nodes);
+    else
         endInsertRows();
-    }
-    trackFresh(parentKey, first, last);
+    trackFresh(nodes);
 }
 
-void ProcessTreeModel::trackFresh(uint64_t parentKey, size_t first, size_t last)
+void ProcessTreeModel::flatInsert(std::vector<const Node *> nodes)
 {
-    // Only the top of a new subtree is announced; its descendants are fresh too.
-    std::vector<uint64_t> stack;
-    for (size_t r = first; r <= last; ++r)
-        stack.push_back(m_table.childAt(parentKey, r));
-    while (!stack.empty()) {
-        const uint64_t key = stack.back();
-        stack.pop_back();
-        const pg::ProcessEntry *e = m_table.find(key);
-        if (e == nullptr)
-            continue;
-        if (isFresh(*e))
-            m_fresh.emplace_back(key, toMs(e->startNs));
-        for (size_t r = 0, n = m_table.childCount(key); r < n; ++r)
-            stack.push_back(m_table.childAt(key, r));
+    // Merged at their sorted rows: one insertion per run, highest first.
+    const auto less = [this](const Node *a, const Node *b) {
+        return m_table.lessThan(a->entry, b->entry);
+    };
+    std::sort(nodes.begin(), nodes.end(), less);
+    size_t end = nodes.size();
+    while (end > 0) {
+        const auto at = static_cast<size_t>(
+            std::upper_bound(m_flatNodes.begin(), m_flatNodes.end(), nodes[end - 1], less) -
+            m_flatNodes.begin());
+        size_t begin = end - 1;
+        while (begin > 0 && (at == 0 || less(m_flatNodes[at - 1], nodes[begin - 1])))
+            --begin;
+        beginInsertRows({}, static_cast<int>(at), static_cast<int>(at + end - begin - 1));
+        m_flatNodes.insert(m_flatNodes.begin() + static_cast<std::ptrdiff_t>(at),
+                           nodes.begin() + static_cast<std::ptrdiff_t>(begin),
+                           nodes.begin() + static_cast<std::ptrdiff_t>(end));
+        endInsertRows();
+        end = begin;
     }
 }
 
-void ProcessTreeModel::aboutToRemove(uint64_t parentKey, size_t first, size_t last)
+void ProcessTreeModel::flatRemove(const std::vector<const Node *> &nodes)
 {
-    if (!m_flat) {
-        beginRemoveRows(indexForKey(parentKey), static_cast<int>(first), static_cast<int>(last));
-        return;
-    }
-    // Flat: the subtrees' rows are scattered; remove them now (the table
-    // still has them), one range per run of adjacent rows, highest first.
-    std::vector<uint64_t> keys;
-    collectSubtree(parentKey, first, last, &keys);
     std::vector<int> rows;
-    for (uint64_t k : keys) {
-        const auto it = m_flatRows.find(k);
-        if (it != m_flatRows.end())
-            rows.push_back(it->second);
+    rows.reserve(nodes.size());
+    for (const Node *n : nodes) {
+        const int row = flatRow(n);
+        if (row >= 0)
+            rows.push_back(row);
     }
-    if (rows.empty())
-        return;
     std::sort(rows.begin(), rows.end());
     size_t end = rows.size();
     while (end > 0) {
@@ -424,14 +550,36 @@ void ProcessTreeModel::aboutToRemove(uint64_t parentKey, size_t first, size_t la
         while (begin > 0 && rows[begin - 1] + 1 == rows[begin])
             --begin;
         beginRemoveRows({}, rows[begin], rows[end - 1]);
-        for (int r = rows[begin]; r <= rows[end - 1]; ++r)
-            m_flatRows.erase(m_flatKeys[static_cast<size_t>(r)]);
-        m_flatKeys.erase(m_flatKeys.begin() + rows[begin], m_flatKeys.begin() + rows[end - 1] + 1);
-        for (size_t r = static_cast<size_t>(rows[begin]); r < m_flatKeys.size(); ++r)
-            m_flatRows[m_flatKeys[r]] = static_cast<int>(r);
+        m_flatNodes.erase(m_flatNodes.begin() + rows[begin],
+                          m_flatNodes.begin() + rows[end - 1] + 1);
         endRemoveRows();
         end = begin;
     }
+}
+
+void ProcessTreeModel::trackFresh(const std::vector<const Node *> &nodes)
+{
+    // Only the top of a new subtree is announced; its descendants are fresh too.
+    for (const Node *n : nodes) {
+        if (isFresh(n->entry))
+            m_fresh.emplace_back(n->entry.key, toMs(n->entry.startNs));
+    }
+}
+
+void ProcessTreeModel::aboutToRemove(uint64_t parentKey, size_t first, size_t last)
+{
+    if (!m_flat) {
+        beginRemoveRows(parentIndex(parentKey), static_cast<int>(first), static_cast<int>(last));
+        return;
+    }
+    // Flat: the subtrees' rows are scattered; remove them now (the table
+    // still has them), one range per run of adjacent rows, highest first.
+    const Node *parent = parentKey == 0 ? m_table.root() : m_table.nodeOf(parentKey);
+    if (parent == nullptr)
+        return;
+    std::vector<const Node *> nodes;
+    collectSubtree(parent, first, last, &nodes);
+    flatRemove(nodes);
 }
 
 void ProcessTreeModel::removed(uint64_t, size_t, size_t)
@@ -440,11 +588,78 @@ void ProcessTreeModel::removed(uint64_t, size_t, size_t)
         endRemoveRows();
 }
 
-void ProcessTreeModel::changed(uint64_t key, uint32_t fields)
+void ProcessTreeModel::aboutToMove(uint64_t parentKey, size_t from, size_t dest)
 {
-    const uint32_t look = (fields & pg::FieldState) != 0 ? kAllColumns : 0;
-    emitChanged(key, contentColumns(fields), look,
-                {Qt::BackgroundRole, Qt::ForegroundRole, Qt::DecorationRole});
+    const Node *parent = parentKey == 0 ? m_table.root() : m_table.nodeOf(parentKey);
+    if (m_flat) {
+        m_moving = parent != nullptr ? pg::ProcessTable::childNode(parent, from) : nullptr;
+        return;
+    }
+    const QModelIndex p = parentIndex(parentKey);
+    beginMoveRows(p, static_cast<int>(from), static_cast<int>(from), p, static_cast<int>(dest));
+}
+
+void ProcessTreeModel::moved(uint64_t, size_t, size_t)
+{
+    if (!m_flat) {
+        endMoveRows();
+        return;
+    }
+    // Flat: the node's sort field changed; move it to its sorted row.
+    const Node *n = m_moving;
+    m_moving = nullptr;
+    const auto it = std::find(m_flatNodes.begin(), m_flatNodes.end(), n);
+    if (n == nullptr || it == m_flatNodes.end())
+        return;
+    const int from = static_cast<int>(it - m_flatNodes.begin());
+    std::vector<const Node *> rest(m_flatNodes);
+    rest.erase(rest.begin() + from);
+    const int to =
+        static_cast<int>(std::upper_bound(rest.begin(), rest.end(), n,
+                                          [this](const Node *a, const Node *b) {
+                                              return m_table.lessThan(a->entry, b->entry);
+                                          }) -
+                         rest.begin());
+    if (to == from)
+        return;
+    beginMoveRows({}, from, from, {}, to > from ? to + 1 : to);
+    rest.insert(rest.begin() + to, n);
+    m_flatNodes.swap(rest);
+    endMoveRows();
+}
+
+void ProcessTreeModel::changed(const std::vector<Change> &changes)
+{
+    static const QVector<int> lookRoles{Qt::BackgroundRole, Qt::ForegroundRole, Qt::DecorationRole};
+    // Most rows under one parent changed: one whole-range dataChanged there.
+    QHash<const Node *, int> perParent;
+    if (changes.size() >= 64) {
+        for (const Change &c : changes) {
+            const Node *n = m_table.nodeOf(c.key);
+            if (n != nullptr)
+                ++perParent[m_flat ? m_table.root() : n->parent];
+        }
+        for (auto it = perParent.begin(); it != perParent.end();) {
+            const size_t rows =
+                m_flat ? m_flatNodes.size() : pg::ProcessTable::shownChildren(it.key());
+            if (static_cast<size_t>(it.value()) * 2 > rows) {
+                const QModelIndex p =
+                    m_flat || it.key() == m_table.root() ? QModelIndex() : indexOf(it.key(), 0);
+                emit dataChanged(index(0, 0, p),
+                                 index(static_cast<int>(rows) - 1, ColumnCount - 1, p));
+                ++it;
+            } else {
+                it = perParent.erase(it);
+            }
+        }
+    }
+    for (const Change &c : changes) {
+        const Node *n = m_table.nodeOf(c.key);
+        if (n == nullptr || perParent.contains(m_flat ? m_table.root() : n->parent))
+            continue;
+        const uint32_t look = (c.fields & pg::FieldState) != 0 ? kAllColumns : 0;
+        emitChanged(n, contentColumns(c.fields), look, lookRoles);
+    }
 }
 
 void ProcessTreeModel::aboutToReset()

@@ -3,26 +3,37 @@
 // Owns a pg::ProcessTable and forwards its diffs one to one: inserts and
 // removals become beginInsertRows/beginRemoveRows over the table's ranges,
 // field changes become dataChanged over just the columns the change mask
-// touches (one per run of adjacent columns). The model is reset only by
-// clear() (a new connection) and setFlat() (tree/list toggle). applyEvents()
-// takes one drained batch (one refresh); tick() runs on a timer: it drops
-// expired green highlights and purges exited entries after the linger time
-// (one removal per run of adjacent rows under each parent).
+// touches (one per run of adjacent columns), or one whole-range dataChanged
+// under a parent when most of its rows changed in one refresh. The model is
+// reset only by clear() (a new connection) and setFlat() (tree/list toggle).
+// applyEvents() takes one drained batch (one refresh); tick() runs on a
+// timer: it drops expired green highlights and purges exited entries after
+// the linger time (one removal per run of adjacent rows under each parent).
 //
-// Flat mode (the list view): every entry is a top-level row, in the order
-// the entries appeared; parent and creator stay visible in their columns.
+// Sorting is the model's own (sort(), as a view with sorting enabled calls
+// it): one layoutChanged per sort request, new rows inserted at their sorted
+// position, an entry whose sort field changes moved with beginMoveRows. So
+// the view needs no QSortFilterProxyModel on the common path, whose
+// per-removal persistent-index walk and mapping lookups dominate a large
+// expanded tree; the search proxy goes in between only while searching.
 //
-// Index internal ids are the table's entry keys, never PIDs. Times compare
-// event timestamps with the injectable clock (UTC ms since 1970). GUI thread
-// only.
+// Flat mode (the list view): every entry is a top-level row, in the same
+// order; parent and creator stay visible in their columns.
+//
+// Index internal ids are the table's node slots (small ids, valid while the
+// entry exists; parent(), index(), rowCount() and flags() are O(1) and the
+// last three read dense per-slot arrays, not the nodes); KeyRole gives the
+// entry key, never a PID. Times compare event timestamps with the injectable clock (UTC ms
+// since 1970). GUI thread only.
 #pragma once
 
 #include <QAbstractItemModel>
 #include <QIcon>
 
+#include <QHash>
+
 #include <deque>
 #include <functional>
-#include <unordered_map>
 
 #include "ProcessTable.h"
 
@@ -68,6 +79,7 @@ public:
     void setUserNameResolver(std::function<QString(uint32_t)> resolver)
     {
         m_userName = std::move(resolver);
+        m_userNames.clear();
     }
     void setFlat(bool flat);
     bool isFlat() const { return m_flat; }
@@ -80,9 +92,19 @@ public:
     QModelIndex parent(const QModelIndex &child) const override;
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
+    bool hasChildren(const QModelIndex &parent = {}) const override;
+    // A row with no children is flagged Qt::ItemNeverHasChildren while it
+    // has none (the flag is read live; a process that forks loses it). Views
+    // then never keep it as expanded: QTreeView::expandAll() would otherwise
+    // hold a persistent index per leaf, and every row removal walks every
+    // persistent index of the model.
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
 
     static QString verdictText(const pg::ProcessEntry &e);
 
@@ -91,19 +113,32 @@ private:
     void inserted(uint64_t parentKey, size_t first, size_t last) override;
     void aboutToRemove(uint64_t parentKey, size_t first, size_t last) override;
     void removed(uint64_t parentKey, size_t first, size_t last) override;
-    void changed(uint64_t key, uint32_t fields) override;
+    void aboutToMove(uint64_t parentKey, size_t from, size_t dest) override;
+    void moved(uint64_t parentKey, size_t from, size_t dest) override;
+    void changed(const std::vector<Change> &changes) override;
     void aboutToReset() override;
     void reset() override;
 
+    using Node = pg::ProcessTable::Node;
     qint64 now() const { return m_clock(); }
-    void emitChanged(quint64 key, uint32_t contentMask, uint32_t lookMask,
+    QModelIndex indexOf(const Node *n, int column) const;
+    const Node *nodeOf(const QModelIndex &index) const
+    {
+        return m_table.nodeAt(static_cast<uint32_t>(index.internalId()));
+    }
+    QModelIndex parentIndex(uint64_t parentKey) const;
+    int flatRow(const Node *n) const;
+    void emitChanged(const Node *n, uint32_t contentMask, uint32_t lookMask,
                      const QVector<int> &lookRoles);
     QString describePid(uint32_t pid) const;
-    void collectSubtree(uint64_t parentKey, size_t first, size_t last,
-                        std::vector<uint64_t> *keys) const;
+    QString userName(const pg::ProcessEntry &e) const;
+    void collectSubtree(const Node *parent, size_t first, size_t last,
+                        std::vector<const Node *> *nodes) const;
     void rebuildFlat();
+    void flatInsert(std::vector<const Node *> nodes);
+    void flatRemove(const std::vector<const Node *> &nodes);
     bool isFresh(const pg::ProcessEntry &e) const;
-    void trackFresh(uint64_t parentKey, size_t first, size_t last);
+    void trackFresh(const std::vector<const Node *> &nodes);
 
     pg::ProcessTable m_table;
     Clock m_clock;
@@ -111,9 +146,13 @@ private:
     int m_lingerMs = 3000;
     bool m_keepExited = false;
     bool m_flat = false;
-    std::vector<uint64_t> m_flatKeys;             // flat mode: row -> key
-    std::unordered_map<uint64_t, int> m_flatRows; // flat mode: key -> row
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    // Flat mode: every node, in the table's order (binary search finds rows).
+    std::vector<const Node *> m_flatNodes;
+    const Node *m_moving = nullptr; // flat mode: the node between aboutToMove and moved
     std::function<QString(uint32_t)> m_userName;
+    mutable QHash<uint32_t, QString> m_userNames;   // per user, not per row
     std::deque<std::pair<quint64, qint64>> m_fresh; // key, start ms; in insertion order
     QIcon m_processIcon;
     QIcon m_pendingIcon;

@@ -1,8 +1,10 @@
 #include "RulesEditor.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIntValidator>
@@ -10,8 +12,19 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpressionValidator>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include "RuleExplainer.h"
+#include "RuleValidator.h"
+
+namespace
+{
+
+enum class Condition { Anyone, User, Group };
+
+} // namespace
 
 RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), m_model(model)
 {
@@ -23,30 +36,75 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
     m_view->verticalHeader()->setVisible(false);
 
     m_action = new QComboBox;
-    m_action->addItem(tr("Allow"), static_cast<int>(pg::Verdict::Allow));
-    m_action->addItem(tr("Block"), static_cast<int>(pg::Verdict::Block));
+    for (pg::Verdict v : {pg::Verdict::Allow, pg::Verdict::Block, pg::Verdict::Ask})
+        m_action->addItem(RulesModel::actionName(v), static_cast<int>(v));
+    m_action->setItemData(2, tr("Ask a person, in prompt and in lockdown mode"), Qt::ToolTipRole);
     m_kind = new QComboBox;
+    m_kind->setObjectName(QStringLiteral("ruleKind"));
     m_kind->addItem(tr("Exact program path"), static_cast<int>(pg::RuleKind::Exact));
     m_kind->addItem(tr("Pattern (* ? **)"), static_cast<int>(pg::RuleKind::Glob));
     m_kind->addItem(tr("Folder (ends with /)"), static_cast<int>(pg::RuleKind::Prefix));
+    m_kind->addItem(tr("SHA-256 of the file"), static_cast<int>(pg::RuleKind::Sha256));
+    m_kind->addItem(tr("Command line pattern"), static_cast<int>(pg::RuleKind::Cmdline));
+    m_kind->addItem(tr("Installed by a trusted package, unmodified"),
+                    static_cast<int>(pg::RuleKind::Package));
     m_pattern = new QLineEdit;
-    m_pattern->setPlaceholderText(tr("/usr/bin/program, /opt/tools/, /home/*/bin/*"));
+    m_hashButton = new QPushButton(tr("From &file..."));
+    m_hashButton->setObjectName(QStringLiteral("hashFromFile"));
+    m_hashButton->setToolTip(tr("Compute the SHA-256 of a program file"));
+    connect(m_hashButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Program to hash"));
+        if (!path.isEmpty())
+            hashFromFile(path);
+    });
+    auto *patternRow = new QHBoxLayout;
+    patternRow->setContentsMargins(0, 0, 0, 0);
+    patternRow->addWidget(m_pattern, 1);
+    patternRow->addWidget(m_hashButton);
     m_parent = new QLineEdit;
-    m_parent->setPlaceholderText(tr("any parent"));
-    m_uid = new QLineEdit;
-    m_uid->setValidator(new QIntValidator(0, 2147483647, m_uid));
-    m_uid->setPlaceholderText(tr("any user"));
+    m_parent->setPlaceholderText(tr("any parent (or a path or pattern: /usr/bin/steam)"));
+    m_conditionKind = new QComboBox;
+    m_conditionKind->addItem(tr("Anyone"), static_cast<int>(Condition::Anyone));
+    m_conditionKind->addItem(tr("Only user id"), static_cast<int>(Condition::User));
+    m_conditionKind->addItem(tr("Only members of group id"), static_cast<int>(Condition::Group));
+    m_conditionId = new QLineEdit;
+    m_conditionId->setValidator(new QIntValidator(0, 2147483647, m_conditionId));
+    m_conditionId->setEnabled(false);
+    connect(m_conditionKind, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
+            [this](int index) {
+                m_conditionId->setEnabled(!m_locked && index > 0);
+                if (index == 0)
+                    m_conditionId->clear();
+            });
+    auto *conditionRow = new QHBoxLayout;
+    conditionRow->setContentsMargins(0, 0, 0, 0);
+    conditionRow->addWidget(m_conditionKind);
+    conditionRow->addWidget(m_conditionId, 1);
+    m_caseFold = new QCheckBox(tr("Ignore letter case"));
+    m_message = new QLineEdit;
+    m_message->setMaxLength(static_cast<int>(PG_MAX_RULE_MESSAGE_BYTES) - 1);
+    m_message->setPlaceholderText(tr("shown when this rule blocks, e.g. Games are for after "
+                                     "homework"));
+    m_link = new QLineEdit;
+    m_link->setPlaceholderText(tr("https://... (optional, shown with the message)"));
     m_error = new QLabel;
     m_error->setObjectName(QStringLiteral("ruleError"));
     m_error->setStyleSheet(QStringLiteral("color: #c53030"));
     m_error->setWordWrap(true);
+    connect(m_kind, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
+            &RulesEditor::updateKindHints);
 
-    auto *form = new QFormLayout;
+    m_form = new QWidget;
+    auto *form = new QFormLayout(m_form);
+    form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("Action:"), m_action);
     form->addRow(tr("Kind:"), m_kind);
-    form->addRow(tr("Path:"), m_pattern);
+    form->addRow(tr("Match:"), patternRow);
     form->addRow(tr("Parent program:"), m_parent);
-    form->addRow(tr("User id:"), m_uid);
+    form->addRow(tr("Applies to:"), conditionRow);
+    form->addRow(QString(), m_caseFold);
+    form->addRow(tr("Message:"), m_message);
+    form->addRow(tr("Link:"), m_link);
     form->addRow(m_error);
 
     m_add = new QPushButton(tr("&Add"));
@@ -86,11 +144,75 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
         buttons->addWidget(b);
     buttons->addStretch(1);
     buttons->addWidget(apply);
+    m_editing = {m_form, m_add, update, remove, up, down, importButton, apply};
+
+    // "Test this path": the component's matcher over the rules being edited.
+    auto *test = new QGroupBox(tr("Test this path"));
+    m_testImage = new QLineEdit;
+    m_testImage->setObjectName(QStringLiteral("testImage"));
+    m_testImage->setPlaceholderText(tr("/usr/games/program"));
+    m_testParent = new QLineEdit;
+    m_testParent->setPlaceholderText(tr("parent program (optional)"));
+    m_testCmdline = new QLineEdit;
+    m_testCmdline->setPlaceholderText(tr("command line (optional)"));
+    m_testUid = new QLineEdit;
+    m_testUid->setValidator(new QIntValidator(0, 2147483647, m_testUid));
+    m_testUid->setPlaceholderText(tr("user id"));
+    m_testUid->setMaximumWidth(90);
+    auto *testButton = new QPushButton(tr("&Test"));
+    m_testResult = new QLabel;
+    m_testResult->setObjectName(QStringLiteral("testResult"));
+    m_testResult->setWordWrap(true);
+    m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    const auto runTest = [this] {
+        testPath(m_testImage->text().trimmed(), m_testParent->text().trimmed(),
+                 m_testCmdline->text());
+    };
+    connect(testButton, &QPushButton::clicked, this, runTest);
+    connect(m_testImage, &QLineEdit::returnPressed, this, runTest);
+    auto *testRow = new QHBoxLayout;
+    testRow->addWidget(m_testImage, 2);
+    testRow->addWidget(m_testParent, 1);
+    testRow->addWidget(m_testCmdline, 1);
+    testRow->addWidget(m_testUid);
+    testRow->addWidget(testButton);
+    auto *testLayout = new QVBoxLayout(test);
+    testLayout->addLayout(testRow);
+    testLayout->addWidget(m_testResult);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_view, 1);
-    layout->addLayout(form);
+    layout->addWidget(m_form);
     layout->addLayout(buttons);
+    layout->addWidget(test);
+    updateKindHints();
+}
+
+void RulesEditor::updateKindHints()
+{
+    const auto kind = static_cast<pg::RuleKind>(m_kind->currentData().toInt());
+    switch (kind) {
+    case pg::RuleKind::Exact:
+    case pg::RuleKind::Glob:
+    case pg::RuleKind::Prefix:
+        m_pattern->setPlaceholderText(tr("/usr/bin/program, /opt/tools/, /home/*/bin/*"));
+        break;
+    case pg::RuleKind::Sha256:
+        m_pattern->setPlaceholderText(tr("64 hex digits, or compute them from a file"));
+        break;
+    case pg::RuleKind::Cmdline:
+        m_pattern->setPlaceholderText(tr("*/firefox *--private-window* (arguments joined by "
+                                         "spaces; * also crosses /)"));
+        break;
+    case pg::RuleKind::Package:
+        m_pattern->setPlaceholderText(tr("package name or pattern; * = every package the "
+                                         "system installed"));
+        break;
+    }
+    m_hashButton->setVisible(kind == pg::RuleKind::Sha256);
+    m_caseFold->setEnabled(!m_locked && kind != pg::RuleKind::Sha256);
+    if (kind == pg::RuleKind::Sha256)
+        m_caseFold->setChecked(false);
 }
 
 QString RulesEditor::errorText() const
@@ -105,8 +227,14 @@ pg::Rule RulesEditor::formRule() const
     r.kind = static_cast<pg::RuleKind>(m_kind->currentData().toInt());
     r.pattern = m_pattern->text().toStdString();
     r.parent = m_parent->text().trimmed().toStdString();
-    if (!m_uid->text().isEmpty())
-        r.uid = m_uid->text().toUInt();
+    const auto condition = static_cast<Condition>(m_conditionKind->currentData().toInt());
+    if (!m_conditionId->text().isEmpty() && condition == Condition::User)
+        r.uid = m_conditionId->text().toUInt();
+    if (!m_conditionId->text().isEmpty() && condition == Condition::Group)
+        r.gid = m_conditionId->text().toUInt();
+    r.caseFold = m_caseFold->isChecked();
+    r.message = m_message->text().trimmed().toStdString();
+    r.link = m_link->text().trimmed().toStdString();
     return r;
 }
 
@@ -116,7 +244,15 @@ void RulesEditor::setForm(const pg::Rule &rule)
     m_kind->setCurrentIndex(m_kind->findData(static_cast<int>(rule.kind)));
     m_pattern->setText(QString::fromStdString(rule.pattern));
     m_parent->setText(QString::fromStdString(rule.parent));
-    m_uid->setText(rule.uid ? QString::number(*rule.uid) : QString());
+    const Condition condition =
+        rule.uid ? Condition::User : (rule.gid ? Condition::Group : Condition::Anyone);
+    m_conditionKind->setCurrentIndex(m_conditionKind->findData(static_cast<int>(condition)));
+    m_conditionId->setText(rule.uid   ? QString::number(*rule.uid)
+                           : rule.gid ? QString::number(*rule.gid)
+                                      : QString());
+    m_caseFold->setChecked(rule.caseFold);
+    m_message->setText(QString::fromStdString(rule.message));
+    m_link->setText(QString::fromStdString(rule.link));
     showError(QString());
 }
 
@@ -133,7 +269,15 @@ int RulesEditor::selectedRow() const
 
 bool RulesEditor::addFromForm()
 {
-    const QString error = m_model->addRule(formRule());
+    if (m_locked)
+        return false;
+    const pg::Rule r = formRule();
+    const auto condition = static_cast<Condition>(m_conditionKind->currentData().toInt());
+    if (condition != Condition::Anyone && m_conditionId->text().isEmpty()) {
+        showError(tr("Enter the user or group id, or choose \"Anyone\"."));
+        return false;
+    }
+    const QString error = m_model->addRule(r);
     showError(error);
     if (error.isEmpty())
         m_view->selectRow(m_model->rowCount() - 1);
@@ -142,6 +286,13 @@ bool RulesEditor::addFromForm()
 
 bool RulesEditor::updateFromForm()
 {
+    if (m_locked)
+        return false;
+    const auto condition = static_cast<Condition>(m_conditionKind->currentData().toInt());
+    if (condition != Condition::Anyone && m_conditionId->text().isEmpty()) {
+        showError(tr("Enter the user or group id, or choose \"Anyone\"."));
+        return false;
+    }
     const QString error = m_model->updateRule(selectedRow(), formRule());
     showError(error);
     return error.isEmpty();
@@ -149,11 +300,14 @@ bool RulesEditor::updateFromForm()
 
 void RulesEditor::removeSelected()
 {
-    m_model->removeRule(selectedRow());
+    if (!m_locked)
+        m_model->removeRule(selectedRow());
 }
 
 void RulesEditor::moveSelected(int delta)
 {
+    if (m_locked)
+        return;
     const int row = selectedRow();
     if (m_model->moveRule(row, row + delta))
         m_view->selectRow(row + delta);
@@ -161,10 +315,66 @@ void RulesEditor::moveSelected(int delta)
 
 void RulesEditor::importFile(const QString &path)
 {
-    showError(m_model->importFrom(path));
+    if (!m_locked)
+        showError(m_model->importFrom(path));
 }
 
 void RulesEditor::exportFile(const QString &path)
 {
     showError(m_model->exportTo(path));
+}
+
+bool RulesEditor::hashFromFile(const QString &path)
+{
+    if (m_locked)
+        return false;
+    std::string hex;
+    std::string error;
+    if (!pg::sha256OfFile(path.toStdString(), &hex, &error)) {
+        showError(QString::fromStdString(error));
+        return false;
+    }
+    m_kind->setCurrentIndex(m_kind->findData(static_cast<int>(pg::RuleKind::Sha256)));
+    m_pattern->setText(QString::fromStdString(hex));
+    showError(QString());
+    return true;
+}
+
+QString RulesEditor::testPath(const QString &image, const QString &parent, const QString &cmdline)
+{
+    QString text;
+    if (image.isEmpty()) {
+        text = tr("Enter the full path of a program to test.");
+    } else {
+        pg::ExplainQuery query;
+        query.image = image.toStdString();
+        query.parentImage = parent.toStdString();
+        query.uid = m_testUid->text().isEmpty() ? 0xFFFFFFFFu : m_testUid->text().toUInt();
+        if (!cmdline.trimmed().isEmpty())
+            query.cmdline = cmdline.trimmed().toStdString();
+        const pg::Explanation e =
+            pg::explainRules(m_model->rules(), m_policyCaseFold, m_previewMode, query);
+        text = QString::fromStdString(e.ok ? e.text : e.error);
+    }
+    m_testResult->setText(text);
+    return text;
+}
+
+QString RulesEditor::testResult() const
+{
+    return m_testResult->text();
+}
+
+void RulesEditor::setLocked(bool locked)
+{
+    m_locked = locked;
+    for (QWidget *w : m_editing)
+        w->setEnabled(!locked);
+    const QString why = tr("The panel is locked: enter the PIN to change rules. (Who may change "
+                           "the policy at all is decided by the kernel component's access check: "
+                           "root or the group procguard.)");
+    for (QWidget *w : m_editing)
+        w->setToolTip(locked ? why : QString());
+    m_conditionId->setEnabled(!locked && m_conditionKind->currentIndex() > 0);
+    updateKindHints();
 }

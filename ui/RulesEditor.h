@@ -2,12 +2,24 @@
 // to add, change, remove and reorder them, with the validation error shown
 // under the form, and import/export to a file. applyRequested() asks the
 // window to push the policy. GUI thread only.
+//
+// The form covers every kind on the wire (exact path, pattern, folder,
+// SHA-256 with "compute from a file", command line, trusted package), the
+// actions allow/block/ask, a user or group condition, a parent program,
+// letter case, and the message and link shown when the rule blocks.
+// "Test this path" runs the kernel component's own matcher over the rules
+// being edited (pg::explainRules) and says which rule would decide and why.
+// Hashing a file (for the form or the test) reads it on the GUI thread.
+//
+// setLocked(true) (the panel lock) disables every control that changes
+// rules; the table and "test this path" stay usable.
 #pragma once
 
 #include <QWidget>
 
 #include "RulesModel.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -32,9 +44,25 @@ public:
     void moveSelected(int delta);
     void importFile(const QString &path);
     void exportFile(const QString &path);
+    // Puts the SHA-256 of path in the form (kind SHA-256); false and an
+    // error when it cannot be read.
+    bool hashFromFile(const QString &path);
+    // "Test this path": the answer, also shown under the test fields.
+    QString testPath(const QString &image, const QString &parent = QString(),
+                     const QString &cmdline = QString());
+    QString testResult() const;
+
+    // What happens when no rule matches, for the test ("in lockdown ...").
+    void setPreviewMode(pg::Mode mode) { m_previewMode = mode; }
+    void setPolicyCaseFold(bool fold) { m_policyCaseFold = fold; }
+
+    void setLocked(bool locked);
+    bool isLocked() const { return m_locked; }
 
     QLineEdit *patternEdit() const { return m_pattern; }
     QPushButton *addButton() const { return m_add; }
+    QComboBox *kindBox() const { return m_kind; }
+    QComboBox *actionBox() const { return m_action; }
 
 signals:
     void applyRequested();
@@ -42,14 +70,30 @@ signals:
 private:
     int selectedRow() const;
     void showError(const QString &error);
+    void updateKindHints();
 
     RulesModel *m_model;
     QTableView *m_view = nullptr;
     QComboBox *m_action = nullptr;
     QComboBox *m_kind = nullptr;
     QLineEdit *m_pattern = nullptr;
+    QPushButton *m_hashButton = nullptr;
     QLineEdit *m_parent = nullptr;
-    QLineEdit *m_uid = nullptr;
+    QComboBox *m_conditionKind = nullptr;
+    QLineEdit *m_conditionId = nullptr;
+    QCheckBox *m_caseFold = nullptr;
+    QLineEdit *m_message = nullptr;
+    QLineEdit *m_link = nullptr;
     QLabel *m_error = nullptr;
     QPushButton *m_add = nullptr;
+    QWidget *m_form = nullptr;
+    QList<QWidget *> m_editing; // disabled while locked
+    QLineEdit *m_testImage = nullptr;
+    QLineEdit *m_testParent = nullptr;
+    QLineEdit *m_testCmdline = nullptr;
+    QLineEdit *m_testUid = nullptr;
+    QLabel *m_testResult = nullptr;
+    pg::Mode m_previewMode = pg::Mode::Prompt;
+    bool m_policyCaseFold = false;
+    bool m_locked = false;
 };

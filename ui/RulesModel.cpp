@@ -80,8 +80,14 @@ QString RulesModel::exportTo(const QString &path) const
             o[QStringLiteral("parent")] = QString::fromStdString(r.parent);
         if (r.uid)
             o[QStringLiteral("uid")] = static_cast<qint64>(*r.uid);
+        if (r.gid)
+            o[QStringLiteral("gid")] = static_cast<qint64>(*r.gid);
         if (r.caseFold)
             o[QStringLiteral("caseFold")] = true;
+        if (!r.message.empty())
+            o[QStringLiteral("message")] = QString::fromStdString(r.message);
+        if (!r.link.empty())
+            o[QStringLiteral("link")] = QString::fromStdString(r.link);
         array.append(o);
     }
     QFile file(path);
@@ -106,7 +112,7 @@ QString RulesModel::importFrom(const QString &path)
         const QJsonObject o = array[i].toObject();
         pg::Rule r;
         const auto action =
-            pg::verdictFromString(o.value(QStringLiteral("action")).toString().toStdString());
+            pg::actionFromString(o.value(QStringLiteral("action")).toString().toStdString());
         const auto kind =
             pg::ruleKindFromString(o.value(QStringLiteral("kind")).toString().toStdString());
         if (!action || !kind)
@@ -117,9 +123,20 @@ QString RulesModel::importFrom(const QString &path)
         r.kind = *kind;
         r.pattern = o.value(QStringLiteral("pattern")).toString().toStdString();
         r.parent = o.value(QStringLiteral("parent")).toString().toStdString();
-        if (o.contains(QStringLiteral("uid")))
-            r.uid = static_cast<uint32_t>(o.value(QStringLiteral("uid")).toDouble());
+        for (const auto &[key, field] :
+             {std::pair{QStringLiteral("uid"), &r.uid}, std::pair{QStringLiteral("gid"), &r.gid}}) {
+            if (!o.contains(key))
+                continue;
+            const double v = o.value(key).toDouble(-1);
+            if (v < 0 || v > 4294967295.0 || v != static_cast<double>(static_cast<qint64>(v)))
+                return tr("Rule %1 in %2 has an invalid %3; nothing was imported.")
+                    .arg(i + 1)
+                    .arg(path, key);
+            *field = static_cast<uint32_t>(v);
+        }
         r.caseFold = o.value(QStringLiteral("caseFold")).toBool();
+        r.message = o.value(QStringLiteral("message")).toString().toStdString();
+        r.link = o.value(QStringLiteral("link")).toString().toStdString();
         const QString error = RuleValidator::validate(r, imported);
         if (!error.isEmpty())
             return tr("Rule %1 in %2: %3 Nothing was imported.").arg(i + 1).arg(path, error);
@@ -128,6 +145,39 @@ QString RulesModel::importFrom(const QString &path)
     setRules(std::move(imported));
     emit edited();
     return QString();
+}
+
+QString RulesModel::kindName(pg::RuleKind kind)
+{
+    switch (kind) {
+    case pg::RuleKind::Exact:
+        return tr("exact path");
+    case pg::RuleKind::Glob:
+        return tr("pattern");
+    case pg::RuleKind::Prefix:
+        return tr("folder");
+    case pg::RuleKind::Sha256:
+        return tr("SHA-256");
+    case pg::RuleKind::Cmdline:
+        return tr("command line");
+    case pg::RuleKind::Package:
+        return tr("trusted package");
+    }
+    return QString::fromLatin1(pg::toString(kind));
+}
+
+QString RulesModel::actionName(pg::Verdict action)
+{
+    switch (action) {
+    case pg::Verdict::Allow:
+        return tr("allow");
+    case pg::Verdict::Block:
+        return tr("block");
+    case pg::Verdict::Ask:
+        return tr("ask");
+    default:
+        return QString();
+    }
 }
 
 int RulesModel::rowCount(const QModelIndex &parent) const
@@ -142,20 +192,30 @@ int RulesModel::columnCount(const QModelIndex &parent) const
 
 QVariant RulesModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= rowCount() || role != Qt::DisplayRole)
+    if (!index.isValid() || index.row() >= rowCount())
         return {};
     const pg::Rule &r = m_rules[static_cast<size_t>(index.row())];
+    if (role == Qt::ToolTipRole && index.column() == Message && !r.link.empty())
+        return QString::fromStdString(r.link);
+    if (role != Qt::DisplayRole)
+        return {};
     switch (index.column()) {
     case Action:
-        return r.action == pg::Verdict::Allow ? tr("allow") : tr("block");
+        return actionName(r.action);
     case Kind:
-        return QString::fromLatin1(pg::toString(r.kind));
+        return r.caseFold ? tr("%1, any case").arg(kindName(r.kind)) : kindName(r.kind);
     case Pattern:
         return QString::fromStdString(r.pattern);
     case Parent:
         return QString::fromStdString(r.parent);
     case User:
-        return r.uid ? QVariant(*r.uid) : QVariant();
+        if (r.uid)
+            return tr("user %1").arg(*r.uid);
+        if (r.gid)
+            return tr("group %1").arg(*r.gid);
+        return {};
+    case Message:
+        return QString::fromStdString(r.message);
     default:
         return {};
     }
@@ -171,11 +231,13 @@ QVariant RulesModel::headerData(int section, Qt::Orientation orientation, int ro
     case Kind:
         return tr("Kind");
     case Pattern:
-        return tr("Path or pattern");
+        return tr("Path, pattern, hash or package");
     case Parent:
         return tr("Parent");
     case User:
-        return tr("User id");
+        return tr("User or group");
+    case Message:
+        return tr("Message");
     default:
         return {};
     }

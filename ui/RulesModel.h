@@ -2,7 +2,8 @@
 //
 // Every add or edit is validated (RuleValidator); a rejected rule leaves
 // the model untouched and returns the reason. Reordering uses
-// beginMoveRows. Import/export use a JSON file with one object per rule.
+// beginMoveRows. Import/export use a JSON file with one object per rule
+// (action, kind, pattern, parent, uid or gid, caseFold, message, link).
 // GUI thread only.
 #pragma once
 
@@ -16,11 +17,14 @@ class RulesModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Action, Kind, Pattern, Parent, User, ColumnCount };
+    enum Column { Action, Kind, Pattern, Parent, User, Message, ColumnCount };
 
     explicit RulesModel(QObject *parent = nullptr);
 
     const std::vector<pg::Rule> &rules() const { return m_rules; }
+    // How a kind and an action are named in the table ("SHA-256", "ask").
+    static QString kindName(pg::RuleKind kind);
+    static QString actionName(pg::Verdict action);
     // Replaces everything (the component's policy arrived): a reset.
     void setRules(std::vector<pg::Rule> rules);
     // Empty on success, else why not.

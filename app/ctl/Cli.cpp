@@ -63,26 +63,71 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
 
     CLI::App *rulesAdd = rules->add_subcommand("add", "Add a rule");
     addSocket(rulesAdd);
-    bool allow = false, block = false;
-    std::string path, glob, prefix;
+    bool allow = false, block = false, ask = false;
+    std::string path, glob, prefix, sha256, cmdline, package;
     CLI::Option_group *action = rulesAdd->add_option_group("action", "What the rule decides");
     action->add_flag("--allow", allow, "Allow matching starts");
     action->add_flag("--block", block, "Block matching starts");
+    action->add_flag("--ask", ask, "Ask the controlling client (prompt and lockdown)");
     action->require_option(1);
     CLI::Option_group *match = rulesAdd->add_option_group("match", "What the rule matches");
     match->add_option("--path", path, "Exact image path");
     match->add_option("--glob", glob, "Glob on the image path ('*', '?', '**')");
     match->add_option("--prefix", prefix, "Every image under this directory");
+    match->add_option("--sha256", sha256, "The image's SHA-256 (64 hex digits), wherever it is");
+    match->add_option("--cmdline", cmdline,
+                      "Glob on the command line (arguments joined by spaces)");
+    match->add_option("--package", package,
+                      "Trusted source: installed unmodified by a package matching this glob");
     match->require_option(1);
     rulesAdd->add_option("--parent", o->parent, "Only when the parent's image matches this glob");
-    rulesAdd->add_option("--user", o->user, "Only for this user (name or uid)");
+    CLI::Option_group *who = rulesAdd->add_option_group("who", "Whose starts the rule is for");
+    who->add_option("--user", o->user, "Only for this user (name or uid)");
+    who->add_option("--group", o->group, "Only for members of this group (name or gid)");
+    who->require_option(0, 1);
     rulesAdd->add_flag("--case-fold", o->caseFold, "Match case-insensitively");
+    rulesAdd->add_option("--message", o->message, "Shown to the person when the rule blocks");
+    rulesAdd->add_option("--link", o->link, "A link (URL) shown with the message");
+
+    CLI::App *rulesImport =
+        rules->add_subcommand("import", "Load rules from a policy file (JSON) into the component");
+    addSocket(rulesImport);
+    rulesImport->add_option("file", o->policyPath, "The policy file")->required();
+    bool merge = false;
+    CLI::Option_group *how = rulesImport->add_option_group("how", "Replace or merge");
+    how->add_flag("--replace", o->replace,
+                  "The file's policy (mode, settings and rules) replaces the one in force");
+    how->add_flag("--merge", merge,
+                  "Add the file's rules to those in force (default; mode unchanged)");
+    how->require_option(0, 1);
+
+    CLI::App *rulesExport =
+        rules->add_subcommand("export", "Save the policy in force to a file (JSON)");
+    addSocket(rulesExport);
+    rulesExport->add_option("file", o->policyPath, "The policy file; - for standard output")
+        ->required();
 
     CLI::App *rulesRemove = rules->add_subcommand("remove", "Remove a rule by id");
     addSocket(rulesRemove);
     rulesRemove->add_option("id", o->ruleId, "Rule id (see rules list)")
         ->required()
         ->check(CLI::Range(1u, 0xFFFFFFFFu));
+
+    CLI::App *explain = app.add_subcommand(
+        "explain", "Say which rule would decide a start of PATH, and why (read-only)");
+    addSocket(explain);
+    std::string explainParent, explainCmdline, explainPackage;
+    explain->add_option("path", o->explainPath, "The program's path")->required();
+    explain->add_option("--user", o->user, "Started by this user (name or uid; default: you)");
+    CLI::Option *explainParentOpt =
+        explain->add_option("--parent", explainParent, "Started by this program (its path)");
+    CLI::Option *explainCmdlineOpt = explain->add_option(
+        "--cmdline", explainCmdline, "With this command line (arguments joined by spaces)");
+    CLI::Option *explainPackageOpt =
+        explain->add_option("--package", explainPackage, "Installed unmodified by this package");
+    explain->add_option("--policy", o->policyPath,
+                        "Explain against this policy file instead of the one in force");
+    explain->add_flag("--json", o->json, "Print JSON");
 
     CLI::App *mode = app.add_subcommand("mode", "Set the mode and the default verdict");
     addSocket(mode);
@@ -98,6 +143,16 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
                      ->check(CLI::Range(0u, PG_MAX_TIMEOUT_MS));
     budgetOpt = mode->add_option("--budget", budgetMs, "Ms the launcher itself may be held")
                     ->check(CLI::Range(0u, PG_MAX_HOLD_BUDGET_MS));
+
+    CLI::App *learn = app.add_subcommand(
+        "learn", "Watch what starts in monitor mode, then propose allow rules for it");
+    addSocket(learn);
+    learn->add_option("--seconds", o->learnSeconds, "How long to watch (default 60)")
+        ->check(CLI::Range(1u, 86400u));
+    learn->add_flag("--apply", o->learnApply, "Add the proposed rules and switch to lockdown");
+    bool noPackages = false;
+    learn->add_flag("--no-packages", noPackages, "Group by folder only, not by package");
+    learn->add_option("--dpkg-info", o->learnDpkgInfo, "dpkg's info folder (package lists)");
 
     CLI::App *ps = app.add_subcommand("ps", "List running processes (no component needed)");
     ps->add_flag("--tree", o->tree, "Show parents above their children");
@@ -115,7 +170,8 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         stop = app.add_subcommand("stop", "Stop the driver (held starts get the default verdict)");
         uninstall = app.add_subcommand("uninstall", "Remove the stopped driver's service");
         state = app.add_subcommand(
-            "state", "Print the service state: not-installed, stopped, starting, running, stopping");
+            "state",
+            "Print the service state: not-installed, stopped, starting, running, stopping");
         for (CLI::App *cmd : {install, start, stop, uninstall, state})
             cmd->add_option("--service", o->serviceName, serviceHelp);
     }
@@ -143,18 +199,37 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         o->command = Command::RulesList;
     } else if (rulesAdd->parsed()) {
         o->command = Command::RulesAdd;
-        o->ruleAction = allow ? Verdict::Allow : Verdict::Block;
+        o->ruleAction = allow ? Verdict::Allow : block ? Verdict::Block : Verdict::Ask;
         if (!path.empty()) {
             o->ruleKind = RuleKind::Exact;
             o->pattern = path;
         } else if (!glob.empty()) {
             o->ruleKind = RuleKind::Glob;
             o->pattern = glob;
-        } else {
+        } else if (!prefix.empty()) {
             o->ruleKind = RuleKind::Prefix;
             o->pattern = prefix;
-            if (!o->pattern.empty() && o->pattern.back() != '/')
+            if (o->pattern.back() != '/')
                 o->pattern += '/';
+        } else if (!sha256.empty()) {
+            o->ruleKind = RuleKind::Sha256;
+            o->pattern = sha256;
+            bool hex = o->pattern.size() == PG_SHA256_HEX_CHARS;
+            for (char &c : o->pattern) {
+                if (c >= 'A' && c <= 'F')
+                    c = static_cast<char>(c - 'A' + 'a');
+                hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+            }
+            if (!hex) {
+                err << "--sha256 takes exactly " << PG_SHA256_HEX_CHARS << " hex digits.\n";
+                return kExitUsage;
+            }
+        } else if (!cmdline.empty()) {
+            o->ruleKind = RuleKind::Cmdline;
+            o->pattern = cmdline;
+        } else {
+            o->ruleKind = RuleKind::Package;
+            o->pattern = package;
         }
         if (o->pattern.empty()) {
             err << "The rule's pattern is empty.\n";
@@ -164,6 +239,29 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
             err << "The rule's pattern is longer than " << PG_MAX_PATTERN_BYTES - 1 << " bytes.\n";
             return kExitUsage;
         }
+        if (o->message.size() + 1 > PG_MAX_RULE_MESSAGE_BYTES) {
+            err << "The message is longer than " << PG_MAX_RULE_MESSAGE_BYTES - 1 << " bytes.\n";
+            return kExitUsage;
+        }
+        if (o->link.size() + 1 > PG_MAX_RULE_LINK_BYTES) {
+            err << "The link is longer than " << PG_MAX_RULE_LINK_BYTES - 1 << " bytes.\n";
+            return kExitUsage;
+        }
+    } else if (rulesImport->parsed()) {
+        o->command = Command::RulesImport;
+    } else if (rulesExport->parsed()) {
+        o->command = Command::RulesExport;
+    } else if (learn->parsed()) {
+        o->command = Command::Learn;
+        o->learnPackages = !noPackages;
+    } else if (explain->parsed()) {
+        o->command = Command::Explain;
+        if (explainParentOpt->count() > 0)
+            o->explainParent = explainParent;
+        if (explainCmdlineOpt->count() > 0)
+            o->explainCmdline = explainCmdline;
+        if (explainPackageOpt->count() > 0)
+            o->explainPackage = explainPackage;
     } else if (rulesRemove->parsed()) {
         o->command = Command::RulesRemove;
     } else if (mode->parsed()) {

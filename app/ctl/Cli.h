@@ -23,7 +23,11 @@ enum class Command {
     RulesList,
     RulesAdd,
     RulesRemove,
+    RulesImport,
+    RulesExport,
+    Explain,
     Mode,
+    Learn,
     Ps,
     // Lifecycle (only where the platform has them: Windows, the SCM)
     Install,
@@ -47,12 +51,28 @@ struct Options {
     std::optional<Mode> approveMode;    // --mode: switch mode once controlling
 
     // rules add
-    Verdict ruleAction = Verdict::None;
+    Verdict ruleAction = Verdict::None; // --allow/--block/--ask
     RuleKind ruleKind = RuleKind::Exact;
-    std::string pattern; // --path/--glob/--prefix (prefix ends with '/')
-    std::string parent;  // --parent GLOB
-    std::string user;    // --user NAME|UID, resolved by the command
+    // --path/--glob/--prefix (prefix ends with '/'), --sha256 (64 hex digits,
+    // lower-cased), --cmdline GLOB, --package GLOB
+    std::string pattern;
+    std::string parent; // --parent GLOB
+    std::string user;   // --user NAME|UID, resolved by the command (also explain)
+    std::string group;  // --group NAME|GID, resolved by the command (not with --user)
     bool caseFold = false;
+    std::string message; // --message TEXT: shown when the rule blocks
+    std::string link;    // --link URL: shown with the message
+
+    // rules import FILE [--replace|--merge], rules export FILE ("-": stdout)
+    std::string policyPath;
+    bool replace = false; // import: the file's whole policy replaces the one in force
+
+    // explain PATH [--user U] [--parent P] [--cmdline C] [--package NAME]
+    //              [--policy FILE] [--json]; --policy is policyPath
+    std::string explainPath;
+    std::optional<std::string> explainParent;
+    std::optional<std::string> explainCmdline;
+    std::optional<std::string> explainPackage;
 
     // rules remove
     uint32_t ruleId = 0;
@@ -62,6 +82,12 @@ struct Options {
     std::optional<Verdict> defaultVerdict;
     std::optional<uint32_t> timeoutMs;
     std::optional<uint32_t> budgetMs;
+
+    // learn [--seconds N] [--apply] [--no-packages]
+    uint32_t learnSeconds = 60;
+    bool learnApply = false;
+    bool learnPackages = true;                        // group by dpkg package where known
+    std::string learnDpkgInfo = "/var/lib/dpkg/info"; // --dpkg-info DIR
 
     // ps
     bool tree = false;

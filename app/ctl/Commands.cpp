@@ -89,6 +89,14 @@ int run(int argc, const char *const *argv, Context &ctx)
         return runRulesAdd(o, ctx);
     case Command::RulesRemove:
         return runRulesRemove(o, ctx);
+    case Command::RulesImport:
+        return runRulesImport(o, ctx);
+    case Command::RulesExport:
+        return runRulesExport(o, ctx);
+    case Command::Explain:
+        return runExplain(o, ctx);
+    case Command::Learn:
+        return runLearn(o, ctx);
     case Command::Mode:
         return runMode(o, ctx);
     case Command::Ps:

@@ -21,6 +21,12 @@
 
 namespace pg
 {
+namespace policy
+{
+class Accounts;
+class FileSystem;
+} // namespace policy
+
 namespace ctl
 {
 
@@ -30,9 +36,9 @@ struct Context {
     ProcessSource *processes = nullptr;
     std::ostream *out = nullptr;
     std::ostream *err = nullptr;
-    WaitHandle inputFd = 0;             // approve reads answers from here (readInput)
+    WaitHandle inputFd = 0;            // approve reads answers from here (readInput)
     WaitHandle stopFd = kNoWaitHandle; // ready once SIGINT/SIGTERM (Ctrl-C) arrived
-    std::function<uint64_t()> nowNs; // UTC ns; default: the system clock
+    std::function<uint64_t()> nowNs;   // UTC ns; default: the system clock
     std::chrono::milliseconds connectTimeout{3000};
     std::chrono::milliseconds requestTimeout{5000};
     // Where the platform has lifecycle commands (Windows: install, start,
@@ -42,6 +48,11 @@ struct Context {
     // Turns a rule pattern as typed into the form the component matches
     // (Windows: NtPath.h's driver form). Unset: used as typed.
     std::function<std::string(const std::string &pattern, RuleKind kind)> normalisePattern;
+    // Group names and memberships (rules add --group, explain --user) and
+    // policy files (rules import/export, explain --policy). Unset: the
+    // system's (app/policy).
+    policy::Accounts *accounts = nullptr;
+    policy::FileSystem *files = nullptr;
 };
 
 // Parses argv and runs the command. The whole of procguardctl.
@@ -53,7 +64,11 @@ int runApprove(const Options &o, Context &ctx);
 int runRulesList(const Options &o, Context &ctx);
 int runRulesAdd(const Options &o, Context &ctx);
 int runRulesRemove(const Options &o, Context &ctx);
+int runRulesImport(const Options &o, Context &ctx);
+int runRulesExport(const Options &o, Context &ctx);
+int runExplain(const Options &o, Context &ctx);
 int runMode(const Options &o, Context &ctx);
+int runLearn(const Options &o, Context &ctx);
 int runPs(const Options &o, Context &ctx);
 int runLifecycle(const Options &o, Context &ctx); // install, start, stop, uninstall, state
 

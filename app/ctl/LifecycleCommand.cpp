@@ -67,8 +67,8 @@ int runLifecycle(const Options &o, Context &ctx)
     switch (o.command) {
     case Command::Install:
         error = lifecycle->install();
-        done = "Installed " + lifecycle->describe() + " from " + o.componentPath +
-               " (not started).";
+        done =
+            "Installed " + lifecycle->describe() + " from " + o.componentPath + " (not started).";
         break;
     case Command::Start:
         error = lifecycle->start();

@@ -1,17 +1,20 @@
-// RulesCommand.cpp - `procguardctl rules list|add|remove`.
+// RulesCommand.cpp - `procguardctl rules list|add|remove|import|export`.
 //
 // Changes are read-modify-write of the whole policy (GET_POLICY, edit,
 // SET_POLICY), which needs the controlling role: while a panel or an
 // `approve` session controls the component, they fail with "Another client
-// already controls procguardd."
+// already controls procguardd." Policy files are read and written through
+// app/policy's PolicyFile (format, checks, atomic save with a backup).
 #include <algorithm>
 #include <cstdlib>
 #include <iomanip>
 
+#include "Accounts.h"
 #include "Commands.h"
 #include "ExitCodes.h"
 #include "Format.h"
 #include "Messages.h"
+#include "PolicyFile.h"
 
 namespace pg
 {
@@ -29,6 +32,33 @@ bool allDigits(const std::string &s)
         if (c < '0' || c > '9')
             return false;
     return true;
+}
+
+policy::FileSystem &filesOf(Context &ctx)
+{
+    return ctx.files ? *ctx.files : policy::systemFileSystem();
+}
+
+policy::Accounts &accountsOf(Context &ctx)
+{
+    return ctx.accounts ? *ctx.accounts : policy::systemAccounts();
+}
+
+// The same rule, ignoring its id.
+bool sameRule(const Rule &a, const Rule &b)
+{
+    return a.kind == b.kind && a.action == b.action && a.pattern == b.pattern &&
+           a.parent == b.parent && a.uid == b.uid && a.gid == b.gid && a.caseFold == b.caseFold &&
+           a.message == b.message && a.link == b.link;
+}
+
+std::string conditionText(const Rule &r)
+{
+    if (r.uid)
+        return "uid " + std::to_string(*r.uid);
+    if (r.gid)
+        return "gid " + std::to_string(*r.gid);
+    return "*";
 }
 
 } // namespace
@@ -53,16 +83,19 @@ int runRulesList(const Options &o, Context &ctx)
         return kExitOk;
     }
     out << std::left << std::setw(6) << "ID" << std::setw(7) << "ACTION" << std::setw(8) << "KIND"
-        << std::setw(8) << "USER"
+        << std::setw(12) << "WHO"
         << "PATTERN\n";
     for (const Rule &r : policy.rules) {
         out << std::left << std::setw(6) << r.id << std::setw(7) << toString(r.action)
-            << std::setw(8) << toString(r.kind) << std::setw(8)
-            << (r.uid ? std::to_string(*r.uid) : std::string("*")) << r.pattern;
+            << std::setw(8) << toString(r.kind) << std::setw(12) << conditionText(r) << r.pattern;
         if (!r.parent.empty())
             out << "  (parent " << r.parent << ')';
         if (r.caseFold)
             out << "  (case-fold)";
+        if (!r.message.empty())
+            out << "  (message \"" << r.message << "\")";
+        if (!r.link.empty())
+            out << "  (link " << r.link << ')';
         out << '\n';
     }
     return kExitOk;
@@ -75,9 +108,12 @@ int runRulesAdd(const Options &o, Context &ctx)
     rule.action = o.ruleAction;
     rule.pattern = o.pattern;
     rule.parent = o.parent;
+    const bool pathKind = rule.kind == RuleKind::Exact || rule.kind == RuleKind::Glob ||
+                          rule.kind == RuleKind::Prefix;
     if (ctx.normalisePattern) {
         // The form the component matches (Windows: C:/APPS/X.EXE).
-        rule.pattern = ctx.normalisePattern(rule.pattern, rule.kind);
+        if (pathKind)
+            rule.pattern = ctx.normalisePattern(rule.pattern, rule.kind);
         if (!rule.parent.empty())
             rule.parent = ctx.normalisePattern(rule.parent, RuleKind::Glob);
     }
@@ -94,6 +130,25 @@ int runRulesAdd(const Options &o, Context &ctx)
             }
             rule.uid = *uid;
         }
+    }
+    if (!o.group.empty()) {
+        if (allDigits(o.group)) {
+            rule.gid = static_cast<uint32_t>(std::strtoul(o.group.c_str(), nullptr, 10));
+        } else {
+            const std::optional<uint32_t> gid = accountsOf(ctx).groupId(o.group);
+            if (!gid) {
+                *ctx.err << "There is no group named \"" << o.group << "\".\n";
+                return kExitUsage;
+            }
+            rule.gid = *gid;
+        }
+    }
+    rule.message = o.message;
+    rule.link = o.link;
+    const policy::RuleProblem problem = policy::checkRule(rule);
+    if (!problem.field.empty()) {
+        *ctx.err << problem.message << '\n';
+        return kExitUsage;
     }
 
     Session s;
@@ -132,6 +187,83 @@ int runRulesRemove(const Options &o, Context &ctx)
         return fail(ctx, e);
     s.link->close();
     *ctx.out << "Removed rule " << removed.id << ": " << describeRule(removed) << ".\n";
+    return kExitOk;
+}
+
+int runRulesImport(const Options &o, Context &ctx)
+{
+    // Read and check the file before connecting: a bad file changes nothing.
+    policy::PolicyDocument doc;
+    policy::PolicyError error;
+    if (!policy::PolicyFile(o.policyPath, filesOf(ctx)).load(&doc, &error)) {
+        *ctx.err << error.message << '\n';
+        return kExitFailed;
+    }
+    Session s;
+    if (int rc = openSession(o, ctx, true, false, nullptr, &s))
+        return rc;
+    Policy current;
+    if (Error e = s.link->getPolicy(&current, ctx.requestTimeout))
+        return fail(ctx, e);
+    Policy next;
+    size_t added = 0, present = 0;
+    if (o.replace) {
+        next = doc.policy;
+        added = next.rules.size();
+    } else {
+        // Merge: the rules in force stay as they are (ids included); the
+        // file's rules follow, minus those already in force. A file id that
+        // is taken is dropped and the rule numbered anew.
+        next = current;
+        for (Rule r : doc.policy.rules) {
+            if (std::any_of(current.rules.begin(), current.rules.end(),
+                            [&](const Rule &c) { return sameRule(c, r); })) {
+                ++present;
+                continue;
+            }
+            if (std::any_of(next.rules.begin(), next.rules.end(),
+                            [&](const Rule &c) { return c.id == r.id; }))
+                r.id = 0;
+            next.rules.push_back(r);
+            ++added;
+        }
+    }
+    msg::assignRuleIds(next.rules);
+    if (!policy::checkPolicy(next, &error)) {
+        *ctx.err << "Not imported: " << error.message << '\n';
+        return kExitFailed;
+    }
+    if (Error e = s.link->setPolicy(next, ctx.requestTimeout))
+        return fail(ctx, e);
+    s.link->close();
+    if (o.replace)
+        *ctx.out << "Replaced the policy with " << o.policyPath << ": mode " << toString(next.mode)
+                 << ", " << next.rules.size() << " rules.\n";
+    else
+        *ctx.out << "Merged " << o.policyPath << ": " << added << " rules added, " << present
+                 << " already in force, " << next.rules.size() << " rules now.\n";
+    return kExitOk;
+}
+
+int runRulesExport(const Options &o, Context &ctx)
+{
+    Session s;
+    if (int rc = openSession(o, ctx, false, false, nullptr, &s))
+        return rc;
+    policy::PolicyDocument doc;
+    if (Error e = s.link->getPolicy(&doc.policy, ctx.requestTimeout))
+        return fail(ctx, e);
+    s.link->close();
+    if (o.policyPath == "-") {
+        *ctx.out << policy::toPolicyJson(doc);
+        return kExitOk;
+    }
+    policy::PolicyError error;
+    if (!policy::PolicyFile(o.policyPath, filesOf(ctx)).save(doc, &error)) {
+        *ctx.err << error.message << '\n';
+        return kExitFailed;
+    }
+    *ctx.out << "Exported " << doc.policy.rules.size() << " rules to " << o.policyPath << ".\n";
     return kExitOk;
 }
 

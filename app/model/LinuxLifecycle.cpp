@@ -140,6 +140,21 @@ std::string LinuxLifecycle::unitPath() const
     return m_paths.unitDir + "/" + m_options.serviceName + ".service";
 }
 
+std::string LinuxLifecycle::packagedUnitPath() const
+{
+    for (const std::string &dir : m_paths.packagedUnitDirs) {
+        const std::string path = dir + "/" + m_options.serviceName + ".service";
+        if (exists(path))
+            return path;
+    }
+    return {};
+}
+
+std::string LinuxLifecycle::installedUnitPath() const
+{
+    return exists(unitPath()) ? unitPath() : packagedUnitPath();
+}
+
 std::string LinuxLifecycle::pidFilePath() const
 {
     return m_paths.runDir + "/" + m_options.serviceName + ".pid";
@@ -152,8 +167,11 @@ std::string LinuxLifecycle::recordPath() const
 
 std::string LinuxLifecycle::describe() const
 {
-    if (usesSystemd())
+    if (usesSystemd()) {
+        if (!exists(unitPath()) && !packagedUnitPath().empty())
+            return "systemd unit " + m_options.serviceName + ".service (from the package)";
         return "systemd unit " + m_options.serviceName + ".service";
+    }
     return "procguardd process (pid file " + pidFilePath() + ")";
 }
 
@@ -215,7 +233,7 @@ int LinuxLifecycle::runningPid() const
 ComponentState LinuxLifecycle::state(LifecycleError *error)
 {
     if (usesSystemd()) {
-        if (!exists(unitPath()))
+        if (installedUnitPath().empty())
             return ComponentState::NotInstalled;
         std::string out;
         std::vector<std::string> argv{m_paths.systemctl, "is-active", m_options.serviceName};
@@ -244,6 +262,12 @@ LifecycleError LinuxLifecycle::install()
 {
     if (LifecycleError e = checkRoot("Installing"))
         return e;
+    if (usesSystemd() && !exists(unitPath()) && !packagedUnitPath().empty()) {
+        // The package installed the unit disabled (it runs the packaged
+        // procguardd); installing means enabling it. Never write
+        // /etc/systemd/system/<name>.service over it.
+        return systemctl({"enable", m_options.serviceName});
+    }
     if (access(m_options.componentPath.c_str(), X_OK) != 0)
         return makeError(LifecycleError::Code::Failed,
                          "The kernel component " + m_options.componentPath +
@@ -406,6 +430,8 @@ LifecycleError LinuxLifecycle::uninstall()
         if (LifecycleError e = systemctl({"disable", m_options.serviceName}))
             return e;
     }
+    // Only the unit or record install wrote; a packaged unit stays (its
+    // package removes it), disabled.
     const std::string target = usesSystemd() ? unitPath() : recordPath();
     if (unlink(target.c_str()) != 0 && errno != ENOENT)
         return makeError(LifecycleError::Code::Failed,

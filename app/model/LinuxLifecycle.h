@@ -2,11 +2,15 @@
 //
 // Where systemd runs (its run directory exists) the daemon is a systemd unit:
 // install writes the unit file and enables it, start/stop/uninstall go through
-// systemctl. Elsewhere install records the daemon's command in a small file,
-// start runs it detached (double fork, new session: it is not a descendant of
-// the panel, so its starts are not exempt because of the panel) and writes a
-// pid file, stop sends SIGTERM (procguardd then releases every held start
-// with the default verdict) and waits for the exit.
+// systemctl. A unit the Debian package installed (/lib/systemd/system, shipped
+// disabled) counts as installed: install only enables it, start and stop go
+// through systemctl, uninstall disables it, and none of them ever writes or
+// removes a unit file over the packaged one (the package manager owns it; an
+// /etc unit would silently shadow the packaged unit's hardening and updates). Elsewhere install
+// records the daemon's command in a small file, start runs it detached (double fork, new session:
+// it is not a descendant of the panel, so its starts are not exempt because of the panel) and
+// writes a pid file, stop sends SIGTERM (procguardd then releases every held start with the default
+// verdict) and waits for the exit.
 //
 // Every wait is bounded (systemctl calls, the daemon's start and stop).
 // Blocking: call from a worker thread, never from a GUI thread. Every error
@@ -23,7 +27,9 @@ namespace pg
 
 struct LinuxLifecyclePaths {
     std::string systemdRunDir = "/run/systemd/system"; // exists when systemd runs
-    std::string unitDir = "/etc/systemd/system";
+    std::string unitDir = "/etc/systemd/system";       // where install writes a unit
+    // Where packages put units (searched in order, read only).
+    std::vector<std::string> packagedUnitDirs = {"/lib/systemd/system", "/usr/lib/systemd/system"};
     std::string systemctl = "systemctl";      // looked up in PATH
     std::string configDir = "/etc/procguard"; // install record without systemd
     std::string runDir = "/run/procguard";    // pid file and log without systemd
@@ -45,7 +51,13 @@ public:
     std::string describe() const override;
 
     bool usesSystemd() const;
+    // The unit install writes (unitDir).
     std::string unitPath() const;
+    // The packaged unit, or "" when no package installed one.
+    std::string packagedUnitPath() const;
+    // The unit systemd uses: unitPath() when it exists (it shadows a
+    // packaged one), else packagedUnitPath(); "" when neither exists.
+    std::string installedUnitPath() const;
     std::string pidFilePath() const;
     std::string recordPath() const;
 

@@ -2,7 +2,8 @@
 //
 // Each node keeps its row under its parent and how many of its children the
 // listener has been told about ("shown"): children past "shown" were created
-// in the current batch and are announced in commit(), one range per parent.
+// in the current batch and are announced in commit(), one range per run of
+// adjacent new rows at their sorted positions.
 // A node created in a batch becomes visible together with its whole subtree
 // when its first visible ancestor announces it, so new subtrees cost one
 // insertion at their top.
@@ -10,7 +11,6 @@
 
 #include <algorithm>
 #include <functional>
-#include <map>
 
 namespace pg
 {
@@ -19,6 +19,21 @@ std::string baseName(const std::string &path)
 {
     const size_t slash = path.find_last_of("/\\");
     return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+ProcessTable::ProcessTable() : m_slots{&m_root}, m_slotShown{0} {}
+
+const std::string &SharedText::emptyString()
+{
+    static const std::string empty;
+    return empty;
+}
+
+SharedText ProcessTable::intern(const std::string &s)
+{
+    if (s.empty())
+        return SharedText();
+    return SharedText(&*m_pool.insert(s).first);
 }
 
 ProcessTable::Node *ProcessTable::node(uint64_t key)
@@ -37,12 +52,16 @@ const ProcessTable::Node *ProcessTable::node(uint64_t key) const
     return it == m_nodes.end() ? nullptr : &it->second;
 }
 
+const ProcessTable::Node *ProcessTable::nodeOf(uint64_t key) const
+{
+    const Node *n = key == 0 ? nullptr : node(key);
+    return n != nullptr && n->visible ? n : nullptr;
+}
+
 const ProcessEntry *ProcessTable::find(uint64_t key) const
 {
-    if (key == 0)
-        return nullptr;
-    const Node *n = node(key);
-    return n != nullptr && n->visible ? &n->entry : nullptr;
+    const Node *n = nodeOf(key);
+    return n != nullptr ? &n->entry : nullptr;
 }
 
 size_t ProcessTable::childCount(uint64_t parentKey) const
@@ -56,7 +75,7 @@ uint64_t ProcessTable::childAt(uint64_t parentKey, size_t row) const
     const Node *n = node(parentKey);
     if (n == nullptr || row >= n->shown)
         return 0;
-    return n->children[row];
+    return n->children[row]->entry.key;
 }
 
 size_t ProcessTable::rowOf(uint64_t key) const
@@ -67,18 +86,78 @@ size_t ProcessTable::rowOf(uint64_t key) const
 
 bool ProcessTable::parentOf(uint64_t key, uint64_t *parentKey, size_t *parentRow) const
 {
-    const Node *n = key == 0 ? nullptr : node(key);
-    if (n == nullptr || !n->visible)
+    const Node *n = nodeOf(key);
+    if (n == nullptr)
         return false;
-    *parentKey = n->entry.parentKey;
-    *parentRow = 0;
-    if (*parentKey != 0) {
-        const Node *p = node(*parentKey);
-        if (p == nullptr)
-            return false;
-        *parentRow = p->row;
-    }
+    *parentKey = n->parent->entry.key;
+    *parentRow = n->parent == &m_root ? 0 : n->parent->row;
     return true;
+}
+
+bool ProcessTable::lessThan(const ProcessEntry &a, const ProcessEntry &b) const
+{
+    if (m_less) {
+        if (m_less(a, b))
+            return true;
+        if (m_less(b, a))
+            return false;
+    }
+    return a.key < b.key;
+}
+
+void ProcessTable::sortChildren(Node *n)
+{
+    if (m_less && n->children.size() > 1) {
+        std::sort(n->children.begin(), n->children.end(),
+                  [this](const Node *a, const Node *b) { return lessThan(a->entry, b->entry); });
+    }
+    renumber(n, 0);
+}
+
+void ProcessTable::renumber(Node *p, size_t from)
+{
+    p->childSlots.resize(p->children.size());
+    for (size_t r = from; r < p->children.size(); ++r) {
+        p->children[r]->row = r;
+        p->childSlots[r] = p->children[r]->slot;
+    }
+}
+
+void ProcessTable::setShown(Node *p, size_t shown)
+{
+    p->shown = shown;
+    m_slotShown[p->slot] = static_cast<uint32_t>(shown);
+}
+
+void ProcessTable::setOrder(Less less, uint32_t fields)
+{
+    m_less = std::move(less);
+    m_orderFields = m_less ? fields : 0;
+    // Unannounced children stay after the announced ones (commit() sorts them in).
+    const auto sortShown = [this](Node *n) {
+        if (n->shown < n->children.size()) {
+            std::vector<Node *> fresh(n->children.begin() + static_cast<std::ptrdiff_t>(n->shown),
+                                      n->children.end());
+            n->children.resize(n->shown);
+            sortChildren(n);
+            n->children.insert(n->children.end(), fresh.begin(), fresh.end());
+            renumber(n, n->shown);
+        } else {
+            sortChildren(n);
+        }
+    };
+    if (!m_less) {
+        // Back to insertion order (keys grow with insertion).
+        m_less = [](const ProcessEntry &, const ProcessEntry &) { return false; };
+        sortShown(&m_root);
+        for (auto &kv : m_nodes)
+            sortShown(&kv.second);
+        m_less = nullptr;
+        return;
+    }
+    sortShown(&m_root);
+    for (auto &kv : m_nodes)
+        sortShown(&kv.second);
 }
 
 uint64_t ProcessTable::findLive(uint32_t pid) const
@@ -103,13 +182,23 @@ uint64_t ProcessTable::newNode(uint64_t parentKey, ProcessEntry entry)
     const uint64_t key = m_nextKey++;
     entry.key = key;
     entry.parentKey = parentKey;
-    Node n;
+    Node &n = m_nodes[key];
     n.entry = std::move(entry);
-    n.row = parent->children.size();
-    parent->children.push_back(key);
+    n.parent = parent;
+    if (m_freeSlots.empty()) {
+        n.slot = static_cast<uint32_t>(m_slots.size());
+        m_slots.push_back(&n);
+        m_slotShown.push_back(0);
+    } else {
+        n.slot = m_freeSlots.back();
+        m_freeSlots.pop_back();
+        m_slots[n.slot] = &n;
+        m_slotShown[n.slot] = 0;
+    }
+    parent->children.push_back(&n);
+    renumber(parent, parent->children.size() - 1);
     if ((parentKey == 0 || parent->visible) && parent->children.size() == parent->shown + 1)
         m_pendingParents.push_back(parentKey);
-    m_nodes.emplace(key, std::move(n));
     return key;
 }
 
@@ -127,6 +216,14 @@ void ProcessTable::markChanged(uint64_t key, uint32_t fields)
     }
 }
 
+void ProcessTable::queueExited(Node *n)
+{
+    if (n->lingering)
+        return;
+    n->lingering = true;
+    m_exited.emplace_back(n->entry.exitNs, n->entry.key);
+}
+
 void ProcessTable::markExited(Node &n, uint64_t timeNs, uint32_t status)
 {
     if (n.entry.exited())
@@ -136,6 +233,7 @@ void ProcessTable::markExited(Node &n, uint64_t timeNs, uint32_t status)
     auto it = m_live.find(n.entry.pid);
     if (it != m_live.end() && it->second == n.entry.key)
         m_live.erase(it);
+    queueExited(&n);
     markChanged(n.entry.key, FieldState);
 }
 
@@ -161,11 +259,11 @@ void ProcessTable::onStart(const Event &ev)
     e.ppid = ev.ppid;
     e.creatorPid = ev.creatorPid;
     e.uid = ev.uid;
-    e.sid = ev.sid;
-    e.image = ev.image;
-    e.name = baseName(ev.image);
+    e.sid = intern(ev.sid);
+    e.image = intern(ev.image);
+    e.name = intern(baseName(ev.image));
     e.cmdline = ev.cmdline;
-    e.parentImage = ev.parentImage;
+    e.parentImage = intern(ev.parentImage);
     e.startNs = ev.timeNs;
     e.snapshot = (ev.flags & PG_EVF_SNAPSHOT) != 0;
     e.flags = ev.flags;
@@ -184,8 +282,8 @@ void ProcessTable::onExec(const Event &ev)
     ProcessEntry &e = node(key)->entry;
     uint32_t mask = 0;
     if (e.image != ev.image) {
-        e.image = ev.image;
-        e.name = baseName(ev.image);
+        e.image = intern(ev.image);
+        e.name = intern(baseName(ev.image));
         mask |= FieldImage | FieldName;
     }
     if (e.cmdline != ev.cmdline) {
@@ -194,7 +292,7 @@ void ProcessTable::onExec(const Event &ev)
     }
     if (e.uid != ev.uid || e.sid != ev.sid) {
         e.uid = ev.uid;
-        e.sid = ev.sid;
+        e.sid = intern(ev.sid);
         mask |= FieldUser;
     }
     e.flags = ev.flags;
@@ -219,11 +317,11 @@ void ProcessTable::onRequest(const Event &ev)
     e.ppid = ev.ppid;
     e.creatorPid = ev.creatorPid;
     e.uid = ev.uid;
-    e.sid = ev.sid;
-    e.image = ev.image;
-    e.name = baseName(ev.image);
+    e.sid = intern(ev.sid);
+    e.image = intern(ev.image);
+    e.name = intern(baseName(ev.image));
     e.cmdline = ev.cmdline;
-    e.parentImage = ev.parentImage;
+    e.parentImage = intern(ev.parentImage);
     e.startNs = ev.timeNs;
     e.holdId = ev.holdId;
     e.pending = true;
@@ -256,11 +354,11 @@ void ProcessTable::onVerdict(const Event &ev)
         e.ppid = ev.ppid;
         e.creatorPid = ev.creatorPid;
         e.uid = ev.uid;
-        e.sid = ev.sid;
-        e.image = ev.image;
-        e.name = baseName(ev.image);
+        e.sid = intern(ev.sid);
+        e.image = intern(ev.image);
+        e.name = intern(baseName(ev.image));
         e.cmdline = ev.cmdline;
-        e.parentImage = ev.parentImage;
+        e.parentImage = intern(ev.parentImage);
         e.startNs = ev.timeNs;
         e.holdId = ev.holdId;
         attempt = newNode(tryerOf(ev), std::move(e));
@@ -274,7 +372,9 @@ void ProcessTable::onVerdict(const Event &ev)
     n.entry.pending = false;
     n.entry.flags = ev.flags;
     // A blocked start ended when it was blocked: it ages out like an exit.
-    n.entry.exitNs = ev.timeNs != 0 ? ev.timeNs : 1;
+    if (!n.entry.exited())
+        n.entry.exitNs = ev.timeNs != 0 ? ev.timeNs : 1;
+    queueExited(&n);
     markChanged(attempt, FieldVerdict | FieldState);
     // Past the hold budget the process itself ran (frozen) and is now killed;
     // its exit event marks it.
@@ -306,149 +406,243 @@ void ProcessTable::apply(const std::vector<Event> &batch)
     commit();
 }
 
+void ProcessTable::insertSorted(Node *p)
+{
+    // The new children (past "shown") in order, merged into the announced
+    // ones: one insertion per run of new rows landing between the same two
+    // old rows, highest run first so lower rows stay put.
+    std::vector<Node *> fresh(p->children.begin() + static_cast<std::ptrdiff_t>(p->shown),
+                              p->children.end());
+    p->children.resize(p->shown);
+    const auto less = [this](const Node *a, const Node *b) { return lessThan(a->entry, b->entry); };
+    if (m_less)
+        std::sort(fresh.begin(), fresh.end(), less);
+    // Marks a node announced together with its subtree (sorted).
+    std::vector<Node *> stack;
+    const auto reveal = [&](Node *top) {
+        stack.push_back(top);
+        while (!stack.empty()) {
+            Node *n = stack.back();
+            stack.pop_back();
+            n->visible = true;
+            setShown(n, n->children.size());
+            sortChildren(n);
+            stack.insert(stack.end(), n->children.begin(), n->children.end());
+        }
+    };
+    size_t end = fresh.size();
+    while (end > 0) {
+        const size_t at =
+            m_less ? static_cast<size_t>(std::upper_bound(p->children.begin(), p->children.end(),
+                                                          fresh[end - 1], less) -
+                                         p->children.begin())
+                   : p->children.size();
+        size_t begin = end - 1;
+        while (begin > 0 && (!m_less || at == 0 || less(p->children[at - 1], fresh[begin - 1])))
+            --begin;
+        const size_t count = end - begin;
+        if (m_listener != nullptr)
+            m_listener->aboutToInsert(p->entry.key, at, at + count - 1);
+        p->children.insert(p->children.begin() + static_cast<std::ptrdiff_t>(at),
+                           fresh.begin() + static_cast<std::ptrdiff_t>(begin),
+                           fresh.begin() + static_cast<std::ptrdiff_t>(end));
+        renumber(p, at);
+        for (size_t i = begin; i < end; ++i)
+            reveal(fresh[i]);
+        setShown(p, p->children.size());
+        if (m_listener != nullptr)
+            m_listener->inserted(p->entry.key, at, at + count - 1);
+        end = begin;
+    }
+}
+
+void ProcessTable::reposition(Node *n)
+{
+    Node *p = n->parent;
+    const size_t from = n->row;
+    const auto less = [this](const Node *a, const Node *b) { return lessThan(a->entry, b->entry); };
+    const bool afterPrev = from == 0 || less(p->children[from - 1], n);
+    const bool beforeNext = from + 1 >= p->shown || less(n, p->children[from + 1]);
+    if (afterPrev && beforeNext)
+        return;
+    const auto first = p->children.begin();
+    const auto shownEnd = first + static_cast<std::ptrdiff_t>(p->shown);
+    // dest: the row before which it goes, counted before the move.
+    const size_t dest =
+        !afterPrev
+            ? static_cast<size_t>(
+                  std::upper_bound(first, first + static_cast<std::ptrdiff_t>(from), n, less) -
+                  first)
+            : static_cast<size_t>(std::upper_bound(first + static_cast<std::ptrdiff_t>(from) + 1,
+                                                   shownEnd, n, less) -
+                                  first);
+    if (m_listener != nullptr)
+        m_listener->aboutToMove(p->entry.key, from, dest);
+    if (dest < from)
+        std::rotate(first + static_cast<std::ptrdiff_t>(dest),
+                    first + static_cast<std::ptrdiff_t>(from),
+                    first + static_cast<std::ptrdiff_t>(from) + 1);
+    else
+        std::rotate(first + static_cast<std::ptrdiff_t>(from),
+                    first + static_cast<std::ptrdiff_t>(from) + 1,
+                    first + static_cast<std::ptrdiff_t>(dest));
+    renumber(p, std::min(from, dest));
+    if (m_listener != nullptr)
+        m_listener->moved(p->entry.key, from, dest);
+}
+
 void ProcessTable::commit()
 {
-    // Marks a node announced together with its subtree.
-    std::function<void(uint64_t)> reveal = [&](uint64_t key) {
-        Node &n = *node(key);
-        n.visible = true;
-        n.shown = n.children.size();
-        for (uint64_t c : n.children)
-            reveal(c);
-    };
     std::vector<uint64_t> parents;
     parents.swap(m_pendingParents);
     for (uint64_t parentKey : parents) {
         Node *p = node(parentKey);
         if (p == nullptr || (parentKey != 0 && !p->visible) || p->children.size() <= p->shown)
             continue;
-        const size_t first = p->shown;
-        const size_t last = p->children.size() - 1;
-        if (m_listener != nullptr)
-            m_listener->aboutToInsert(parentKey, first, last);
-        for (size_t r = first; r <= last; ++r)
-            reveal(p->children[r]);
-        p->shown = last + 1;
-        if (m_listener != nullptr)
-            m_listener->inserted(parentKey, first, last);
+        insertSorted(p);
     }
     std::vector<uint64_t> order;
     order.swap(m_changeOrder);
-    std::unordered_map<uint64_t, uint32_t> changes;
-    changes.swap(m_changes);
-    if (m_listener == nullptr)
-        return;
+    std::unordered_map<uint64_t, uint32_t> masks;
+    masks.swap(m_changes);
+    std::vector<ProcessTableListener::Change> changes;
+    changes.reserve(order.size());
     for (uint64_t key : order) {
-        const Node *n = node(key);
-        if (n != nullptr && n->visible)
-            m_listener->changed(key, changes[key]);
+        Node *n = node(key);
+        if (n == nullptr || !n->visible)
+            continue;
+        const uint32_t fields = masks[key];
+        if ((fields & m_orderFields) != 0)
+            reposition(n);
+        changes.push_back({key, fields});
     }
+    if (m_listener != nullptr && !changes.empty())
+        m_listener->changed(changes);
+}
+
+void ProcessTable::forget(Node *d)
+{
+    m_slots[d->slot] = nullptr;
+    m_freeSlots.push_back(d->slot);
+    auto live = m_live.find(d->entry.pid);
+    if (live != m_live.end() && live->second == d->entry.key)
+        m_live.erase(live);
+    if (d->entry.holdId != 0)
+        m_holds.erase(d->entry.holdId);
+    m_changes.erase(d->entry.key);
 }
 
 void ProcessTable::removeSubtree(uint64_t key)
 {
     Node *n = node(key);
-    if (n == nullptr)
+    if (n == nullptr || key == 0)
         return;
-    const uint64_t parentKey = n->entry.parentKey;
-    Node *p = node(parentKey);
+    Node *p = n->parent;
+    const uint64_t parentKey = p->entry.key;
     const size_t row = n->row;
     const bool announce = n->visible && m_listener != nullptr;
     if (announce)
         m_listener->aboutToRemove(parentKey, row, row);
-    std::vector<uint64_t> stack{key};
-    while (!stack.empty()) {
-        const uint64_t k = stack.back();
-        stack.pop_back();
-        Node &d = m_nodes.at(k);
-        stack.insert(stack.end(), d.children.begin(), d.children.end());
-        auto live = m_live.find(d.entry.pid);
-        if (live != m_live.end() && live->second == k)
-            m_live.erase(live);
-        if (d.entry.holdId != 0)
-            m_holds.erase(d.entry.holdId);
-        m_changes.erase(k);
-        m_nodes.erase(k);
-    }
     p->children.erase(p->children.begin() + static_cast<std::ptrdiff_t>(row));
-    for (size_t r = row; r < p->children.size(); ++r)
-        m_nodes.at(p->children[r]).row = r;
+    renumber(p, row);
     if (row < p->shown)
-        --p->shown;
+        setShown(p, p->shown - 1);
+    std::vector<Node *> stack{n};
+    while (!stack.empty()) {
+        Node *d = stack.back();
+        stack.pop_back();
+        stack.insert(stack.end(), d->children.begin(), d->children.end());
+        forget(d);
+        m_nodes.erase(d->entry.key);
+    }
     if (announce)
         m_listener->removed(parentKey, row, row);
+    if (p != &m_root && p->lingering && p->children.empty())
+        m_exited.emplace_front(p->entry.exitNs, p->entry.key);
 }
 
 size_t ProcessTable::purgeExited(uint64_t cutoffNs)
 {
-    // removable(n): n ended at or before the cutoff and so did its whole
-    // subtree; only the topmost removable nodes are removed (with subtrees).
-    std::unordered_map<uint64_t, bool> memo;
-    std::function<bool(uint64_t)> removable = [&](uint64_t key) -> bool {
-        auto it = memo.find(key);
+    // Only what expired is looked at: the exit queue's head. An expired
+    // entry goes with its subtree when the whole subtree has expired;
+    // otherwise it waits, and is queued again when its last child goes.
+    size_t count = 0;
+    std::unordered_map<const Node *, bool> memo;
+    std::function<bool(const Node *)> removable = [&](const Node *n) -> bool {
+        auto it = memo.find(n);
         if (it != memo.end())
             return it->second;
-        const Node &n = m_nodes.at(key);
-        bool ok = n.visible && n.entry.exited() && n.entry.exitNs <= cutoffNs;
-        for (uint64_t c : n.children) {
-            const bool childOk = removable(c);
-            ok = ok && childOk;
-        }
-        memo.emplace(key, ok);
+        bool ok = n->visible && n->entry.exited() && n->entry.exitNs <= cutoffNs;
+        for (size_t i = 0; ok && i < n->children.size(); ++i)
+            ok = removable(n->children[i]);
+        memo.emplace(n, ok);
         return ok;
     };
-    // parent -> rows to remove
-    std::map<uint64_t, std::vector<size_t>> byParent;
-    std::function<void(uint64_t)> walk = [&](uint64_t parentKey) {
-        const Node &p = *node(parentKey);
-        for (uint64_t c : p.children) {
-            if (removable(c))
-                byParent[parentKey].push_back(m_nodes.at(c).row);
-            else
-                walk(c);
+    while (!m_exited.empty() && m_exited.front().first <= cutoffNs) {
+        memo.clear();
+        std::vector<Node *> candidates;
+        while (!m_exited.empty() && m_exited.front().first <= cutoffNs) {
+            Node *n = node(m_exited.front().second);
+            m_exited.pop_front();
+            if (n != nullptr && n != &m_root)
+                candidates.push_back(n);
         }
-    };
-    walk(0);
-
-    size_t count = 0;
-    for (auto &[parentKey, rows] : byParent) {
-        std::sort(rows.begin(), rows.end());
-        // Runs of adjacent rows, highest first.
-        size_t end = rows.size();
-        while (end > 0) {
-            size_t begin = end - 1;
-            while (begin > 0 && rows[begin - 1] + 1 == rows[begin])
-                --begin;
-            const size_t first = rows[begin];
-            const size_t last = rows[end - 1];
-            Node &p = *node(parentKey);
-            if (m_listener != nullptr)
-                m_listener->aboutToRemove(parentKey, first, last);
-            for (size_t r = first; r <= last; ++r) {
-                std::vector<uint64_t> stack{p.children[r]};
-                while (!stack.empty()) {
-                    const uint64_t k = stack.back();
-                    stack.pop_back();
-                    Node &d = m_nodes.at(k);
-                    stack.insert(stack.end(), d.children.begin(), d.children.end());
-                    auto live = m_live.find(d.entry.pid);
-                    if (live != m_live.end() && live->second == k)
-                        m_live.erase(live);
-                    if (d.entry.holdId != 0)
-                        m_holds.erase(d.entry.holdId);
-                    m_nodes.erase(k);
+        // parent -> rows of the topmost removable entries under it
+        std::unordered_map<Node *, std::vector<size_t>> byParent;
+        std::vector<Node *> parentOrder;
+        for (Node *n : candidates) {
+            if (!removable(n))
+                continue; // waits for its children
+            // The topmost expired ancestor goes, with its subtree.
+            Node *top = n;
+            while (top->parent != &m_root && removable(top->parent))
+                top = top->parent;
+            auto &rows = byParent[top->parent];
+            if (rows.empty())
+                parentOrder.push_back(top->parent);
+            rows.push_back(top->row);
+        }
+        std::vector<Node *> requeue;
+        for (Node *p : parentOrder) {
+            std::vector<size_t> &rows = byParent[p];
+            std::sort(rows.begin(), rows.end());
+            rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+            const uint64_t parentKey = p->entry.key;
+            size_t end = rows.size();
+            while (end > 0) {
+                size_t begin = end - 1;
+                while (begin > 0 && rows[begin - 1] + 1 == rows[begin])
+                    --begin;
+                const size_t first = rows[begin];
+                const size_t last = rows[end - 1];
+                if (m_listener != nullptr)
+                    m_listener->aboutToRemove(parentKey, first, last);
+                std::vector<Node *> gone(p->children.begin() + static_cast<std::ptrdiff_t>(first),
+                                         p->children.begin() +
+                                             static_cast<std::ptrdiff_t>(last + 1));
+                p->children.erase(p->children.begin() + static_cast<std::ptrdiff_t>(first),
+                                  p->children.begin() + static_cast<std::ptrdiff_t>(last + 1));
+                renumber(p, first);
+                setShown(p, p->shown - (last - first + 1));
+                while (!gone.empty()) {
+                    Node *d = gone.back();
+                    gone.pop_back();
+                    gone.insert(gone.end(), d->children.begin(), d->children.end());
+                    forget(d);
+                    m_nodes.erase(d->entry.key);
                     ++count;
                 }
+                if (m_listener != nullptr)
+                    m_listener->removed(parentKey, first, last);
+                end = begin;
             }
-            p.children.erase(p.children.begin() + static_cast<std::ptrdiff_t>(first),
-                             p.children.begin() + static_cast<std::ptrdiff_t>(last + 1));
-            for (size_t r = first; r < p.children.size(); ++r)
-                m_nodes.at(p.children[r]).row = r;
-            p.shown -= last - first + 1;
-            if (m_listener != nullptr)
-                m_listener->removed(parentKey, first, last);
-            end = begin;
+            if (p != &m_root && p->lingering && p->children.empty())
+                requeue.push_back(p);
         }
+        if (requeue.empty())
+            break;
+        for (Node *p : requeue)
+            m_exited.emplace_front(p->entry.exitNs, p->entry.key);
     }
     return count;
 }
@@ -460,10 +654,15 @@ void ProcessTable::clear()
     m_nodes.clear();
     m_live.clear();
     m_holds.clear();
+    m_exited.clear();
     m_root = Node{};
+    m_slots.assign(1, &m_root);
+    m_slotShown.assign(1, 0);
+    m_freeSlots.clear();
     m_pendingParents.clear();
     m_changes.clear();
     m_changeOrder.clear();
+    m_pool.clear();
     if (m_listener != nullptr)
         m_listener->reset();
 }

@@ -14,8 +14,8 @@
 
 #include <cstring>
 
-#include "WinText.h"
 #include "IoctlCodes.h"
+#include "WinText.h"
 
 namespace pg
 {
@@ -184,7 +184,7 @@ TransportError DeviceTransport::request(const std::vector<uint8_t> &message,
             const Wait w = waitIo(&ov, kRequestTimeoutMs);
             if (w == Wait::Done)
                 err = GetOverlappedResult(asHandle(m_handle), &ov, &bytes, FALSE) ? 0
-                                                                                    : GetLastError();
+                                                                                  : GetLastError();
             CloseHandle(ov.hEvent);
             if (w == Wait::Stopped)
                 return closedError();

@@ -32,9 +32,9 @@ std::wstring upcase(const std::wstring &s)
     if (s.empty())
         return s;
     std::wstring out(s.size(), L'\0');
-    const int n = LCMapStringEx(LOCALE_NAME_INVARIANT, LCMAP_UPPERCASE, s.data(),
-                                static_cast<int>(s.size()), out.data(),
-                                static_cast<int>(out.size()), nullptr, nullptr, 0);
+    const int n =
+        LCMapStringEx(LOCALE_NAME_INVARIANT, LCMAP_UPPERCASE, s.data(), static_cast<int>(s.size()),
+                      out.data(), static_cast<int>(out.size()), nullptr, nullptr, 0);
     if (n != static_cast<int>(s.size())) {
         // Cannot happen for simple case mapping; stay usable for ASCII.
         out = s;

@@ -88,8 +88,7 @@ std::vector<ProcessInfo> WindowsProcessSource::snapshot()
     PROCESSENTRY32W entry{};
     entry.dwSize = sizeof(entry);
     const DWORD self = GetCurrentProcessId();
-    for (BOOL more = Process32FirstW(snap.h, &entry); more;
-         more = Process32NextW(snap.h, &entry)) {
+    for (BOOL more = Process32FirstW(snap.h, &entry); more; more = Process32NextW(snap.h, &entry)) {
         ProcessInfo p;
         p.pid = entry.th32ProcessID;
         p.ppid = entry.th32ParentProcessID;
@@ -138,8 +137,7 @@ std::optional<uint32_t> WindowsProcessSource::userId(const std::string &name)
     wchar_t domain[256];
     DWORD domainLen = 256;
     SID_NAME_USE use;
-    if (!LookupAccountNameW(nullptr, toWide(name).c_str(), sid, &sidSize, domain, &domainLen,
-                            &use))
+    if (!LookupAccountNameW(nullptr, toWide(name).c_str(), sid, &sidSize, domain, &domainLen, &use))
         return std::nullopt;
     return ridOf(sid);
 }

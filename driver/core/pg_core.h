@@ -19,6 +19,7 @@
 #include "pg_pending.h"
 #include "pg_ring.h"
 #include "pg_rules.h"
+#include "pg_schedule.h"
 #include "pg_sha256.h"
 #include "pg_validate.h"
 

@@ -8,6 +8,15 @@
  * Precedence (the one place it is defined; tests in
  * tests/unit/core/RulesTest.cpp pin every pair, and every new kind against
  * every other kind):
+ *   0. Time first (pg_schedule.h; tests/unit/core/ScheduleTest.cpp): a
+ *      rule outside its schedule, or past its expiry ("for N minutes",
+ *      another boot's "until reboot", a used "allow once"), is ignored as
+ *      if it were not in the policy, and an expired one is removed from
+ *      the persisted policy. A rule whose daily budget is used up takes
+ *      part as a BLOCK rule, so its message is shown. The cache itself
+ *      never looks at time: compile what pg_rules_select() wrote for
+ *      "now" and recompile at pg_rules_next_change(); compiled as sent,
+ *      a time block is ignored (the rule always holds).
  *   1. Kind, most specific first:
  *        CMDLINE  this invocation (program and its arguments)
  *        SHA256   this exact content, wherever the file lives

@@ -26,6 +26,7 @@
  * pg_rule_cache_build(), which has an arena.
  */
 #include "pg_validate.h"
+#include "pg_schedule.h"
 
 #if !defined(PG_KERNEL_MODE)
 #include <string.h>
@@ -142,7 +143,10 @@ int pg_validate_rule(const void *rec, size_t avail, uint32_t *size_out)
         return PG_E_LENGTH;
     }
     payload = (uint32_t)sizeof(pg_rule) + r.pattern_len + r.parent_len + r.message_len + r.link_len;
-    if (PG_ALIGN8(payload) != r.size) {
+    /* A time block (PG_RULEF_TIME) ends the record, 8-aligned after the
+     * strings, so the strings stay where version-1 peers read them. */
+    if (PG_ALIGN8(payload) + ((r.flags & PG_RULEF_TIME) != 0 ? sizeof(pg_rule_time) : 0u) !=
+        r.size) {
         return PG_E_LENGTH;
     }
 
@@ -200,9 +204,16 @@ int pg_validate_rule(const void *rec, size_t avail, uint32_t *size_out)
             }
         }
     }
-    st = check_zero(p + payload, r.size - payload);
+    st = check_zero(p + payload, PG_ALIGN8(payload) - payload);
     if (st != PG_OK) {
         return st;
+    }
+    if ((r.flags & PG_RULEF_TIME) != 0) {
+        pg_rule_time t;
+        memcpy(&t, p + PG_ALIGN8(payload), sizeof(t));
+        if (pg_rule_time_check(&t) != PG_OK) {
+            return PG_E_RANGE;
+        }
     }
     if (size_out != NULL) {
         *size_out = r.size;
@@ -232,7 +243,7 @@ int pg_validate_event(const void *rec, size_t avail, uint32_t *size_out)
         return PG_E_LENGTH;
     }
 
-    if (ev.kind < PG_EV_START || ev.kind > PG_EV_KIND_MAX || (ev.flags & ~0x01FFu) != 0 ||
+    if (ev.kind < PG_EV_START || ev.kind > PG_EV_KIND_MAX || (ev.flags & ~PG_EVF_ALL) != 0 ||
         ev.verdict > PG_VERDICT_BLOCK || ev.source > PG_SRC_MAX ||
         ev.default_verdict > PG_VERDICT_BLOCK || !is_mode(ev.mode) || ev.reserved != 0) {
         return PG_E_RANGE;

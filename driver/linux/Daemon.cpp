@@ -69,6 +69,7 @@ constexpr uint64_t kTagListen = 3;
 constexpr uint64_t kTagSignal = 4;
 constexpr uint64_t kTagTimer = 5;
 constexpr uint64_t kTagPoll = 6;
+constexpr uint64_t kTagClock = 7; // realtime: schedules, expiry, budgets (DaemonTime.cpp)
 
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
@@ -152,7 +153,7 @@ Daemon::Daemon(const Options &options)
 
 Daemon::~Daemon()
 {
-    for (int fd : {m_epoll, m_signalFd, m_timerFd, m_pollTimerFd}) {
+    for (int fd : {m_epoll, m_signalFd, m_timerFd, m_pollTimerFd, m_clockFd}) {
         if (fd >= 0)
             ::close(fd);
     }
@@ -196,6 +197,8 @@ bool Daemon::init(int *exitCode)
         return false;
     }
     const std::string policyPath = m_options.m_stateDir + "/policy.bin";
+    // Zone and boot id first: which rules are in force depends on them.
+    initTime();
     std::string why;
     bool missing = false;
     if (m_policy.load(policyPath, &why, &missing)) {
@@ -241,6 +244,9 @@ bool Daemon::init(int *exitCode)
     m_packages->start();
     if (m_policy.hasKind(PG_RULE_PACKAGE))
         m_packages->rebuild();
+    // Expired rules are dropped (and the file rewritten) now; budgets
+    // start counting what already runs.
+    afterPolicyChange(static_cast<int64_t>(realtimeNs() / 1000000));
 
     // The proc connector before the marks too: it is only a socket, but a
     // failure here changes how we watch processes.
@@ -270,6 +276,8 @@ bool Daemon::init(int *exitCode)
     add(m_gate.fd(), kTagFanotify);
     add(m_signalFd, kTagSignal);
     add(m_timerFd, kTagTimer);
+    if (m_clockFd >= 0)
+        add(m_clockFd, kTagClock);
     if (m_useConnector) {
         add(m_connector.fd(), kTagConnector);
     } else {
@@ -375,6 +383,9 @@ int Daemon::run()
             }
             case kTagTimer:
                 onTimer();
+                break;
+            case kTagClock:
+                onClockTimer();
                 break;
             case kTagPoll: {
                 uint64_t ticks;
@@ -845,7 +856,9 @@ void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     // The ignore mark needs the event fd, so it goes before the close.
     // Only unconditional allow rules are cached: the cache is keyed by
     // file, and would otherwise skip a user or parent condition.
-    if (allow && cacheable && source == PG_SRC_RULE) {
+    // Nor is a rule with time conditions: it may end (window, expiry,
+    // budget) while the file stays the same.
+    if (allow && cacheable && source == PG_SRC_RULE && !ruleTimed(ruleId)) {
         if (m_gate.cacheAllow(fd)) {
             flags |= PG_EVF_CACHED;
             ++m_counters.cacheInstalls;
@@ -876,6 +889,8 @@ void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
         ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
         flagNames(ev.flags).c_str(), message.empty() ? "" : " message=", message.c_str(),
         link.empty() ? "" : " link=", link.c_str());
+    if (source == PG_SRC_RULE && ruleId != 0)
+        ruleDecided(ruleId);
 }
 
 // ---------------------------------------------------------------------
@@ -1101,6 +1116,10 @@ void Daemon::onFork(uint32_t parent, uint32_t child)
     const ProcessInfo copy = info;
     emit(ev, copy.image, copy.cmdline, std::string(), false);
     PG_LOG_DEBUG("start pid=%u ppid=%u image=%s", child, parent, copy.image.c_str());
+    if (!m_budgets.empty()) {
+        budgetTrack(child, realtimeNs() / 1000000);
+        rearmClock();
+    }
 }
 
 void Daemon::onExecEvent(uint32_t pid)
@@ -1124,6 +1143,10 @@ void Daemon::onExecEvent(uint32_t pid)
     emit(ev, fresh.image, fresh.cmdline, std::string(), false);
     PG_LOG_DEBUG("exec pid=%u image=%s cmdline=%s", pid, fresh.image.c_str(),
                  fresh.cmdline.c_str());
+    if (!m_budgets.empty()) {
+        budgetTrack(pid, realtimeNs() / 1000000);
+        rearmClock();
+    }
     // The exec completed: a start frozen for its command line can be
     // decided now.
     auto wait = m_cmdlineWaits.find(pid);
@@ -1142,6 +1165,10 @@ void Daemon::onExitEvent(uint32_t pid, uint32_t status)
         image = info->image;
     }
     m_table.erase(pid);
+    if (!m_budgets.empty()) {
+        m_budgets.ended(pid, static_cast<int64_t>(realtimeNs() / 1000000));
+        rearmClock();
+    }
     pg_event ev = makeEvent(PG_EV_EXIT, pid);
     ev.ppid = ppid;
     ev.status = status;
@@ -1169,6 +1196,13 @@ void Daemon::resync(bool lost)
     ProcessTable::Map fresh;
     ProcScanner::Diff d = ProcScanner::diff(m_table, &fresh);
     m_table.replaceAll(std::move(fresh));
+    if (!m_budgets.empty()) {
+        const int64_t nowMs = static_cast<int64_t>(realtimeNs() / 1000000);
+        for (const ProcessInfo &p : d.exited)
+            m_budgets.ended(p.pid, nowMs);
+        budgetRescan(nowMs);
+        rearmClock();
+    }
     for (const ProcessInfo &p : d.exited) {
         pg_event ev = makeEvent(PG_EV_EXIT, p.pid);
         ev.ppid = p.ppid;
@@ -1488,6 +1522,8 @@ void Daemon::handleSetPolicy(ClientConnection &c, const uint8_t *msg, uint32_t s
     // Package rules decide from the dpkg database as it is now.
     if (m_policy.hasKind(PG_RULE_PACKAGE))
         m_packages->rebuild();
+    // Budgets, expiry and the next schedule edge follow the new rules.
+    afterPolicyChange(static_cast<int64_t>(realtimeNs() / 1000000));
     const pg_policy &p = m_policy.policy();
     pg_event ev = makeEvent(PG_EV_POLICY, 0);
     emit(ev, std::string(), std::string(), std::string(), false);

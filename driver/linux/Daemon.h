@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "BudgetTracker.h"
 #include "ClientConnection.h"
 #include "ClientServer.h"
 #include "FanotifyGate.h"
@@ -28,6 +29,7 @@
 #include "HeldStart.h"
 #include "ImageDigests.h"
 #include "InterpreterSet.h"
+#include "LocalZone.h"
 #include "Options.h"
 #include "PackageIndex.h"
 #include "PolicyStore.h"
@@ -103,6 +105,32 @@ private:
     void resync(bool lost);
     void snapshotTo(ClientConnection &client);
 
+    // --- time: schedules, expiry, budgets (DaemonTime.cpp) ---
+    // Zone and boot id; before the policy is loaded (and before marks).
+    void initTime();
+    // After the policy in force changed (load, SET_POLICY, a rule used or
+    // expired): budgets, membership, timer.
+    void afterPolicyChange(int64_t nowMs);
+    // The realtime timer fired (an edge, an expiry, a budget, a grace
+    // period), or the clock was set.
+    void onClockTimer();
+    // Re-evaluates everything time decides, now. Recompiles the rule
+    // cache (and flushes the kernel allow cache) when the rules in force
+    // changed; drops expired rules from the persisted policy.
+    void timeTick();
+    void rearmClock();
+    // A rule decided a start: an "allow once" rule is used up.
+    void ruleDecided(uint32_t ruleId);
+    // The rule has time conditions: its allows must not be cached.
+    bool ruleTimed(uint32_t ruleId) const;
+    // The policy bytes changed (rules removed): persist, flush, announce.
+    void policyRewritten(const char *why);
+    // Process-table hooks for budgets.
+    void budgetConfigure(int64_t nowMs);
+    void budgetTrack(uint32_t pid, int64_t nowMs);
+    void budgetRescan(int64_t nowMs);
+    void budgetEnforce(int64_t nowMs);
+
     // --- clients ---
     void onAccept();
     void onClientEvent(uint64_t id, uint32_t events);
@@ -156,6 +184,20 @@ private:
     int m_signalFd = -1;
     int m_timerFd = -1;
     int m_pollTimerFd = -1;
+    int m_clockFd = -1; // CLOCK_REALTIME timer for schedule edges, expiry, budgets
+
+    LocalZone m_zone;
+    uint8_t m_bootId[PG_BOOT_ID_BYTES] = {};
+    BudgetTracker m_budgets;
+    std::vector<uint64_t> m_budgetsWarned; // keys warned today
+    struct BudgetKill {
+        uint32_t pid = 0;
+        uint64_t startTicks = 0;
+        uint32_t ruleId = 0;
+        int64_t termAtMs = 0; // SIGTERM (after the grace period)
+        int64_t killAtMs = 0; // SIGKILL, when SIGTERM did not end it; 0 = not yet
+    };
+    std::vector<BudgetKill> m_budgetKills;
 
     std::unordered_map<uint64_t, std::unique_ptr<ClientConnection>> m_clients;
     uint64_t m_nextClientId = 100;

@@ -176,6 +176,10 @@ enum pg_event_kind {
 #define PG_EVF_SNAPSHOT 0x0040u    /* from a snapshot or resync, not live */
 #define PG_EVF_EXITED 0x0080u      /* PG_EV_THREAD: the thread ended */
 #define PG_EVF_KILLED 0x0100u      /* blocked after release: process killed */
+#define PG_EVF_BUDGET 0x0200u      /* VERDICT for a running process: its daily time budget
+                                    * is used up; it is ended after timeout_ms (with
+                                    * PG_EVF_KILLED: it was ended now) */
+#define PG_EVF_ALL 0x03FFu
 
 /* pg_policy.flags */
 #define PG_POLF_CASE_FOLD 0x1u /* match every rule case-insensitively */
@@ -200,7 +204,22 @@ enum pg_rule_kind {
 #define PG_RULEF_USER 0x1u      /* only for processes of uid */
 #define PG_RULEF_CASE_FOLD 0x2u /* this rule matches case-insensitively */
 #define PG_RULEF_GROUP 0x4u     /* only for processes in group uid (a gid); not with USER */
-#define PG_RULEF_ALL 0x7u
+#define PG_RULEF_TIME 0x8u      /* a pg_rule_time block ends the record (see pg_rule) */
+#define PG_RULEF_ALL 0xFu
+
+/* Time conditions of a rule (pg_rule_time). */
+enum pg_expiry {
+    PG_EXPIRY_NEVER = 0,  /* always */
+    PG_EXPIRY_ONCE = 1,   /* consumed by the first start it decides */
+    PG_EXPIRY_AT = 2,     /* until expires_at ("for N minutes") */
+    PG_EXPIRY_REBOOT = 3, /* until the machine restarts */
+    PG_EXPIRY_MAX = 3
+};
+#define PG_MAX_WINDOWS 4u          /* time windows in one schedule */
+#define PG_DAY_SECONDS 86400u
+#define PG_DAYS_ALL 0x7Fu          /* pg_rule_time.days: bit 0 Monday .. bit 6 Sunday */
+#define PG_MAX_BUDGET_GRACE_S 3600u
+#define PG_BOOT_ID_BYTES 16u
 
 /* ------------------------------------------------------------------ */
 /* Messages                                                            */
@@ -329,6 +348,38 @@ typedef struct pg_rule {
     uint16_t link_len;    /* incl. NUL, 0 = none; <= PG_MAX_RULE_LINK_BYTES */
 } pg_rule;
 
+/*
+ * The time block of a rule with PG_RULEF_TIME. It starts at
+ * PG_ALIGN8(sizeof(pg_rule) + the string lengths), so the strings stay
+ * where they are, and size = that offset + sizeof(pg_rule_time).
+ * Evaluation is in driver/core/pg_schedule.h (precedence: a rule outside
+ * its schedule or past its expiry does not exist for matching).
+ *
+ * Schedule: days (bit 0 Monday .. bit 6 Sunday; 0 = every day) and up to
+ * PG_MAX_WINDOWS windows [start, end) in seconds after LOCAL midnight. A
+ * window with end < start crosses midnight and belongs to the day it
+ * starts on (Friday 22:00-02:00 covers Saturday 00:00-02:00). No window =
+ * the whole of each listed day. days == 0 and no window = no schedule.
+ * Budget: budget_s seconds of running time per local day for the programs
+ * this rule matches (shared by every rule with the same nonzero
+ * budget_group); once used up the rule blocks, and running programs are
+ * ended grace_s seconds after a warning.
+ */
+typedef struct pg_rule_time {
+    uint8_t days;         /* PG_DAYS_ALL bits; 0 = every day */
+    uint8_t window_count; /* 0..PG_MAX_WINDOWS */
+    uint8_t expiry;       /* enum pg_expiry */
+    uint8_t reserved;     /* 0 */
+    uint32_t budget_s;    /* daily budget in seconds, 0 = none; <= PG_DAY_SECONDS */
+    uint32_t win_start[PG_MAX_WINDOWS]; /* < PG_DAY_SECONDS; unused entries 0 */
+    uint32_t win_end[PG_MAX_WINDOWS];   /* != win_start; unused entries 0 */
+    int64_t expires_at;    /* PG_EXPIRY_AT: UTC seconds since 1970; otherwise 0 */
+    uint32_t budget_group; /* with budget_s: rules of one nonzero group share it */
+    uint32_t grace_s;      /* with budget_s: <= PG_MAX_BUDGET_GRACE_S */
+    uint8_t boot_id[PG_BOOT_ID_BYTES]; /* PG_EXPIRY_REBOOT: the boot it is valid for;
+                                        * all zero = stamped by the component on SET */
+} pg_rule_time;
+
 typedef struct pg_status_msg {
     pg_msg_header hdr;
     uint32_t mode;
@@ -383,6 +434,7 @@ PG_STATIC_ASSERT(sizeof(pg_verdict) == 16, "pg_verdict size");
 PG_STATIC_ASSERT(sizeof(pg_verdicts_msg) == 24, "pg_verdicts_msg size");
 PG_STATIC_ASSERT(sizeof(pg_policy) == 48, "pg_policy size");
 PG_STATIC_ASSERT(sizeof(pg_rule) == 24, "pg_rule size");
+PG_STATIC_ASSERT(sizeof(pg_rule_time) == 72, "pg_rule_time size");
 PG_STATIC_ASSERT(sizeof(pg_status_msg) == 160, "pg_status_msg size");
 
 /* Round a record size up to the 8-byte record alignment. Written without

@@ -51,7 +51,7 @@ common=(-O2 -Wall -Wextra -Wno-unused-parameter -Wno-multichar -Werror=implicit-
         -I"$ddk")
 
 objs=()
-for f in pg_validate pg_rules pg_pending pg_ring; do
+for f in pg_validate pg_rules pg_schedule pg_pending pg_ring; do
   $cc -std=c99 "${common[@]}" -include pg_core_kernel.h -c "$root/driver/core/$f.c" -o "$objdir/$f.o"
   objs+=("$objdir/$f.o")
 done

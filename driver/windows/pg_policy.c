@@ -65,6 +65,41 @@ static NTSTATUS PgpPolicySave(const UCHAR *Message, ULONG Size)
 
 /*++
 Routine Description:
+    Refuses rules with time conditions (PG_RULEF_TIME: schedule, expiry,
+    budget). This driver has no zone table nor edge timer yet, and
+    compiling such a rule as if it always held would allow outside its
+    window; refusing keeps the policy in force instead. The records were
+    validated, so sizes can be trusted.
+
+Arguments:
+    Rules     - the rule records of a validated SET_POLICY.
+    RuleCount - how many.
+    Detail    - receives the index of the first timed rule.
+
+Return Value:
+    PG_OK, or PG_E_RANGE when a rule has time conditions.
+--*/
+static int PgpRefuseTimedRules(const UCHAR *Rules, uint32_t RuleCount, uint32_t *Detail)
+{
+    pg_rule rule;
+    size_t offset = 0;
+    uint32_t i;
+
+    for (i = 0; i < RuleCount; i++) {
+        RtlCopyMemory(&rule, Rules + offset, sizeof(rule));
+        if ((rule.flags & PG_RULEF_TIME) != 0) {
+            if (Detail != NULL) {
+                *Detail = i;
+            }
+            return PG_E_RANGE;
+        }
+        offset += rule.size;
+    }
+    return PG_OK;
+}
+
+/*++
+Routine Description:
     Applies a SET_POLICY message. PASSIVE_LEVEL.
 
 Arguments:
@@ -96,6 +131,10 @@ int PgPolicyApply(const UCHAR *Message, ULONG Size, BOOLEAN Persist, uint32_t *D
     RtlCopyMemory(&pol, Message, sizeof(pol));
     if (pol.hdr.type != PG_MSG_SET_POLICY) {
         check = PG_E_TYPE;
+        goto Exit;
+    }
+    check = PgpRefuseTimedRules(Message + sizeof(pol), pol.rule_count, Detail);
+    if (check != PG_OK) {
         goto Exit;
     }
     arenaSize = pg_rule_cache_arena_size(Message + sizeof(pol), Size - sizeof(pol), pol.rule_count);

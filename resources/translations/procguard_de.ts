@@ -68,20 +68,12 @@
         <translation>Immer, für Programme in diesem Ordner</translation>
     </message>
     <message>
-        <source>Rules match by path: this kernel component has no hash rules.</source>
-        <translation>Regeln greifen nach Pfad: Diese Kernel-Komponente kennt keine Hash-Regeln.</translation>
-    </message>
-    <message>
         <source>&amp;Allow</source>
         <translation>&amp;Zulassen</translation>
     </message>
     <message>
         <source>&amp;Block</source>
         <translation>&amp;Blockieren</translation>
-    </message>
-    <message>
-        <source>Rules are made by path; hash rules are not supported.</source>
-        <translation>Regeln werden nach Pfad angelegt; Hash-Regeln werden nicht unterstützt.</translation>
     </message>
     <message>
         <source>%1 of %2 waiting</source>
@@ -98,6 +90,14 @@
     <message>
         <source>unreadable (%1)</source>
         <translation>nicht lesbar (%1)</translation>
+    </message>
+    <message>
+        <source>Always, for this file&apos;s content (SHA-256)</source>
+        <translation>Immer, für diesen Dateiinhalt (SHA-256)</translation>
+    </message>
+    <message>
+        <source>A program or folder rule follows the path; a SHA-256 rule follows the file&apos;s content wherever it is copied, and no longer matches once the file changes.</source>
+        <translation>Eine Programm- oder Ordnerregel folgt dem Pfad; eine SHA-256-Regel folgt dem Dateiinhalt, wohin er auch kopiert wird, und greift nicht mehr, sobald sich die Datei ändert.</translation>
     </message>
 </context>
 <context>
@@ -180,6 +180,49 @@
     <message>
         <source>The journal is not open.</source>
         <translation>Das Journal ist nicht geöffnet.</translation>
+    </message>
+</context>
+<context>
+    <name>LockSettingsDialog</name>
+    <message>
+        <source>Panel lock</source>
+        <translation>Panel-Sperre</translation>
+    </message>
+    <message>
+        <source>&amp;Remove PIN</source>
+        <translation>PIN &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Current PIN:</source>
+        <translation>Aktuelle PIN:</translation>
+    </message>
+    <message>
+        <source>New PIN or password:</source>
+        <translation>Neue PIN oder neues Passwort:</translation>
+    </message>
+    <message>
+        <source>Repeat it:</source>
+        <translation>Wiederholen:</translation>
+    </message>
+    <message>
+        <source>&amp;Change PIN</source>
+        <translation>PIN &amp;ändern</translation>
+    </message>
+    <message>
+        <source>&amp;Set PIN</source>
+        <translation>PIN &amp;festlegen</translation>
+    </message>
+    <message>
+        <source>PIN saved. The panel locks when you choose Lock or restart it.</source>
+        <translation>PIN gespeichert. Das Panel wird gesperrt, wenn Sie „Panel sperren“ wählen oder es neu starten.</translation>
+    </message>
+    <message>
+        <source>PIN removed: the panel is no longer locked.</source>
+        <translation>PIN entfernt: Das Panel ist nicht mehr gesperrt.</translation>
     </message>
 </context>
 <context>
@@ -488,6 +531,65 @@ Entscheidung: %7</translation>
         <source>Asked process %1 (%2) to end.</source>
         <translation>Prozess %1 (%2) wurde gebeten, sich zu beenden.</translation>
     </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Einstellungen</translation>
+    </message>
+    <message>
+        <source>Panel &amp;lock (PIN)...</source>
+        <translation>Panel-Sperre (&amp;PIN) …</translation>
+    </message>
+    <message>
+        <source>Set a PIN first (Settings, Panel lock).</source>
+        <translation>Legen Sie zuerst eine PIN fest (Einstellungen, Panel-Sperre).</translation>
+    </message>
+    <message>
+        <source>Locked: enter the PIN (Settings, Unlock). </source>
+        <translation>Gesperrt: Geben Sie die PIN ein (Einstellungen, Panel entsperren). </translation>
+    </message>
+    <message>
+        <source>&amp;Unlock panel...</source>
+        <translation>Panel &amp;entsperren …</translation>
+    </message>
+    <message>
+        <source>&amp;Lock panel</source>
+        <translation>Panel &amp;sperren</translation>
+    </message>
+    <message>
+        <source>The panel is locked: rules and settings need the PIN.</source>
+        <translation>Das Panel ist gesperrt: Regeln und Einstellungen erfordern die PIN.</translation>
+    </message>
+    <message>
+        <source>The panel is locked: the answer applied this time only and no rule was added. Unlock it with the PIN to add rules.</source>
+        <translation>Das Panel ist gesperrt: Die Antwort galt nur dieses Mal, und es wurde keine Regel hinzugefügt. Entsperren Sie es mit der PIN, um Regeln hinzuzufügen.</translation>
+    </message>
+</context>
+<context>
+    <name>PanelLock</name>
+    <message>
+        <source>The PIN guards this panel only, so that someone at an unlocked session cannot change rules here. Who may change the policy at all is enforced by the kernel component&apos;s access check (root or the group procguard).</source>
+        <translation>Die PIN schützt nur dieses Panel, damit niemand an einer nicht gesperrten Sitzung hier Regeln ändern kann. Wer die Richtlinie überhaupt ändern darf, setzt die Zugriffsprüfung der Kernel-Komponente durch (root oder die Gruppe procguard).</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Try again in %1 s.</source>
+        <translation>Falsche PIN. Versuchen Sie es in %1 s erneut.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>Falsche PIN.</translation>
+    </message>
+    <message>
+        <source>Too many wrong attempts: try again in %1 s.</source>
+        <translation>Zu viele Fehlversuche: Versuchen Sie es in %1 s erneut.</translation>
+    </message>
+    <message>
+        <source>The two new PINs differ; type the same PIN twice.</source>
+        <translation>Die beiden neuen PINs unterscheiden sich; geben Sie zweimal dieselbe PIN ein.</translation>
+    </message>
+    <message>
+        <source>No PIN is set.</source>
+        <translation>Es ist keine PIN festgelegt.</translation>
+    </message>
 </context>
 <context>
     <name>PendingModel</name>
@@ -530,6 +632,25 @@ Entscheidung: %7</translation>
     <message>
         <source>Time left</source>
         <translation>Verbleibende Zeit</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Unlock ProcGuard</source>
+        <translation>ProcGuard entsperren</translation>
+    </message>
+    <message>
+        <source>Enter the PIN or password to change rules and settings.</source>
+        <translation>Geben Sie die PIN oder das Passwort ein, um Regeln und Einstellungen zu ändern.</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock</source>
+        <translation>&amp;Entsperren</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
     </message>
 </context>
 <context>
@@ -616,24 +737,16 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
 <context>
     <name>RuleValidator</name>
     <message>
-        <source>Choose whether the rule allows or blocks.</source>
-        <translation>Wählen Sie, ob die Regel zulässt oder blockiert.</translation>
+        <source>allows</source>
+        <translation>zulässt</translation>
     </message>
     <message>
-        <source>Enter the path of a program or a folder.</source>
-        <translation>Geben Sie den Pfad eines Programms oder Ordners ein.</translation>
+        <source>blocks</source>
+        <translation>blockiert</translation>
     </message>
     <message>
-        <source>Remove the spaces at the start or end of the path.</source>
-        <translation>Entfernen Sie die Leerzeichen am Anfang oder Ende des Pfads.</translation>
-    </message>
-    <message>
-        <source>The path is too long (at most 4095 bytes).</source>
-        <translation>Der Pfad ist zu lang (höchstens 4095 Bytes).</translation>
-    </message>
-    <message>
-        <source>The path cannot contain line breaks.</source>
-        <translation>Der Pfad darf keine Zeilenumbrüche enthalten.</translation>
+        <source>asks about</source>
+        <translation>zur Entscheidung vorlegt</translation>
     </message>
     <message>
         <source>Use a full path, starting with / (or a drive letter on Windows).</source>
@@ -660,36 +773,108 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <translation>Eine Ordnerregel darf kein * oder ? enthalten; wählen Sie die Art „Muster“.</translation>
     </message>
     <message>
-        <source>The parent condition must be a full path or a pattern.</source>
-        <translation>Die Bedingung für den Elternprozess muss ein vollständiger Pfad oder ein Muster sein.</translation>
+        <source>Enter the SHA-256 of the program (64 hex digits), or compute it from a file.</source>
+        <translation>Geben Sie den SHA-256 des Programms ein (64 Hex-Ziffern), oder berechnen Sie ihn aus einer Datei.</translation>
+    </message>
+    <message>
+        <source>Enter a command-line pattern, e.g. */firefox --private-window*.</source>
+        <translation>Geben Sie ein Befehlszeilenmuster ein, z. B. */firefox --private-window*.</translation>
+    </message>
+    <message>
+        <source>Enter a package name or pattern (* for every package).</source>
+        <translation>Geben Sie einen Paketnamen oder ein Muster ein (* für jedes Paket).</translation>
+    </message>
+    <message>
+        <source>Enter the path of a program or a folder.</source>
+        <translation>Geben Sie den Pfad eines Programms oder Ordners ein.</translation>
+    </message>
+    <message>
+        <source>Remove the spaces at the start or end of the path.</source>
+        <translation>Entfernen Sie die Leerzeichen am Anfang oder Ende des Pfads.</translation>
+    </message>
+    <message>
+        <source>Remove the spaces at the start or end of the pattern.</source>
+        <translation>Entfernen Sie die Leerzeichen am Anfang oder Ende des Musters.</translation>
+    </message>
+    <message>
+        <source>The pattern is too long (at most 4095 bytes).</source>
+        <translation>Das Muster ist zu lang (höchstens 4095 Bytes).</translation>
+    </message>
+    <message>
+        <source>The pattern cannot contain line breaks or tabs.</source>
+        <translation>Das Muster darf keine Zeilenumbrüche oder Tabulatoren enthalten.</translation>
+    </message>
+    <message>
+        <source>A SHA-256 has exactly 64 hex digits (0-9, a-f); this has %1 characters.</source>
+        <translation>Ein SHA-256 hat genau 64 Hex-Ziffern (0-9, a-f); dieser hat %1 Zeichen.</translation>
+    </message>
+    <message>
+        <source>Ignoring letter case means nothing for a SHA-256; untick it.</source>
+        <translation>Groß-/Kleinschreibung zu ignorieren hat bei einem SHA-256 keine Wirkung; entfernen Sie das Häkchen.</translation>
+    </message>
+    <message>
+        <source>A package name has letters, digits and . + - : (and * or ?); no spaces or slashes.</source>
+        <translation>Ein Paketname besteht aus Buchstaben, Ziffern und . + - : (sowie * oder ?); ohne Leerzeichen oder Schrägstriche.</translation>
     </message>
     <message>
         <source>This rule already exists (row %1).</source>
         <translation>Diese Regel gibt es schon (Zeile %1).</translation>
     </message>
     <message>
-        <source>This contradicts row %1, which %2 the same path; edit or remove that rule.</source>
-        <translation>Das widerspricht Zeile %1, die denselben Pfad %2; ändern oder entfernen Sie diese Regel.</translation>
+        <source>Choose whether the rule allows, blocks or asks.</source>
+        <translation>Wählen Sie, ob die Regel zulässt, blockiert oder nachfragt.</translation>
     </message>
     <message>
-        <source>allows</source>
-        <translation>zulässt</translation>
+        <source>Choose the kind of rule.</source>
+        <translation>Wählen Sie die Art der Regel.</translation>
     </message>
     <message>
-        <source>blocks</source>
-        <translation>blockiert</translation>
+        <source>Remove the spaces or line breaks around the parent program.</source>
+        <translation>Entfernen Sie die Leerzeichen oder Zeilenumbrüche um das Elternprogramm.</translation>
+    </message>
+    <message>
+        <source>The parent program is too long (at most 4095 bytes).</source>
+        <translation>Das Elternprogramm ist zu lang (höchstens 4095 Bytes).</translation>
+    </message>
+    <message>
+        <source>The parent condition must be a full path or a pattern, e.g. /usr/bin/steam or **/installer*.</source>
+        <translation>Die Bedingung für den Elternprozess muss ein vollständiger Pfad oder ein Muster sein, z. B. /usr/bin/steam oder **/installer*.</translation>
+    </message>
+    <message>
+        <source>A rule applies to one user or to one group, not both; choose one.</source>
+        <translation>Eine Regel gilt für einen Benutzer oder für eine Gruppe, nicht für beide; wählen Sie eines davon.</translation>
+    </message>
+    <message>
+        <source>The message is too long (at most %1 bytes).</source>
+        <translation>Die Meldung ist zu lang (höchstens %1 Bytes).</translation>
+    </message>
+    <message>
+        <source>The message cannot contain a NUL character.</source>
+        <translation>Die Meldung darf kein NUL-Zeichen enthalten.</translation>
+    </message>
+    <message>
+        <source>A message is shown when a rule blocks; an allow rule shows nothing. Remove it or block.</source>
+        <translation>Eine Meldung wird angezeigt, wenn eine Regel blockiert; eine Zulassen-Regel zeigt nichts an. Entfernen Sie die Meldung oder blockieren Sie.</translation>
+    </message>
+    <message>
+        <source>The link is too long (at most %1 bytes).</source>
+        <translation>Der Link ist zu lang (höchstens %1 Bytes).</translation>
+    </message>
+    <message>
+        <source>The link must be a web address starting with https:// or http://.</source>
+        <translation>Der Link muss eine Webadresse sein, die mit https:// oder http:// beginnt.</translation>
+    </message>
+    <message>
+        <source>Add a message to go with the link; it is shown with the message.</source>
+        <translation>Fügen Sie zum Link eine Meldung hinzu; er wird zusammen mit der Meldung angezeigt.</translation>
+    </message>
+    <message>
+        <source>This contradicts row %1, which %2 the same target; edit or remove that rule.</source>
+        <translation>Das widerspricht Zeile %1, die dasselbe Ziel %2; ändern oder entfernen Sie diese Regel.</translation>
     </message>
 </context>
 <context>
     <name>RulesEditor</name>
-    <message>
-        <source>Allow</source>
-        <translation>Zulassen</translation>
-    </message>
-    <message>
-        <source>Block</source>
-        <translation>Blockieren</translation>
-    </message>
     <message>
         <source>Exact program path</source>
         <translation>Exakter Programmpfad</translation>
@@ -707,14 +892,6 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <translation>/usr/bin/programm, /opt/tools/, /home/*/bin/*</translation>
     </message>
     <message>
-        <source>any parent</source>
-        <translation>beliebiger Elternprozess</translation>
-    </message>
-    <message>
-        <source>any user</source>
-        <translation>beliebiger Benutzer</translation>
-    </message>
-    <message>
         <source>Action:</source>
         <translation>Aktion:</translation>
     </message>
@@ -723,16 +900,8 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <translation>Art:</translation>
     </message>
     <message>
-        <source>Path:</source>
-        <translation>Pfad:</translation>
-    </message>
-    <message>
         <source>Parent program:</source>
         <translation>Elternprogramm:</translation>
-    </message>
-    <message>
-        <source>User id:</source>
-        <translation>Benutzer-ID:</translation>
     </message>
     <message>
         <source>&amp;Add</source>
@@ -778,6 +947,126 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <source>Export rules</source>
         <translation>Regeln exportieren</translation>
     </message>
+    <message>
+        <source>Ask a person, in prompt and in lockdown mode</source>
+        <translation>Eine Person fragen, in den Modi „Nachfragen“ und „Sperre“</translation>
+    </message>
+    <message>
+        <source>SHA-256 of the file</source>
+        <translation>SHA-256 der Datei</translation>
+    </message>
+    <message>
+        <source>Command line pattern</source>
+        <translation>Befehlszeilenmuster</translation>
+    </message>
+    <message>
+        <source>Installed by a trusted package, unmodified</source>
+        <translation>Aus einem vertrauenswürdigen Paket installiert, unverändert</translation>
+    </message>
+    <message>
+        <source>From &amp;file...</source>
+        <translation>Aus &amp;Datei …</translation>
+    </message>
+    <message>
+        <source>Compute the SHA-256 of a program file</source>
+        <translation>SHA-256 einer Programmdatei berechnen</translation>
+    </message>
+    <message>
+        <source>Program to hash</source>
+        <translation>Programm für den SHA-256</translation>
+    </message>
+    <message>
+        <source>any parent (or a path or pattern: /usr/bin/steam)</source>
+        <translation>beliebiger Elternprozess (oder ein Pfad oder Muster: /usr/bin/steam)</translation>
+    </message>
+    <message>
+        <source>Anyone</source>
+        <translation>Jeder</translation>
+    </message>
+    <message>
+        <source>Only user id</source>
+        <translation>Nur Benutzer-ID</translation>
+    </message>
+    <message>
+        <source>Only members of group id</source>
+        <translation>Nur Mitglieder der Gruppen-ID</translation>
+    </message>
+    <message>
+        <source>Ignore letter case</source>
+        <translation>Groß-/Kleinschreibung ignorieren</translation>
+    </message>
+    <message>
+        <source>shown when this rule blocks, e.g. Games are for after homework</source>
+        <translation>wird angezeigt, wenn diese Regel blockiert, z. B. Spiele erst nach den Hausaufgaben</translation>
+    </message>
+    <message>
+        <source>https://... (optional, shown with the message)</source>
+        <translation>https://... (optional, wird mit der Meldung angezeigt)</translation>
+    </message>
+    <message>
+        <source>Match:</source>
+        <translation>Kriterium:</translation>
+    </message>
+    <message>
+        <source>Applies to:</source>
+        <translation>Gilt für:</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>Meldung:</translation>
+    </message>
+    <message>
+        <source>Link:</source>
+        <translation>Link:</translation>
+    </message>
+    <message>
+        <source>Test this path</source>
+        <translation>Diesen Pfad testen</translation>
+    </message>
+    <message>
+        <source>/usr/games/program</source>
+        <translation>/usr/games/programm</translation>
+    </message>
+    <message>
+        <source>parent program (optional)</source>
+        <translation>Elternprogramm (optional)</translation>
+    </message>
+    <message>
+        <source>command line (optional)</source>
+        <translation>Befehlszeile (optional)</translation>
+    </message>
+    <message>
+        <source>user id</source>
+        <translation>Benutzer-ID</translation>
+    </message>
+    <message>
+        <source>&amp;Test</source>
+        <translation>&amp;Testen</translation>
+    </message>
+    <message>
+        <source>64 hex digits, or compute them from a file</source>
+        <translation>64 Hex-Ziffern, oder aus einer Datei berechnen</translation>
+    </message>
+    <message>
+        <source>*/firefox *--private-window* (arguments joined by spaces; * also crosses /)</source>
+        <translation>*/firefox *--private-window* (Argumente durch Leerzeichen getrennt; * passt auch über / hinweg)</translation>
+    </message>
+    <message>
+        <source>package name or pattern; * = every package the system installed</source>
+        <translation>Paketname oder Muster; * = jedes vom System installierte Paket</translation>
+    </message>
+    <message>
+        <source>Enter the user or group id, or choose &quot;Anyone&quot;.</source>
+        <translation>Geben Sie die Benutzer- oder Gruppen-ID ein, oder wählen Sie „Jeder“.</translation>
+    </message>
+    <message>
+        <source>Enter the full path of a program to test.</source>
+        <translation>Geben Sie den vollständigen Pfad eines Programms zum Testen ein.</translation>
+    </message>
+    <message>
+        <source>The panel is locked: enter the PIN to change rules. (Who may change the policy at all is decided by the kernel component&apos;s access check: root or the group procguard.)</source>
+        <translation>Das Panel ist gesperrt: Geben Sie die PIN ein, um Regeln zu ändern. (Wer die Richtlinie überhaupt ändern darf, entscheidet die Zugriffsprüfung der Kernel-Komponente: root oder die Gruppe procguard.)</translation>
+    </message>
 </context>
 <context>
     <name>RulesModel</name>
@@ -822,16 +1111,64 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <translation>Art</translation>
     </message>
     <message>
-        <source>Path or pattern</source>
-        <translation>Pfad oder Muster</translation>
-    </message>
-    <message>
         <source>Parent</source>
         <translation>Elternprozess</translation>
     </message>
     <message>
-        <source>User id</source>
-        <translation>Benutzer-ID</translation>
+        <source>Rule %1 in %2 has an invalid %3; nothing was imported.</source>
+        <translation>Regel %1 in %2 hat einen ungültigen Wert für %3; es wurde nichts importiert.</translation>
+    </message>
+    <message>
+        <source>exact path</source>
+        <translation>exakter Pfad</translation>
+    </message>
+    <message>
+        <source>pattern</source>
+        <translation>Muster</translation>
+    </message>
+    <message>
+        <source>folder</source>
+        <translation>Ordner</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>command line</source>
+        <translation>Befehlszeile</translation>
+    </message>
+    <message>
+        <source>trusted package</source>
+        <translation>vertrauenswürdiges Paket</translation>
+    </message>
+    <message>
+        <source>ask</source>
+        <translation>nachfragen</translation>
+    </message>
+    <message>
+        <source>%1, any case</source>
+        <translation>%1, Groß-/Kleinschreibung ignoriert</translation>
+    </message>
+    <message>
+        <source>user %1</source>
+        <translation>Benutzer %1</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>Path, pattern, hash or package</source>
+        <translation>Pfad, Muster, Hash oder Paket</translation>
+    </message>
+    <message>
+        <source>User or group</source>
+        <translation>Benutzer oder Gruppe</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Meldung</translation>
     </message>
 </context>
 </TS>

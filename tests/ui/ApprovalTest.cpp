@@ -164,6 +164,43 @@ private slots:
         QCOMPARE(folder.pattern, std::string("/opt/kit/bin/"));
     }
 
+    void alwaysForThisHashCreatesASha256Rule()
+    {
+        ApprovalManager manager(nullptr);
+        manager.setInputDelayMs(0);
+        QSignalSpy rules(&manager, &ApprovalManager::ruleRequested);
+        manager.handleEvents({request(1, "/tmp/gate/tool")});
+        ApprovalDialog *d = manager.dialog(1);
+        // The file does not exist: wait for the dialog's own hashing to end.
+        QTRY_VERIFY(d->hashText().startsWith(QStringLiteral("unreadable")));
+        const QString hash(64, QLatin1Char('A'));
+        d->setHash(hash);
+        d->setScope(RememberScope::Hash);
+        QTRY_VERIFY(d->inputEnabled());
+        QTest::mouseClick(d->blockButton(), Qt::LeftButton);
+        QCOMPARE(rules.count(), 1);
+        const pg::Rule rule = rules.at(0).at(0).value<pg::Rule>();
+        QVERIFY(rule.kind == pg::RuleKind::Sha256);
+        QVERIFY(rule.action == pg::Verdict::Block);
+        QCOMPARE(rule.pattern, std::string(64, 'a'));
+    }
+
+    void hashScopeWithoutAKnownHashAnswersOnce()
+    {
+        ApprovalManager manager(nullptr);
+        manager.setInputDelayMs(0);
+        QSignalSpy rules(&manager, &ApprovalManager::ruleRequested);
+        QSignalSpy chosen(&manager, &ApprovalManager::verdictChosen);
+        manager.handleEvents({request(1, "/nonexistent/tool")});
+        ApprovalDialog *d = manager.dialog(1);
+        d->setHash(QStringLiteral("unreadable (No such file)"));
+        d->setScope(RememberScope::Hash);
+        QTRY_VERIFY(d->inputEnabled());
+        QTest::mouseClick(d->allowButton(), Qt::LeftButton);
+        QCOMPARE(chosen.count(), 1);
+        QCOMPARE(rules.count(), 0);
+    }
+
     void buttonsIgnoreInputRightAfterAppearing()
     {
         ApprovalManager manager(nullptr);

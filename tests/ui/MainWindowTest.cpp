@@ -3,6 +3,7 @@
 // "always" adds a rule and pushes the policy, the tree and the journal show
 // the decision, and settings persist.
 #include <QAbstractItemModelTester>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -53,7 +54,7 @@ private slots:
         auto kernel = std::make_shared<FakeKernel>();
         auto window = makeWindow(kernel, dir);
         QTRY_VERIFY(window->bridge()->isConnected());
-        QAbstractItemModelTester treeTester(window->treeProxy(),
+        QAbstractItemModelTester treeTester(window->treeModel(),
                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester logTester(window->eventLog()->model(),
                                            QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -174,7 +175,7 @@ private slots:
         const ProcessTreeModel *tree = window->treeModel();
         QTRY_VERIFY(tree->table().findHold(9) != 0);
         const auto rowOf = [&](uint64_t key) {
-            return window->treeProxy()->mapFromSource(tree->indexForKey(key));
+            return window->treeViewIndex(tree->indexForKey(key));
         };
 
         QCOMPARE(window->terminateProcess(rowOf(tree->table().findLive(500))), QString());
@@ -198,20 +199,71 @@ private slots:
             QTRY_VERIFY(window->bridge()->isConnected());
             kernel->emitEvents({startEvent(1, 0, "/sbin/init"), startEvent(500, 1, "/bin/sh"),
                                 startEvent(501, 500, "/bin/ls")});
-            QTRY_COMPARE(window->treeProxy()->rowCount(), 1); // init, the others below
-            QAbstractItemModelTester tester(window->treeProxy(),
+            QTRY_COMPARE(window->treeView()->model()->rowCount(), 1); // init, the others below
+            QAbstractItemModelTester tester(window->treeModel(),
                                             QAbstractItemModelTester::FailureReportingMode::QtTest);
             window->setListMode(true);
-            QCOMPARE(window->treeProxy()->rowCount(), 3);
+            QCOMPARE(window->treeView()->model()->rowCount(), 3);
             QVERIFY(!window->treeView()->rootIsDecorated());
             kernel->emitEvents({startEvent(502, 500, "/bin/cat")});
-            QTRY_COMPARE(window->treeProxy()->rowCount(), 4);
+            QTRY_COMPARE(window->treeView()->model()->rowCount(), 4);
             window->close();
         }
         auto window = makeWindow(kernel, dir);
         QVERIFY(window->listMode());
         window->setListMode(false);
         QVERIFY(!window->listMode());
+        window->close();
+    }
+
+    void SearchPutsTheProxyInOnlyWhileSearchingAndKeepsExpansionAndSelection()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        auto window = makeWindow(kernel, dir);
+        QTRY_VERIFY(window->bridge()->isConnected());
+        kernel->emitEvents({startEvent(1, 0, "/sbin/init"), startEvent(500, 1, "/bin/sh"),
+                            startEvent(501, 500, "/usr/bin/vim"),
+                            startEvent(600, 1, "/usr/sbin/cron"),
+                            startEvent(601, 600, "/bin/job")});
+        const ProcessTreeModel *tree = window->treeModel();
+        QTRY_VERIFY(tree->table().findLive(601) != 0);
+        QTreeView *view = window->treeView();
+        QCOMPARE(view->model(), static_cast<QAbstractItemModel *>(window->treeModel()));
+        const auto viewIndex = [&](uint32_t pid) {
+            return window->treeViewIndex(tree->indexForKey(tree->table().findLive(pid)));
+        };
+        view->expand(viewIndex(1));
+        view->expand(viewIndex(600));
+        view->selectionModel()->setCurrentIndex(
+            viewIndex(601), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+
+        auto *search = window->findChild<QLineEdit *>(QStringLiteral("search"));
+        QVERIFY(search != nullptr);
+        search->setText(QStringLiteral("job"));
+        QCOMPARE(view->model(), static_cast<QAbstractItemModel *>(window->treeProxy()));
+        QAbstractItemModelTester proxyTester(
+            window->treeProxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(view->isExpanded(viewIndex(1)));
+        QVERIFY(view->isExpanded(viewIndex(600)));
+        QVERIFY(!viewIndex(500).isValid()); // filtered out
+        QCOMPARE(view->selectionModel()->currentIndex(), viewIndex(601));
+        kernel->emitEvents({startEvent(602, 600, "/bin/job2")});
+        QTRY_VERIFY(viewIndex(602).isValid());
+
+        search->setText(QString());
+        QCOMPARE(view->model(), static_cast<QAbstractItemModel *>(window->treeModel()));
+        QVERIFY(window->treeProxy()->sourceModel() == nullptr);
+        QVERIFY(view->isExpanded(viewIndex(1)));
+        QVERIFY(view->isExpanded(viewIndex(600)));
+        QVERIFY(viewIndex(500).isValid());
+        QCOMPARE(view->selectionModel()->currentIndex(), viewIndex(601));
+        QVERIFY(view->selectionModel()->isSelected(viewIndex(601)));
+        // Sorting still works through the header, on the model itself.
+        view->sortByColumn(ProcessTreeModel::Pid, Qt::DescendingOrder);
+        QCOMPARE(tree->sortOrder(), Qt::DescendingOrder);
+        QCOMPARE(view->model()->index(0, 0, viewIndex(1)).data(ProcessTreeModel::PidRole).toUInt(),
+                 600u);
         window->close();
     }
 

@@ -274,7 +274,7 @@ private slots:
         const pg::ProcessEntry *attempt = table.find(table.findHold(hold));
         QVERIFY(attempt->isAttempt());
         QVERIFY(attempt->source == pg::Source::Client);
-        const QModelIndex row = m_window->treeProxy()->mapFromSource(
+        const QModelIndex row = m_window->treeViewIndex(
             m_window->treeModel()->indexForKey(attempt->key, ProcessTreeModel::VerdictColumn));
         QVERIFY(row.isValid());
         QCOMPARE(row.data().toString(), QStringLiteral("blocked by a person"));

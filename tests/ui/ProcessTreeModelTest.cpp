@@ -313,6 +313,104 @@ private slots:
         QVERIFY(plain.data().toString().isEmpty());
     }
 
+    void SortingIsTheModelsOwnWithOneLayoutChangeAndSortedInserts()
+    {
+        ProcessTreeModel model;
+        setUp(model);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.applyEvents(bootBatch());
+        const QModelIndex init = model.indexForKey(model.table().findLive(1));
+        const QPersistentModelIndex d103 = model.indexForKey(model.table().findLive(103));
+        QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+        model.sort(ProcessTreeModel::Pid, Qt::DescendingOrder);
+        QCOMPARE(layout.count(), 1);
+        QCOMPARE(model.index(0, 0, init).data(ProcessTreeModel::PidRole).toUInt(), 109u);
+        QCOMPARE(model.index(9, 0, init).data(ProcessTreeModel::PidRole).toUInt(), 100u);
+        QCOMPARE(d103.row(), 6); // persistent indexes follow their rows
+        QCOMPARE(d103.data(ProcessTreeModel::PidRole).toUInt(), 103u);
+        model.sort(ProcessTreeModel::Pid, Qt::DescendingOrder); // same order: nothing to do
+        QCOMPARE(layout.count(), 1);
+
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        model.applyEvents({startEvent(105, 1, "/bin/x", kNowNs)}); // pid reused: a new entry
+        model.applyEvents(
+            {startEvent(150, 1, "/bin/y", kNowNs), startEvent(151, 1, "/bin/z", kNowNs)});
+        QCOMPARE(layout.count(), 1);
+        QCOMPARE(inserted.count(), 2);
+        QCOMPARE(inserted.at(1).at(1).toInt(), 0); // 151 and 150 on top, as one range
+        QCOMPARE(inserted.at(1).at(2).toInt(), 1);
+        QCOMPARE(model.index(0, 0, init).data(ProcessTreeModel::PidRole).toUInt(), 151u);
+
+        // Sorted by name, an exec that renames the process moves its row.
+        model.sort(ProcessTreeModel::Name, Qt::AscendingOrder);
+        QSignalSpy moved(&model, &QAbstractItemModel::rowsMoved);
+        model.applyEvents({execEvent(102, "/usr/bin/aaa", "aaa")});
+        QCOMPARE(moved.count(), 1);
+        QCOMPARE(model.index(0, 0, init).data(ProcessTreeModel::PidRole).toUInt(), 102u);
+    }
+
+    void LeavesAreFlaggedAsHavingNoChildrenUntilTheyHaveSome()
+    {
+        ProcessTreeModel model;
+        setUp(model);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.applyEvents(bootBatch());
+        QTreeView view;
+        view.setModel(&model);
+        view.expandAll();
+        const QModelIndex leaf = model.indexForKey(model.table().findLive(105));
+        QVERIFY(leaf.flags().testFlag(Qt::ItemNeverHasChildren));
+        QVERIFY(!view.isExpanded(leaf)); // no persistent index kept per leaf
+        QVERIFY(view.isExpanded(model.indexForKey(model.table().findLive(100))));
+        model.applyEvents({startEvent(300, 105, "/bin/child", kNowNs)});
+        QVERIFY(!leaf.flags().testFlag(Qt::ItemNeverHasChildren));
+        QCOMPARE(model.rowCount(leaf), 1);
+    }
+
+    void MostRowsChangedUnderOneParentComeAsOneDataChanged()
+    {
+        ProcessTreeModel model;
+        setUp(model);
+        std::vector<pg::Event> boot{startEvent(1, 0, "/sbin/init", kNowNs)};
+        for (uint32_t pid = 100; pid < 300; ++pid)
+            boot.push_back(startEvent(pid, 1, "/bin/worker", kNowNs));
+        model.applyEvents(boot);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        std::vector<pg::Event> execs;
+        for (uint32_t pid = 100; pid < 250; ++pid)
+            execs.push_back(execEvent(pid, "/bin/other", "other"));
+        model.applyEvents(execs);
+        QCOMPARE(changed.count(), 1);
+        const QModelIndex init = model.indexForKey(model.table().findLive(1));
+        QCOMPARE(changed.at(0).at(0).toModelIndex(), model.index(0, 0, init));
+        QCOMPARE(changed.at(0).at(1).toModelIndex(),
+                 model.index(199, ProcessTreeModel::ColumnCount - 1, init));
+        // A few changes stay narrow.
+        changed.clear();
+        model.applyEvents({execEvent(260, "/bin/third", "third")});
+        QCOMPARE(changed.count(), 2); // name and path..command line
+    }
+
+    void FlatModeFollowsTheSortOrder()
+    {
+        ProcessTreeModel model;
+        setUp(model);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.applyEvents(bootBatch());
+        model.setFlat(true);
+        model.sort(ProcessTreeModel::Pid, Qt::DescendingOrder);
+        QCOMPARE(model.index(0, 0).data(ProcessTreeModel::PidRole).toUInt(), 201u);
+        QCOMPARE(model.index(12, 0).data(ProcessTreeModel::PidRole).toUInt(), 1u);
+        model.applyEvents({startEvent(150, 100, "/bin/mid", kNowNs)});
+        QCOMPARE(model.index(2, 0).data(ProcessTreeModel::PidRole).toUInt(), 150u);
+        model.sort(ProcessTreeModel::Name, Qt::AscendingOrder);
+        model.applyEvents({execEvent(150, "/bin/aaa", "aaa")});
+        QCOMPARE(model.index(0, 0).data(ProcessTreeModel::PidRole).toUInt(), 150u);
+    }
+
     void clearIsTheOnlyReset()
     {
         ProcessTreeModel model;

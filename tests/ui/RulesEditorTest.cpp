@@ -1,6 +1,7 @@
 // RulesEditorTest.cpp - rule validation with clear errors, the rules model
 // contract, reordering and import/export.
 #include <QAbstractItemModelTester>
+#include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -60,6 +61,22 @@ private slots:
                                            << "needs * or ?";
         QTest::newRow("prefix without slash") << prefix << "/usr/bin"
                                               << "must end with /";
+        const int sha = static_cast<int>(pg::RuleKind::Sha256);
+        const int cmd = static_cast<int>(pg::RuleKind::Cmdline);
+        const int pkg = static_cast<int>(pg::RuleKind::Package);
+        QTest::newRow("sha256 ok") << sha << QString(64, QLatin1Char('F')) << "";
+        QTest::newRow("sha256 short") << sha << QString(63, QLatin1Char('a')) << "64 hex digits";
+        QTest::newRow("sha256 not hex") << sha << QString(64, QLatin1Char('g')) << "64 hex digits";
+        QTest::newRow("sha256 empty") << sha << ""
+                                      << "compute it from a file";
+        QTest::newRow("cmdline ok") << cmd << "*/firefox *--private-window*"
+                                    << "";
+        QTest::newRow("cmdline empty") << cmd << ""
+                                       << "command-line pattern";
+        QTest::newRow("package ok") << pkg << "lib*"
+                                    << "";
+        QTest::newRow("package slash") << pkg << "usr/bin"
+                                       << "package name";
     }
     void validatorExplainsEachMistake()
     {
@@ -72,6 +89,125 @@ private slots:
             QVERIFY2(error.isEmpty(), qPrintable(error));
         else
             QVERIFY2(error.contains(expected), qPrintable(error));
+    }
+
+    void conditionsMessagesAndLinksAreChecked()
+    {
+        pg::Rule r = rule(pg::RuleKind::Exact, "/usr/games/sol", pg::Verdict::Block);
+        r.uid = 1000;
+        r.gid = 100;
+        QVERIFY(RuleValidator::validate(r, {}).contains(QStringLiteral("not both")));
+        r.uid.reset();
+        QVERIFY(RuleValidator::validate(r, {}).isEmpty());
+        r.parent = QStringLiteral("steam").toStdString();
+        QVERIFY(RuleValidator::validate(r, {}).contains(QStringLiteral("parent")));
+        r.parent = "/usr/bin/steam";
+        r.message = "Games are for after homework";
+        r.link = "ftp://example.org";
+        QCOMPARE(RuleValidator::check(r, {}).field, RuleValidator::Field::Link);
+        r.link = "https://example.org/rules";
+        QVERIFY(RuleValidator::validate(r, {}).isEmpty());
+        r.message = std::string(PG_MAX_RULE_MESSAGE_BYTES, 'x');
+        QVERIFY(RuleValidator::validate(r, {}).contains(QStringLiteral("too long")));
+        r.message = "shown";
+        r.action = pg::Verdict::Allow;
+        QCOMPARE(RuleValidator::check(r, {}).field, RuleValidator::Field::Message);
+        r.action = pg::Verdict::Ask;
+        QVERIFY(RuleValidator::validate(r, {}).isEmpty());
+        r.action = pg::Verdict::None;
+        QVERIFY(RuleValidator::validate(r, {}).contains(QStringLiteral("allows, blocks or asks")));
+        // Hashes are the same target whatever their letter case.
+        const std::vector<pg::Rule> rules{
+            rule(pg::RuleKind::Sha256, std::string(64, 'a'), pg::Verdict::Allow)};
+        QVERIFY(RuleValidator::validate(
+                    rule(pg::RuleKind::Sha256, std::string(64, 'A'), pg::Verdict::Block), rules)
+                    .contains(QStringLiteral("contradicts row 1")));
+    }
+
+    void formCarriesEveryField()
+    {
+        RulesModel model;
+        RulesEditor editor(&model);
+        pg::Rule r = rule(pg::RuleKind::Cmdline, "*--private*", pg::Verdict::Ask);
+        r.gid = 100;
+        r.parent = "/usr/bin/*";
+        r.caseFold = true;
+        r.message = "Ask a parent";
+        r.link = "https://example.org";
+        editor.setForm(r);
+        const pg::Rule back = editor.formRule();
+        QVERIFY(back.kind == r.kind && back.action == r.action);
+        QCOMPARE(back.pattern, r.pattern);
+        QCOMPARE(back.gid.value_or(0), 100u);
+        QVERIFY(!back.uid);
+        QCOMPARE(back.parent, r.parent);
+        QVERIFY(back.caseFold);
+        QCOMPARE(back.message, r.message);
+        QCOMPARE(back.link, r.link);
+        QVERIFY(editor.addFromForm());
+        QCOMPARE(model.rules()[0].message, r.message);
+    }
+
+    void hashIsComputedFromAChosenFile()
+    {
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("prog")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("abc");
+        file.close();
+        RulesModel model;
+        RulesEditor editor(&model);
+        QVERIFY(editor.hashFromFile(file.fileName()));
+        QVERIFY(editor.formRule().kind == pg::RuleKind::Sha256);
+        QCOMPARE(
+            editor.patternEdit()->text(),
+            QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QVERIFY(!editor.hashFromFile(dir.filePath(QStringLiteral("missing"))));
+        QVERIFY(editor.errorText().contains(QStringLiteral("Cannot read")));
+    }
+
+    void testThisPathNamesTheDecidingRule()
+    {
+        QTemporaryDir dir;
+        const std::string game = dir.filePath(QStringLiteral("game")).toStdString();
+        QFile file(QString::fromStdString(game));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("abc");
+        file.close();
+        RulesModel model;
+        QVERIFY(
+            model.addRule(rule(pg::RuleKind::Prefix, dir.path().toStdString() + "/")).isEmpty());
+        QVERIFY(
+            model
+                .addRule(rule(pg::RuleKind::Sha256,
+                              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                              pg::Verdict::Block))
+                .isEmpty());
+        RulesEditor editor(&model);
+        const QString answer = editor.testPath(QString::fromStdString(game));
+        QVERIFY2(answer.startsWith(QStringLiteral("Rule 2 decides: block")), qPrintable(answer));
+        QCOMPARE(editor.testResult(), answer);
+        editor.setPreviewMode(pg::Mode::Lockdown);
+        QVERIFY(
+            editor.testPath(QStringLiteral("/elsewhere/x")).contains(QStringLiteral("lockdown")));
+    }
+
+    void lockedEditorRefusesChanges()
+    {
+        RulesModel model;
+        RulesEditor editor(&model);
+        editor.show();
+        editor.setLocked(true);
+        QVERIFY(!editor.addButton()->isEnabled());
+        QVERIFY(!editor.patternEdit()->isEnabled());
+        editor.setForm(rule(pg::RuleKind::Exact, "/usr/bin/ls"));
+        QVERIFY(!editor.addFromForm());
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!editor.testPath(QStringLiteral("/usr/bin/ls")).isEmpty()); // still usable
+        editor.setLocked(false);
+        QVERIFY(editor.addButton()->isEnabled());
+        QVERIFY(editor.addFromForm());
+        QCOMPARE(model.rowCount(), 1);
     }
 
     void duplicatesAndContradictionsAreRejected()
@@ -129,22 +265,31 @@ private slots:
         RulesModel model;
         pg::Rule withUser = rule(pg::RuleKind::Prefix, "/home/kid/", pg::Verdict::Block);
         withUser.uid = 1001;
+        withUser.message = "Not for you";
+        withUser.link = "https://example.org/help";
         QVERIFY(model.addRule(withUser).isEmpty());
+        pg::Rule withGroup = rule(pg::RuleKind::Package, "*", pg::Verdict::Ask);
+        withGroup.gid = 100;
+        QVERIFY(model.addRule(withGroup).isEmpty());
         QVERIFY(model.addRule(rule(pg::RuleKind::Glob, "/usr/**")).isEmpty());
         const QString path = dir.filePath(QStringLiteral("rules.json"));
         QVERIFY(model.exportTo(path).isEmpty());
         RulesModel other;
         QVERIFY(other.importFrom(path).isEmpty());
-        QCOMPARE(other.rowCount(), 2);
+        QCOMPARE(other.rowCount(), 3);
         QCOMPARE(other.rules()[0].uid.value_or(0), 1001u);
-        QVERIFY(other.rules()[1].kind == pg::RuleKind::Glob);
+        QCOMPARE(other.rules()[0].message, std::string("Not for you"));
+        QCOMPARE(other.rules()[0].link, std::string("https://example.org/help"));
+        QCOMPARE(other.rules()[1].gid.value_or(0), 100u);
+        QVERIFY(other.rules()[1].action == pg::Verdict::Ask);
+        QVERIFY(other.rules()[2].kind == pg::RuleKind::Glob);
         // A broken file changes nothing and says why.
         QFile bad(dir.filePath(QStringLiteral("bad.json")));
         QVERIFY(bad.open(QIODevice::WriteOnly));
         bad.write(R"({"rules":[{"action":"allow","kind":"exact","pattern":"rel"}]})");
         bad.close();
         QVERIFY(other.importFrom(bad.fileName()).contains(QStringLiteral("Nothing was imported")));
-        QCOMPARE(other.rowCount(), 2);
+        QCOMPARE(other.rowCount(), 3);
     }
 };
 

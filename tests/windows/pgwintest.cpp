@@ -8,6 +8,8 @@
 //                               control code must be rejected
 //   pgwintest.exe inject PID NTPATH  one synthetic start; prints its
 //                               CreationStatus (0x00000000 = allowed)
+//   pgwintest.exe keepalive SECONDS  sleeps: keeps the Wine prefix's
+//                               system processes (the driver host) up
 //
 // Starts are injected with PG_IOCTL_TEST_INJECT, which runs the driver's
 // real create-process callback from a system thread with a synthetic
@@ -807,6 +809,12 @@ int main(int argc, char **argv)
     if (mode == "release-check") {
         return run({{"ReleaseBuildRejectsTheTestRequest", ReleaseBuildRejectsTheTestRequest}});
     }
+    if (mode == "keepalive" && argc == 3) {
+        // Keeps one user process in the prefix: when the last one exits,
+        // Wine shuts its system processes down, the driver host included.
+        Sleep(static_cast<DWORD>(std::atoi(argv[2])) * 1000u);
+        return 0;
+    }
     if (mode == "inject" && argc == 4) {
         // One synthetic start, for the procguardctl.exe scenarios of
         // run_wine_tests.sh: prints the CreationStatus it got.
@@ -815,8 +823,8 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "pgwintest: cannot open the device\n");
             return 1;
         }
-        const uint32_t status = injectSync(launcher.h, static_cast<uint32_t>(std::atoi(argv[2])),
-                                           argv[3]);
+        const uint32_t status =
+            injectSync(launcher.h, static_cast<uint32_t>(std::atoi(argv[2])), argv[3]);
         std::printf("0x%08X\n", status);
         return status == 0xFFFFFFFFu ? 1 : 0;
     }

@@ -24,7 +24,9 @@ fi
 
 prefix=$(mktemp -d "${TMPDIR:-/tmp}/pgwine.XXXXXX")
 export WINEPREFIX=$prefix WINEDEBUG=-all WINEARCH=win64
+keeper=
 cleanup() {
+  [ -n "$keeper" ] && kill "$keeper" 2>/dev/null
   wineserver -k >/dev/null 2>&1 || true
   rm -rf "$prefix"
 }
@@ -73,6 +75,14 @@ step "install test driver" ctl install "$(winpath "$drivers/x64-test/procguard.s
 step "installed and stopped" wait_state stopped
 step "start test driver" start_retry
 step "running" wait_state running
+# When the last user process of a prefix exits, Wine shuts its system
+# processes down within a second or two - the device host that runs
+# procguard.sys too (a started driver with no client is "stopped" 2 s
+# later). Windows does nothing of the kind. A sleeping process keeps the
+# prefix up from here on; started before the first StartService, it made
+# that start time out, so it starts once the driver runs.
+"$wine" "$bins/pgwintest.exe" keepalive 900 >/dev/null 2>&1 &
+keeper=$!
 "$wine" "$bins/pgwintest.exe" scenarios
 rc=$?
 [ $rc -eq 0 ] || failures=$((failures + 1))

@@ -91,9 +91,11 @@ struct RuleSpec {
     std::string pattern;
     uint16_t flags = 0;
     uint32_t uid = 0;
-    std::string parent;  // empty: any parent
-    std::string message; // empty: none
-    std::string link;    // empty: none
+    std::string parent;   // empty: any parent
+    std::string message;  // empty: none
+    std::string link;     // empty: none
+    bool hasTime = false; // a pg_rule_time block follows (PG_RULEF_TIME)
+    pg_rule_time time{};
 };
 
 inline RuleSpec exact(uint32_t id, const std::string &p, uint8_t action)
@@ -174,6 +176,14 @@ inline RuleSpec folded(RuleSpec r)
     return r;
 }
 
+inline RuleSpec withTime(RuleSpec r, const pg_rule_time &t)
+{
+    r.flags = static_cast<uint16_t>(r.flags | PG_RULEF_TIME);
+    r.hasTime = true;
+    r.time = t;
+    return r;
+}
+
 inline void appendRule(Bytes &b, const RuleSpec &spec)
 {
     const size_t start = b.size();
@@ -189,12 +199,16 @@ inline void appendRule(Bytes &b, const RuleSpec &spec)
     r.link_len = wireLen(spec.link);
     r.size = PG_ALIGN8(static_cast<uint32_t>(sizeof(pg_rule)) + r.pattern_len + r.parent_len +
                        r.message_len + r.link_len);
+    if (spec.hasTime)
+        r.size += static_cast<uint32_t>(sizeof(pg_rule_time));
     append(b, &r, sizeof(r));
     appendString(b, spec.pattern);
     appendString(b, spec.parent);
     appendString(b, spec.message);
     appendString(b, spec.link);
     padTo8(b, start);
+    if (spec.hasTime)
+        append(b, &spec.time, sizeof(spec.time));
 }
 
 // Rule records only (what pg_rule_cache_build takes).

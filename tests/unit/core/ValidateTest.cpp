@@ -478,7 +478,7 @@ TEST(ValidatePolicy, BadRuleActionIsRangeError)
 TEST(ValidatePolicy, UnknownRuleFlagIsRangeError)
 {
     RuleSpec r = exact(1, "/a", PG_VERDICT_ALLOW);
-    r.flags = 0x8;
+    r.flags = PG_RULEF_ALL + 1u;
     EXPECT_EQ(PG_E_RANGE, client(onePolicy(r)));
 }
 
@@ -692,7 +692,7 @@ TEST(ValidateEvents, BadKindIsRangeError)
 TEST(ValidateEvents, UnknownEventFlagIsRangeError)
 {
     EventSpec e = event(PG_EV_START, 1);
-    e.fixed.flags = 0x0200;
+    e.fixed.flags = PG_EVF_ALL + 1u;
     EXPECT_EQ(PG_E_RANGE, server(events({e})));
 }
 

@@ -24,7 +24,10 @@ public:
     void aboutToInsert(uint64_t parent, size_t first, size_t last) override
     {
         m_before = m_table.childCount(parent);
-        EXPECT_EQ(first, m_before) << "inserts append";
+        EXPECT_LE(first, m_before);
+        if (!sorted) {
+            EXPECT_EQ(first, m_before) << "inserts append in insertion order";
+        }
         log("ins?", parent, first, last);
     }
     void inserted(uint64_t parent, size_t first, size_t last) override
@@ -43,16 +46,30 @@ public:
         EXPECT_EQ(m_table.childCount(parent), m_before - (last - first + 1));
         log("rm", parent, first, last);
     }
-    void changed(uint64_t key, uint32_t fields) override
+    void aboutToMove(uint64_t parent, size_t from, size_t dest) override
     {
-        std::ostringstream s;
-        s << "chg " << key << " " << fields;
-        calls.push_back(s.str());
+        EXPECT_LT(from, m_table.childCount(parent));
+        EXPECT_LE(dest, m_table.childCount(parent));
+        EXPECT_TRUE(dest < from || dest > from + 1);
+        log("mv?", parent, from, dest);
+    }
+    void moved(uint64_t parent, size_t from, size_t dest) override
+    {
+        log("mv", parent, from, dest);
+    }
+    void changed(const std::vector<Change> &changes) override
+    {
+        for (const Change &c : changes) {
+            std::ostringstream s;
+            s << "chg " << c.key << " " << c.fields;
+            calls.push_back(s.str());
+        }
     }
     void aboutToReset() override { calls.push_back("reset?"); }
     void reset() override { calls.push_back("reset"); }
 
     std::vector<std::string> calls;
+    bool sorted = false;
 
 private:
     void log(const char *what, uint64_t parent, size_t first, size_t last)
@@ -281,6 +298,110 @@ TEST_F(ProcessTableTest, OrphanOfUnknownParentIsTopLevel)
 {
     table.apply({startEvent(50, 49, "/bin/x")});
     EXPECT_EQ(table.find(table.findLive(50))->parentKey, 0u);
+}
+
+namespace
+{
+
+std::vector<uint32_t> childPids(const ProcessTable &table, uint64_t parent)
+{
+    std::vector<uint32_t> pids;
+    for (size_t r = 0; r < table.childCount(parent); ++r) {
+        pids.push_back(table.find(table.childAt(parent, r))->pid);
+        EXPECT_EQ(table.rowOf(table.childAt(parent, r)), r);
+    }
+    return pids;
+}
+
+bool byName(const pg::ProcessEntry &a, const pg::ProcessEntry &b)
+{
+    return a.name.str() < b.name.str();
+}
+
+} // namespace
+
+TEST_F(ProcessTableTest, SetOrderSortsEverySiblingListAndTiesKeepInsertionOrder)
+{
+    table.apply({startEvent(1, 0, "/sbin/init"), startEvent(30, 1, "/bin/c"),
+                 startEvent(10, 1, "/bin/a"), startEvent(20, 1, "/bin/b"),
+                 startEvent(40, 1, "/bin/a"), startEvent(11, 10, "/bin/z"),
+                 startEvent(12, 10, "/bin/y")});
+    listener.calls.clear();
+    table.setOrder(byName, pg::FieldName);
+    EXPECT_TRUE(listener.calls.empty()) << "the caller wraps a sort in one layout change";
+    const uint64_t init = table.findLive(1);
+    EXPECT_EQ(childPids(table, init), (std::vector<uint32_t>{10, 40, 20, 30}));
+    EXPECT_EQ(childPids(table, table.findLive(10)), (std::vector<uint32_t>{12, 11}));
+    table.setOrder(nullptr, 0);
+    EXPECT_EQ(childPids(table, init), (std::vector<uint32_t>{30, 10, 20, 40}));
+}
+
+TEST_F(ProcessTableTest, NewRowsGoToTheirSortedPlaceOneInsertionPerRunHighestFirst)
+{
+    listener.sorted = true;
+    table.setOrder(byName, pg::FieldName);
+    table.apply({startEvent(1, 0, "/sbin/init"), startEvent(10, 1, "/bin/b"),
+                 startEvent(20, 1, "/bin/d"), startEvent(30, 1, "/bin/f")});
+    listener.calls.clear();
+    table.apply({startEvent(41, 1, "/bin/e"), startEvent(42, 1, "/bin/a"),
+                 startEvent(43, 1, "/bin/g"), startEvent(44, 1, "/bin/e2"),
+                 startEvent(45, 1, "/bin/h")});
+    const std::string init = std::to_string(table.findLive(1));
+    // b d f -> a b d e e2 f g h: runs at old rows 3 (g h), 2 (e e2), 0 (a).
+    const std::vector<std::string> expected{"ins? " + init + " 3-4", "ins " + init + " 3-4",
+                                            "ins? " + init + " 2-3", "ins " + init + " 2-3",
+                                            "ins? " + init + " 0-0", "ins " + init + " 0-0"};
+    EXPECT_EQ(listener.calls, expected);
+    EXPECT_EQ(childPids(table, table.findLive(1)),
+              (std::vector<uint32_t>{42, 10, 20, 41, 44, 30, 43, 45}));
+}
+
+TEST_F(ProcessTableTest, ChangeOfTheSortedFieldMovesTheRow)
+{
+    listener.sorted = true;
+    table.setOrder(byName, pg::FieldName);
+    table.apply({startEvent(1, 0, "/sbin/init"), startEvent(10, 1, "/bin/b"),
+                 startEvent(20, 1, "/bin/d"), startEvent(30, 1, "/bin/f")});
+    listener.calls.clear();
+    table.apply({execEvent(10, "/bin/e", "e")});
+    const std::string init = std::to_string(table.findLive(1));
+    ASSERT_GE(listener.calls.size(), 2u);
+    EXPECT_EQ(listener.calls[0], "mv? " + init + " 0-2"); // before old row 2 (f)
+    EXPECT_EQ(childPids(table, table.findLive(1)), (std::vector<uint32_t>{20, 10, 30}));
+    listener.calls.clear();
+    table.apply({execEvent(30, "/bin/a", "a")});
+    EXPECT_EQ(listener.calls[0], "mv? " + init + " 2-0");
+    EXPECT_EQ(childPids(table, table.findLive(1)), (std::vector<uint32_t>{30, 20, 10}));
+    listener.calls.clear();
+    table.apply({execEvent(20, "/bin/c", "c")}); // still between a and e: no move
+    ASSERT_EQ(listener.calls.size(), 1u);
+    EXPECT_EQ(listener.calls[0].rfind("chg", 0), 0u);
+}
+
+TEST_F(ProcessTableTest, PurgeLooksOnlyAtExpiredEntriesAndTakesAWaitingParentWithItsLastChild)
+{
+    table.apply({startEvent(1, 0, "/sbin/init"), startEvent(10, 1, "/bin/sh"),
+                 startEvent(11, 10, "/bin/job"), startEvent(12, 1, "/bin/x")});
+    table.apply({exitEvent(10, 1000)});
+    EXPECT_EQ(table.purgeExited(2000), 0u); // sh waits for its live child
+    table.apply({exitEvent(12, 3000), exitEvent(11, 5000)});
+    EXPECT_EQ(table.purgeExited(4000), 1u); // x only
+    listener.calls.clear();
+    EXPECT_EQ(table.purgeExited(6000), 2u); // job, and sh with it, in one removal
+    const std::string init = std::to_string(table.findLive(1));
+    const std::vector<std::string> expected{"rm? " + init + " 0-0", "rm " + init + " 0-0"};
+    EXPECT_EQ(listener.calls, expected);
+    EXPECT_EQ(table.size(), 1u);
+}
+
+TEST_F(ProcessTableTest, RepeatedPathsAreStoredOnce)
+{
+    table.apply({startEvent(10, 0, "/usr/bin/worker"), startEvent(11, 0, "/usr/bin/worker")});
+    const pg::ProcessEntry *a = table.find(table.findLive(10));
+    const pg::ProcessEntry *b = table.find(table.findLive(11));
+    EXPECT_EQ(&a->image.str(), &b->image.str());
+    EXPECT_EQ(&a->name.str(), &b->name.str());
+    EXPECT_EQ(a->image, "/usr/bin/worker");
 }
 
 TEST(BaseName, SplitsOnBothSeparators)

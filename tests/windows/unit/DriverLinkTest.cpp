@@ -17,10 +17,10 @@
 #include <cstring>
 #include <mutex>
 
+#include "IoctlCodes.h"
 #include "KernelLink.h"
 #include "NtPath.h"
 #include "TransportFactory.h"
-#include "IoctlCodes.h"
 
 using namespace pg;
 using namespace std::chrono_literals;
@@ -107,8 +107,8 @@ public:
         std::memcpy(m_in.data() + sizeof(req), ntImage.data(), req.image_len);
         ResetEvent(m_ov.hEvent);
         DWORD bytes = 0;
-        if (!DeviceIoControl(m_h, kIoctlTestInject, m_in.data(), req.size, &m_out,
-                             sizeof(m_out), &bytes, &m_ov) &&
+        if (!DeviceIoControl(m_h, kIoctlTestInject, m_in.data(), req.size, &m_out, sizeof(m_out),
+                             &bytes, &m_ov) &&
             GetLastError() != ERROR_IO_PENDING)
             return false;
         m_pending = true;

@@ -16,7 +16,8 @@ namespace
 
 const ProcessInfo *find(const std::vector<ProcessInfo> &all, uint32_t pid)
 {
-    auto it = std::find_if(all.begin(), all.end(), [&](const ProcessInfo &p) { return p.pid == pid; });
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const ProcessInfo &p) { return p.pid == pid; });
     return it == all.end() ? nullptr : &*it;
 }
 
@@ -40,10 +41,10 @@ TEST(ProcessSourceTest, SnapshotHoldsThisProcessWithImageTimeAndUser)
     EXPECT_NE(lower(self->image).find("pg_windows_unit_tests.exe"), std::string::npos)
         << self->image;
     EXPECT_FALSE(self->cmdline.empty());
-    const uint64_t now = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-            .count());
+    const uint64_t now =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
     EXPECT_GT(self->startTimeNs, now - 3600ull * 1000000000ull);
     EXPECT_LE(self->startTimeNs, now + 5ull * 1000000000ull);
     EXPECT_FALSE(self->user.empty());
@@ -55,10 +56,9 @@ TEST(ProcessSourceTest, SnapshotIsOrderedByPid)
     WindowsProcessSource source;
     const auto all = source.snapshot();
     ASSERT_GT(all.size(), 1u);
-    EXPECT_TRUE(std::is_sorted(all.begin(), all.end(), [](const ProcessInfo &a,
-                                                          const ProcessInfo &b) {
-        return a.pid < b.pid;
-    }));
+    EXPECT_TRUE(
+        std::is_sorted(all.begin(), all.end(),
+                       [](const ProcessInfo &a, const ProcessInfo &b) { return a.pid < b.pid; }));
 }
 
 TEST(ProcessSourceTest, ChildAppearsWithThisProcessAsParent)
@@ -69,8 +69,8 @@ TEST(ProcessSourceTest, ChildAppearsWithThisProcessAsParent)
     STARTUPINFOW si{};
     si.cb = sizeof(si);
     PROCESS_INFORMATION pi{};
-    ASSERT_TRUE(CreateProcessW(exe, cmd.data(), nullptr, nullptr, FALSE, CREATE_SUSPENDED,
-                               nullptr, nullptr, &si, &pi));
+    ASSERT_TRUE(CreateProcessW(exe, cmd.data(), nullptr, nullptr, FALSE, CREATE_SUSPENDED, nullptr,
+                               nullptr, &si, &pi));
     WindowsProcessSource source;
     const auto all = source.snapshot();
     TerminateProcess(pi.hProcess, 0);

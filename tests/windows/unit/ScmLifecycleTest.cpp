@@ -65,8 +65,7 @@ TEST(ScmLifecycleTest, UsualServiceStatesMapToTheirCodes)
     EXPECT_EQ(ScmLifecycle::fromWin32(ERROR_SERVICE_ALREADY_RUNNING, "start").code,
               C::AlreadyRunning);
     EXPECT_EQ(ScmLifecycle::fromWin32(ERROR_SERVICE_EXISTS, "install").code, C::AlreadyInstalled);
-    EXPECT_EQ(ScmLifecycle::fromWin32(ERROR_SERVICE_DOES_NOT_EXIST, "start").code,
-              C::NotInstalled);
+    EXPECT_EQ(ScmLifecycle::fromWin32(ERROR_SERVICE_DOES_NOT_EXIST, "start").code, C::NotInstalled);
     EXPECT_EQ(ScmLifecycle::fromWin32(ERROR_SERVICE_NOT_ACTIVE, "stop").code, C::NotRunning);
     EXPECT_EQ(ScmLifecycle::fromWin32(ERROR_SERVICE_REQUEST_TIMEOUT, "stop").code, C::Timeout);
 }

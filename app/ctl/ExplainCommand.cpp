@@ -1,0 +1,196 @@
+// ExplainCommand.cpp - `procguardctl explain PATH`: which rule would decide
+// a start of PATH, why it beats the other matching rules, and what the mode
+// makes of it. The policy is the one in force (fetched as an observer, so
+// it works while a panel controls the component) or a policy file
+// (--policy, no component needed). The decision itself is the core's
+// matcher, through app/policy's PolicyExplainer.
+#include <cstdlib>
+#include <fstream>
+
+#include "Accounts.h"
+#include "Commands.h"
+#include "ExitCodes.h"
+#include "Format.h"
+#include "Messages.h"
+#include "PolicyExplainer.h"
+#include "PolicyFile.h"
+#include "pg_sha256.h"
+
+namespace pg
+{
+namespace ctl
+{
+
+namespace
+{
+
+bool allDigits(const std::string &s)
+{
+    if (s.empty())
+        return false;
+    for (char c : s)
+        if (c < '0' || c > '9')
+            return false;
+    return true;
+}
+
+// The image's SHA-256 with the core's own implementation.
+bool hashFile(const std::string &path, std::string *hex, std::string *why)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        *why = "cannot read " + path + ".";
+        return false;
+    }
+    pg_sha256_ctx c;
+    pg_sha256_init(&c);
+    char buf[65536];
+    while (in) {
+        in.read(buf, sizeof buf);
+        const std::streamsize n = in.gcount();
+        if (n > 0)
+            pg_sha256_update(&c, buf, static_cast<size_t>(n));
+    }
+    if (in.bad()) {
+        *why = "reading " + path + " failed.";
+        return false;
+    }
+    uint8_t digest[32];
+    pg_sha256_final(&c, digest);
+    char text[65];
+    pg_sha256_hex(digest, text);
+    *hex = text;
+    return true;
+}
+
+nlohmann::json ruleJson(const Rule &r, size_t index)
+{
+    nlohmann::json j = toJson(r);
+    j["position"] = index + 1;
+    if (r.gid)
+        j["gid"] = *r.gid;
+    if (!r.message.empty())
+        j["message"] = r.message;
+    if (!r.link.empty())
+        j["link"] = r.link;
+    return j;
+}
+
+} // namespace
+
+int runExplain(const Options &o, Context &ctx)
+{
+    policy::Accounts &accounts = ctx.accounts ? *ctx.accounts : policy::systemAccounts();
+    policy::StartFacts facts;
+    facts.image = o.explainPath;
+    facts.parentImage = o.explainParent;
+    if (ctx.normalisePattern) {
+        facts.image = ctx.normalisePattern(facts.image, RuleKind::Exact);
+        if (facts.parentImage)
+            facts.parentImage = ctx.normalisePattern(*facts.parentImage, RuleKind::Exact);
+    }
+    facts.cmdline = o.explainCmdline;
+    if (o.explainPackage) {
+        facts.packageKnown = true;
+        facts.package = o.explainPackage;
+    }
+    if (!o.user.empty()) {
+        std::optional<uint32_t> uid;
+        if (allDigits(o.user))
+            uid = static_cast<uint32_t>(std::strtoul(o.user.c_str(), nullptr, 10));
+        else if (ctx.processes)
+            uid = ctx.processes->userId(o.user);
+        if (!uid) {
+            *ctx.err << "There is no user named \"" << o.user << "\".\n";
+            return kExitUsage;
+        }
+        facts.uid = *uid;
+    } else {
+        facts.uid = accounts.currentUserId().value_or(0xFFFFFFFFu);
+    }
+    facts.gids = accounts.groupsOf(facts.uid);
+
+    Policy policy;
+    std::string source;
+    if (!o.policyPath.empty()) {
+        policy::PolicyDocument doc;
+        policy::PolicyError error;
+        policy::FileSystem &files = ctx.files ? *ctx.files : policy::systemFileSystem();
+        if (!policy::PolicyFile(o.policyPath, files).load(&doc, &error)) {
+            *ctx.err << error.message << '\n';
+            return kExitFailed;
+        }
+        policy = doc.policy;
+        msg::assignRuleIds(policy.rules);
+        source = o.policyPath;
+    } else {
+        Session s;
+        if (int rc = openSession(o, ctx, false, false, nullptr, &s))
+            return rc;
+        if (Error e = s.link->getPolicy(&policy, ctx.requestTimeout))
+            return fail(ctx, e);
+        s.link->close();
+        source = "the policy in force";
+    }
+
+    policy::Explanation e;
+    std::string error;
+    if (!policy::explainStart(policy, facts, hashFile, &e, &error)) {
+        *ctx.err << error << '\n';
+        return kExitFailed;
+    }
+
+    std::ostream &out = *ctx.out;
+    if (o.json) {
+        nlohmann::json j;
+        j["image"] = facts.image;
+        j["policy"] = source;
+        j["uid"] = facts.uid;
+        j["mode"] = toString(e.mode);
+        j["default_verdict"] = toString(e.defaultVerdict);
+        j["decided_by"] = e.index ? ruleJson(e.rule, *e.index) : nlohmann::json(nullptr);
+        j["kind"] = e.index ? toString(e.rule.kind) : "mode";
+        j["outcome"] = e.outcome == Verdict::Ask ? "ask" : toString(e.outcome);
+        j["would_block"] = e.wouldBlock;
+        j["outranked"] = nlohmann::json::array();
+        for (const policy::OutrankedRule &r : e.outranked) {
+            nlohmann::json oj = ruleJson(r.rule, r.index);
+            oj["step"] = static_cast<int>(r.step);
+            oj["step_name"] = policy::toString(r.step);
+            oj["reason"] = r.reason;
+            j["outranked"].push_back(oj);
+        }
+        j["provisional"] = e.missingFacts != 0;
+        j["missing_facts"] = policy::factNames(e.missingFacts);
+        if (e.sha256)
+            j["sha256"] = *e.sha256;
+        j["notes"] = e.notes;
+        j["summary"] = e.summary;
+        out << j.dump(2) << '\n';
+        return kExitOk;
+    }
+
+    out << e.summary << '\n';
+    if (e.index) {
+        out << "  deciding rule: " << describeRule(e.rule) << " (id " << e.rule.id << ", kind "
+            << toString(e.rule.kind) << ", position " << *e.index + 1 << ")\n";
+        if (!e.rule.message.empty())
+            out << "  message: " << e.rule.message << '\n';
+        if (!e.rule.link.empty())
+            out << "  link: " << e.rule.link << '\n';
+        for (const policy::OutrankedRule &r : e.outranked)
+            out << "  also matches: " << describeRule(r.rule) << " (id " << r.rule.id
+                << ") - loses at step " << static_cast<int>(r.step) << ": " << r.reason << '\n';
+    } else {
+        out << "  mode " << toString(e.mode) << ", default verdict " << toString(e.defaultVerdict)
+            << '\n';
+    }
+    if (e.sha256)
+        out << "  sha256: " << *e.sha256 << '\n';
+    for (const std::string &n : e.notes)
+        out << "  note: " << n << '\n';
+    return kExitOk;
+}
+
+} // namespace ctl
+} // namespace pg
