@@ -4,6 +4,7 @@
 // main.cpp; the commands themselves are the same code.
 #include <windows.h>
 
+#include <cstring>
 #include <iostream>
 
 #include "Commands.h"
@@ -57,7 +58,13 @@ int main(int argc, char **argv)
     ctx.processes = &processes;
     ctx.out = &std::cout;
     ctx.err = &std::cerr;
-    ctx.inputFd = pg::ctl::standardInput();
+    // Only `approve` reads the person's input; the pump thread that reads
+    // standard input is started for it alone, so that no other command
+    // consumes input meant for whatever runs after it.
+    bool approve = false;
+    for (int i = 1; i < argc; ++i)
+        approve = approve || std::strcmp(argv[i], "approve") == 0;
+    ctx.inputFd = approve ? pg::ctl::standardInput() : pg::ctl::kNoWaitHandle;
     ctx.stopFd = stop.fd();
     const int rc = pg::ctl::run(argc, argv, ctx);
     std::cout.flush();

@@ -37,7 +37,8 @@ static void match_path(const pg_rule_cache *rc, const char *image, size_t len, c
     in.uid = uid;
     if (pg_rule_cache_match(rc, &in, &out)) {
         CHECK(out.rule_id != 0);
-        CHECK(out.action == PG_VERDICT_ALLOW || out.action == PG_VERDICT_BLOCK);
+        CHECK(out.action == PG_VERDICT_ALLOW || out.action == PG_VERDICT_BLOCK ||
+              out.action == PG_VERDICT_ASK);
         CHECK(out.index < rc->count);
     } else {
         CHECK(out.rule_id == 0);
