@@ -9,7 +9,7 @@
 #include <QtTest>
 
 #include "ApprovalManager.h"
-#include "Events.h"
+#include "../support/EventBuilder.h"
 #include "PendingModel.h"
 
 using namespace pgtest;

@@ -5,7 +5,7 @@
 #include <QThread>
 #include <QtTest>
 
-#include "Events.h"
+#include "../support/EventBuilder.h"
 #include "FakeKernelClient.h"
 #include "KernelLinkBridge.h"
 

@@ -12,7 +12,7 @@
 #include <QtTest>
 
 #include "EventLogView.h"
-#include "Events.h"
+#include "../support/EventBuilder.h"
 #include "FakeKernelClient.h"
 #include "FakeProcessControl.h"
 #include "Journal.h"

@@ -6,7 +6,7 @@
 #include <QTreeView>
 #include <QtTest>
 
-#include "Events.h"
+#include "../support/EventBuilder.h"
 #include "ProcessFilterProxy.h"
 #include "ProcessTreeModel.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <unistd.h>
 
-#include "EventBuilder.h"
+#include "../../support/EventBuilder.h"
 #include "Journal.h"
 
 using namespace pgtest;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "EventBuilder.h"
+#include "../../support/EventBuilder.h"
 #include "ProcessTable.h"
 
 using namespace pgtest;

@@ -1,4 +1,4 @@
-// Events.h - short constructors for pg::Event in panel tests.
+// EventBuilder.h - short constructors for pg::Event in model and panel tests.
 #pragma once
 
 #include <string>
