@@ -96,6 +96,11 @@ struct KernelLink::Impl {
     Error request(std::vector<uint8_t> message, uint64_t requestId, Timeout timeout,
                   std::vector<uint8_t> *reply);
     Error expectResult(const std::vector<uint8_t> &reply, msg::Result *result);
+    // A request answered by a record of its own (policy, status): decode
+    // decodes it; a RESULT in its place carries the component's refusal.
+    template <typename T>
+    Error query(std::vector<uint8_t> (*encode)(uint64_t), Timeout timeout, T *out,
+                int (*decode)(const std::vector<uint8_t> &, T *, uint32_t *), const char *what);
     void run();
     void finish(const Error &why);
 
@@ -482,46 +487,38 @@ Error KernelLink::setPolicy(const Policy &policy, Timeout timeout)
     return d.expectResult(reply, &result);
 }
 
-Error KernelLink::getPolicy(Policy *out, Timeout timeout)
+template <typename T>
+Error KernelLink::Impl::query(std::vector<uint8_t> (*encode)(uint64_t), Timeout timeout, T *out,
+                              int (*decode)(const std::vector<uint8_t> &, T *, uint32_t *),
+                              const char *what)
 {
-    Impl &d = *m_impl;
-    const uint64_t id = d.nextRequestId++;
+    const uint64_t id = nextRequestId++;
     std::vector<uint8_t> reply;
-    if (Error e = d.request(msg::encodeGetPolicy(id), id, timeout, &reply))
+    if (Error e = request(encode(id), id, timeout, &reply))
         return e;
     msg::Header hdr;
     msg::peekHeader(reply, &hdr);
     if (hdr.type == PG_MSG_RESULT) {
         msg::Result result;
-        if (Error e = d.expectResult(reply, &result))
+        if (Error e = expectResult(reply, &result))
             return e;
-        return makeError(Error::Code::Protocol, "The policy reply held no policy.");
+        return makeError(Error::Code::Protocol,
+                         std::string("The ") + what + " reply held no " + what + ".");
     }
-    const int rc = msg::decodePolicy(reply, out);
+    const int rc = decode(reply, out, nullptr);
     if (rc != PG_OK)
-        return makeError(Error::Code::Protocol, malformed(d.platform, rc), rc);
+        return makeError(Error::Code::Protocol, malformed(platform, rc), rc);
     return {};
+}
+
+Error KernelLink::getPolicy(Policy *out, Timeout timeout)
+{
+    return m_impl->query(&msg::encodeGetPolicy, timeout, out, &msg::decodePolicy, "policy");
 }
 
 Error KernelLink::getStatus(Status *out, Timeout timeout)
 {
-    Impl &d = *m_impl;
-    const uint64_t id = d.nextRequestId++;
-    std::vector<uint8_t> reply;
-    if (Error e = d.request(msg::encodeGetStatus(id), id, timeout, &reply))
-        return e;
-    msg::Header hdr;
-    msg::peekHeader(reply, &hdr);
-    if (hdr.type == PG_MSG_RESULT) {
-        msg::Result result;
-        if (Error e = d.expectResult(reply, &result))
-            return e;
-        return makeError(Error::Code::Protocol, "The status reply held no status.");
-    }
-    const int rc = msg::decodeStatus(reply, out);
-    if (rc != PG_OK)
-        return makeError(Error::Code::Protocol, malformed(d.platform, rc), rc);
-    return {};
+    return m_impl->query(&msg::encodeGetStatus, timeout, out, &msg::decodeStatus, "status");
 }
 
 } // namespace pg

@@ -307,10 +307,9 @@ void ProcessTable::onExit(const Event &ev)
         markExited(*node(key), ev.timeNs, ev.status);
 }
 
-void ProcessTable::onRequest(const Event &ev)
+// The row of a start that was held or blocked, under the process that tried.
+ProcessEntry ProcessTable::attemptOf(const Event &ev)
 {
-    if (ev.holdId == 0 || findHold(ev.holdId) != 0)
-        return;
     ProcessEntry e;
     e.type = ProcessEntry::Type::Attempt;
     e.pid = ev.pid;
@@ -324,6 +323,14 @@ void ProcessTable::onRequest(const Event &ev)
     e.parentImage = intern(ev.parentImage);
     e.startNs = ev.timeNs;
     e.holdId = ev.holdId;
+    return e;
+}
+
+void ProcessTable::onRequest(const Event &ev)
+{
+    if (ev.holdId == 0 || findHold(ev.holdId) != 0)
+        return;
+    ProcessEntry e = attemptOf(ev);
     e.pending = true;
     e.flags = ev.flags;
     m_holds[ev.holdId] = newNode(tryerOf(ev), std::move(e));
@@ -348,20 +355,7 @@ void ProcessTable::onVerdict(const Event &ev)
     if (ev.verdict != Verdict::Block)
         return;
     if (attempt == 0) {
-        ProcessEntry e;
-        e.type = ProcessEntry::Type::Attempt;
-        e.pid = ev.pid;
-        e.ppid = ev.ppid;
-        e.creatorPid = ev.creatorPid;
-        e.uid = ev.uid;
-        e.sid = intern(ev.sid);
-        e.image = intern(ev.image);
-        e.name = intern(baseName(ev.image));
-        e.cmdline = ev.cmdline;
-        e.parentImage = intern(ev.parentImage);
-        e.startNs = ev.timeNs;
-        e.holdId = ev.holdId;
-        attempt = newNode(tryerOf(ev), std::move(e));
+        attempt = newNode(tryerOf(ev), attemptOf(ev));
         if (ev.holdId != 0)
             m_holds[ev.holdId] = attempt;
     }

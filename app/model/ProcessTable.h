@@ -243,6 +243,7 @@ private:
     void markChanged(uint64_t key, uint32_t fields);
     void markExited(Node &n, uint64_t timeNs, uint32_t status);
     uint64_t tryerOf(const Event &ev) const;
+    ProcessEntry attemptOf(const Event &ev);
     void onStart(const Event &ev);
     void onExec(const Event &ev);
     void onExit(const Event &ev);
