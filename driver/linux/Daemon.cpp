@@ -251,7 +251,7 @@ bool Daemon::init(int *exitCode)
     // The proc connector before the marks too: it is only a socket, but a
     // failure here changes how we watch processes.
     if (m_options.m_procConnector) {
-        if (m_connector.open(&error)) {
+        if (m_connector.open(&error, m_options.m_connectorBuffer)) {
             m_useConnector = true;
         } else {
             PG_LOG_WARN("%s; polling /proc every %d ms instead", error.c_str(), kPollIntervalMs);

@@ -1,7 +1,9 @@
 // Options.cpp - see Options.h.
 #include "Options.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "pg_protocol.h"
@@ -11,7 +13,8 @@ const char *Options::usage()
     return "Usage: procguardd [--watch PATH]... [--socket PATH] [--state-dir DIR]\n"
            "                  [--default-policy FILE] [--group NAME]\n"
            "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
-           "                  [--no-proc-connector] [--version] [--help]\n"
+           "                  [--no-proc-connector] [--connector-buffer BYTES]\n"
+           "                  [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
            "controlling client decides it.\n"
@@ -27,6 +30,10 @@ const char *Options::usage()
            "                        (default /var/lib/dpkg/info)\n"
            "  --log-level LEVEL     debug, info, warn or error (default info)\n"
            "  --no-proc-connector   poll /proc instead of the netlink proc connector\n"
+           "  --connector-buffer BYTES\n"
+           "                        receive buffer of the proc connector (4096 to\n"
+           "                        268435456, default 8388608); when it overflows the\n"
+           "                        daemon rebuilds its process table from /proc\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
@@ -96,6 +103,19 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
                 *error = "unknown log level '" + level + "' (use debug, info, warn or error).";
                 return Outcome::BadUsage;
             }
+        } else if (arg == "--connector-buffer") {
+            std::string bytes;
+            if (!takeValue(&bytes))
+                return Outcome::BadUsage;
+            char *end = nullptr;
+            errno = 0;
+            const unsigned long long n = std::strtoull(bytes.c_str(), &end, 10);
+            if (errno != 0 || *end != '\0' || bytes[0] == '-' || n < 4096 || n > 268435456ULL) {
+                *error = "--connector-buffer takes a byte count from 4096 to 268435456, not '" +
+                         bytes + "'.";
+                return Outcome::BadUsage;
+            }
+            m_connectorBuffer = static_cast<int>(n);
         } else if (arg == "--no-proc-connector" && !hasInline) {
             m_procConnector = false;
         } else {

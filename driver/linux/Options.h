@@ -29,6 +29,10 @@ public:
     std::string m_dpkgInfoDir = "/var/lib/dpkg/info";
     LogLevel m_logLevel = LogLevel::Info;
     bool m_procConnector = true;
+    // Receive buffer of the proc connector socket. Smaller buffers lose
+    // notifications sooner (then the daemon resyncs from /proc); tests use
+    // a tiny one to force that path.
+    int m_connectorBuffer = 8 * 1024 * 1024;
 
     static const char *usage();
 };

@@ -29,7 +29,7 @@ ProcConnector::~ProcConnector()
     close();
 }
 
-bool ProcConnector::open(std::string *error)
+bool ProcConnector::open(std::string *error, int rcvbuf)
 {
     m_fd = ::socket(PF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
     if (m_fd < 0) {
@@ -38,7 +38,6 @@ bool ProcConnector::open(std::string *error)
     }
     // A large receive buffer makes ENOBUFS (lost notifications) rarer under
     // fork storms; FORCE needs CAP_NET_ADMIN, which the daemon has.
-    int rcvbuf = 8 * 1024 * 1024;
     if (setsockopt(m_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0)
         setsockopt(m_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     struct sockaddr_nl addr;

@@ -30,7 +30,8 @@ public:
     ~ProcConnector();
     // Opens, binds and subscribes. False (with *error) when the connector
     // is unavailable (no CONFIG_PROC_EVENTS, no CAP_NET_ADMIN, ...).
-    bool open(std::string *error);
+    // rcvbuf: receive buffer in bytes (forced past the system limit).
+    bool open(std::string *error, int rcvbuf = 8 * 1024 * 1024);
     void close();
     int fd() const { return m_fd; }
     // Reads until the socket is drained (bounded per call).

@@ -6,9 +6,9 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <sys/stat.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,7 +23,8 @@
 using namespace pgtest;
 using pg::Verdict;
 
-namespace {
+namespace
+{
 
 using Clock = std::chrono::steady_clock;
 
@@ -55,7 +56,8 @@ std::string readFile(const std::string &path)
 
 } // namespace
 
-class DaemonTest : public ::testing::Test {
+class DaemonTest : public ::testing::Test
+{
 protected:
     void SetUp() override
     {
@@ -76,16 +78,16 @@ protected:
         for (auto &link : m_links)
             link->close();
         if (HasFailure() && !m_logIsFifo)
-            std::cerr << "---- procguardd log ----\n" << m_daemon.log() << "------------------------\n";
+            std::cerr << "---- procguardd log ----\n"
+                      << m_daemon.log() << "------------------------\n";
     }
 
     void startDaemon(const std::vector<std::string> &extra = {}, std::string logPath = {})
     {
         if (logPath.empty())
             logPath = m_scratch.path() + "/daemon.log";
-        std::vector<std::string> args{"--watch",     m_gate.path(),
-                                      "--socket",    m_socket,
-                                      "--state-dir", m_scratch.path() + "/state",
+        std::vector<std::string> args{"--watch",     m_gate.path(), "--socket",
+                                      m_socket,      "--state-dir", m_scratch.path() + "/state",
                                       "--log-level", "debug"};
         args.insert(args.end(), extra.begin(), extra.end());
         std::string error;
@@ -130,8 +132,8 @@ protected:
         return link;
     }
 
-    void setPolicy(pg::KernelLink &link, pg::Mode mode, Verdict defaultVerdict,
-                   uint32_t timeoutMs, uint32_t budgetMs, std::vector<pg::Rule> rules = {})
+    void setPolicy(pg::KernelLink &link, pg::Mode mode, Verdict defaultVerdict, uint32_t timeoutMs,
+                   uint32_t budgetMs, std::vector<pg::Rule> rules = {})
     {
         pg::Policy p;
         p.mode = mode;
@@ -503,8 +505,8 @@ TEST_F(DaemonTest, GarbageOnTheSocketGetsAnErrorAndTheDaemonKeepsServing)
 TEST_F(DaemonTest, RunningAGatedProgramThroughTheElfInterpreterIsDenied)
 {
     std::string interp;
-    for (const char *candidate : {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1",
-                                  "/lib/ld-linux.so.2"}) {
+    for (const char *candidate :
+         {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1", "/lib/ld-linux.so.2"}) {
         if (access(candidate, X_OK) == 0) {
             interp = candidate;
             break;
@@ -578,14 +580,14 @@ TEST_F(DaemonTest, StartExecAndExitOfAProgramReachTheClientWithItsCommandLine)
         [&](const pg::Event &e) { return e.kind == pg::EventKind::Exec && e.image == sleeper; });
     ASSERT_TRUE(exec) << "no exec event for the program";
     EXPECT_EQ(exec->cmdline, sleeper + " 0.3");
-    auto exit = events.waitFor([&](const pg::Event &e) {
-        return e.kind == pg::EventKind::Exit && e.pid == exec->pid;
-    });
+    auto exit = events.waitFor(
+        [&](const pg::Event &e) { return e.kind == pg::EventKind::Exit && e.pid == exec->pid; });
     EXPECT_TRUE(exit);
     auto verdict = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, sleeper); });
     ASSERT_TRUE(verdict);
     EXPECT_EQ(verdict->verdict, Verdict::Allow);
-    EXPECT_TRUE(verdict->flags & PG_EVF_WOULD_BLOCK) << "monitor mode reports what lockdown would do";
+    EXPECT_TRUE(verdict->flags & PG_EVF_WOULD_BLOCK)
+        << "monitor mode reports what lockdown would do";
 }
 
 TEST_F(DaemonTest, SnapshotListsRunningProcessesOnConnect)
@@ -621,6 +623,64 @@ TEST_F(DaemonTest, ProcessEventsStillArriveWithoutTheProcConnector)
         return e.kind == pg::EventKind::Exit && e.pid == static_cast<uint32_t>(spawned->pid);
     });
     EXPECT_TRUE(exit) << "the /proc poll did not report the exit";
+}
+
+TEST_F(DaemonTest, LostProcConnectorNotificationsAreRecoveredFromProc)
+{
+    ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+    // A receive buffer of a few notifications, so that a stopped daemon
+    // loses most of a fork storm (the kernel reports ENOBUFS).
+    startDaemon({"--connector-buffer", "4096"});
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Monitor, Verdict::Allow, 5000, 500);
+
+    ASSERT_EQ(kill(m_daemon.pid(), SIGSTOP), 0);
+    for (int i = 0; i < 2000; ++i) {
+        const pid_t p = fork();
+        if (p == 0)
+            _exit(0);
+        ASSERT_GT(p, 0) << std::strerror(errno);
+        ASSERT_EQ(waitpid(p, nullptr, 0), p);
+    }
+    // Started after the buffer overflowed: only the resync can find it.
+    const pid_t survivor = fork();
+    if (survivor == 0) {
+        pause();
+        _exit(0);
+    }
+    ASSERT_GT(survivor, 0);
+    ASSERT_EQ(kill(m_daemon.pid(), SIGCONT), 0);
+
+    auto resync =
+        events.waitFor([](const pg::Event &e) { return e.kind == pg::EventKind::Resync; });
+    auto found = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Start && e.pid == static_cast<uint32_t>(survivor) &&
+               (e.flags & PG_EVF_SNAPSHOT);
+    });
+    kill(survivor, SIGKILL);
+    waitpid(survivor, nullptr, 0);
+    ASSERT_TRUE(resync) << "no RESYNC event after the connector overflowed";
+    EXPECT_GT(resync->lost, 0u);
+    EXPECT_TRUE(found) << "the resync did not report the process started during the loss";
+
+    pg::Error err;
+    pg::KernelLink *probe = connect(false, nullptr, &err);
+    ASSERT_TRUE(probe) << err.message;
+    pg::Status st;
+    ASSERT_FALSE(probe->getStatus(&st));
+    EXPECT_GE(st.resyncs, 1u);
+    EXPECT_NE(m_daemon.log().find("resyncing from /proc"), std::string::npos);
+
+    // Live notifications flow again after the recovery.
+    std::string tag;
+    SpawnResult r = run(m_allowed, &tag);
+    ASSERT_EQ(r.error, 0);
+    auto exec = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exec && e.pid == static_cast<uint32_t>(r.pid) &&
+               !(e.flags & PG_EVF_SNAPSHOT);
+    });
+    EXPECT_TRUE(exec) << "no live exec event after the resync";
+    m_launcher.waitExit(tag);
 }
 
 TEST_F(DaemonTest, StalledReaderOfTheLogDoesNotStallExecs)
