@@ -19,8 +19,15 @@
  *                           index + 1 of the head of a "group" (0 = empty)
  *   uint32 id_slots[]       the same over rule ids; used to refuse
  *                           duplicate ids at build time
+ *   uint32 idx_slots[]      the same over the index keys of the scanned
+ *                           kinds (below); a slot holds the head of a
+ *                           "bucket": the rules of one kind, folding and
+ *                           key, chained like a group
  *   uint32 lists[]          the scanned kinds, each in precedence order:
- *                           CMDLINE entries, then GLOB, then PACKAGE
+ *                           CMDLINE entries, then GLOB, then PACKAGE,
+ *                           then SIGNER (used for "could one apply?")
+ *   uint32 res[]            the same segments, holding only the
+ *                           "residual" rules, which have no index key
  *   pattern bytes           each pattern and parent glob, without NUL,
  *                           already case-folded when the rule folds
  *
@@ -36,22 +43,46 @@
  * Matching, by precedence level (pg_rules.h defines the order); the first
  * level that answers ends the search, because no later level can outrank
  * it:
- *   0. CMDLINE: the list is scanned, first match wins (needs the command
- *      line; without it, only "could one apply?" is answered).
+ *   0. CMDLINE: a text glob (as PACKAGE and SIGNER) is keyed by its first
+ *      word when the literal text before its first wildcard shows all of
+ *      it ("firefox *--private*": "firefox"; a pattern without wildcards:
+ *      the whole pattern): the text then has the same first word. The
+ *      bucket of the text's first word (two probes) and the residual list
+ *      are walked as for GLOB below (needs the command line; without it,
+ *      only "could one apply?" is answered, from the whole list).
  *   0b. SHA256: one hash probe with the digest (or "needed" without it).
  *   1. EXACT: two hash probes for the whole path.
- *   2. GLOB: the list is scanned in precedence order and the first match
- *      wins. Each entry keeps the literal text before its first wildcard
- *      and its minimum match length, so most globs are rejected by a short
- *      compare before the matcher runs.
+ *   2. GLOB: each glob has an index key, a literal that any path it
+ *      matches must show at a place found without the pattern:
+ *        - a literal component before any '**' (no '*', '?'), with its
+ *          depth: '*' and '?' do not cross '/', so component d of the
+ *          pattern matches component d of the path; the deepest one, if
+ *          at depth 2 or more (the first directories are shared widely);
+ *        - else the last component when the pattern ends in "/literal";
+ *        - else the extension: from the last '.' when the text after the
+ *          last wildcard holds one (the path ends in it, so its own last
+ *          '.' is the same one);
+ *        - else a literal component at depth 0 or 1;
+ *        - else none: the glob is "residual" (e.g. "*" or "**" + "/x?").
+ *      One pass over the path hashes every component (raw and folded);
+ *      each component, the last component and the extension are probed
+ *      (two probes each: folding and case-sensitive globs are keyed apart,
+ *      as groups are). A bucket is chained in precedence order, so its
+ *      walk stops at its first match or at the first member that cannot
+ *      outrank the best found so far; the residual list is walked the same
+ *      way, and the best of all wins. Before the matcher runs, an entry is
+ *      checked against the literal text before its first wildcard and its
+ *      minimum match length. Cost is O(path length + depth + bucket
+ *      sizes) rather than O(globs).
  *   3. PREFIX: one pass over the path keeps running raw and folded hashes;
  *      at every '/' the prefix ending there is looked up (two probes).
  *      Longer prefixes come later in the pass and replace shorter answers,
  *      which gives "longer prefix first" without sorting. Cost is
  *      O(path length + depth) whatever the number of prefix rules.
- *   4. PACKAGE: the list is scanned against the owning package's name.
+ *   4. PACKAGE: as CMDLINE, against the owning package's name.
+ *   5. SIGNER: as CMDLINE, against the trusted signer's subject.
  *
- * The ordering inside groups and lists is produced at build time by six
+ * The ordering inside groups, buckets and lists is produced at build time by six
  * passes over the rules (conditional BLOCK, ASK, ALLOW, then the same
  * unconditional; policy order in each), which needs no sort and no
  * temporary memory.
@@ -81,22 +112,30 @@ typedef struct pgr_header {
     uint32_t n_cond_sha;
     uint32_t n_cmd;       /* lists[0 .. n_cmd) */
     uint32_t n_glob;      /* lists[n_cmd .. n_cmd + n_glob) */
-    uint32_t n_pkg;       /* lists[n_cmd + n_glob .. ) */
+    uint32_t n_pkg;       /* lists[n_cmd + n_glob .. + n_pkg) */
+    uint32_t n_sig;       /* lists[n_cmd + n_glob + n_pkg .. ) */
     uint32_t n_cond_glob; /* conditional globs: the first ones of their segment */
+    uint32_t idx_mask;    /* index slots - 1 */
+    uint32_t idx_slots_off;
+    uint32_t res_off;       /* residual lists: segments as in lists[] */
+    uint32_t n_res[4];      /* residual entries per segment */
+    uint32_t n_res_cond[4]; /* conditional ones among them (the first ones) */
     uint32_t n_cond_pkg;
+    uint32_t n_cond_sig;
     uint32_t max_prefix_len; /* longest PREFIX pattern, 0 = none */
     uint32_t entries_off;
     uint32_t key_slots_off;
     uint32_t id_slots_off;
     uint32_t lists_off;
-    uint32_t fill[3]; /* build-time cursors into the three segments */
+    uint32_t fill[4]; /* build-time cursors into the four segments */
+    uint32_t fill_res[4];
 } pgr_header;
 
 typedef struct pgr_entry {
     uint32_t id;
     uint32_t index; /* position in the policy */
     uint32_t uid;
-    uint32_t hash;    /* EXACT/PREFIX: hash of the (folded) pattern */
+    uint32_t hash;    /* EXACT/PREFIX: hash of the (folded) pattern; scanned: of its index key */
     uint32_t pat_off; /* pattern bytes, no NUL */
     uint32_t pat_len;
     uint32_t parent_off; /* parent glob, no NUL */
@@ -105,6 +144,9 @@ typedef struct pgr_entry {
     uint32_t tail;       /* group head only: last member (index + 1) */
     uint32_t lit_len;    /* GLOB: bytes before the first wildcard */
     uint32_t min_len;    /* GLOB: shortest string it can match */
+    uint32_t key_tag;    /* scanned: PGR_TAG_* or component depth; PGR_NONE = residual */
+    uint32_t key_pos;    /* scanned: index key, bytes [key_pos, key_pos + key_len) of pattern */
+    uint32_t key_len;
     uint8_t kind;
     uint8_t action;
     uint8_t fold;
@@ -193,8 +235,10 @@ int pg_rule_kind_rank(uint32_t kind)
         return 4;
     case PG_RULE_PACKAGE:
         return 5;
-    default:
+    case PG_RULE_SIGNER:
         return 6;
+    default:
+        return 7;
     }
 }
 
@@ -212,7 +256,10 @@ static int is_keyed(uint8_t kind)
 /* Segment of lists[] for a scanned kind. */
 static uint32_t list_segment(uint8_t kind)
 {
-    return kind == PG_RULE_CMDLINE ? 0u : kind == PG_RULE_GLOB ? 1u : 2u;
+    return kind == PG_RULE_CMDLINE   ? 0u
+           : kind == PG_RULE_GLOB    ? 1u
+           : kind == PG_RULE_PACKAGE ? 2u
+                                     : 3u;
 }
 
 /* ------------------------------------------------------------------ */
@@ -307,12 +354,15 @@ int pg_text_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_
 /* Build                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Walks the records once; returns PG_OK and the pattern bytes needed. */
+/* Walks the records once; returns PG_OK, the pattern bytes needed and
+ * the number of rules of the scanned kinds (all but EXACT, PREFIX and
+ * SHA256). */
 static int scan_rules(const uint8_t *rules, size_t rules_len, uint32_t rule_count,
-                      size_t *string_bytes)
+                      size_t *string_bytes, uint32_t *scanned_count)
 {
     size_t off = 0;
     size_t bytes = 0;
+    uint32_t scanned = 0;
     uint32_t i;
 
     if (rule_count > PG_MAX_RULES) {
@@ -330,43 +380,57 @@ static int scan_rules(const uint8_t *rules, size_t rules_len, uint32_t rule_coun
         }
         memcpy(&r, rules + off, sizeof(r));
         bytes += align8((size_t)r.pattern_len + r.parent_len);
+        if (r.kind != PG_RULE_EXACT && r.kind != PG_RULE_PREFIX && r.kind != PG_RULE_SHA256) {
+            scanned++;
+        }
         off += sz;
     }
     if (off != rules_len) {
         return PG_E_LENGTH;
     }
     *string_bytes = bytes;
+    *scanned_count = scanned;
     return PG_OK;
 }
 
 typedef struct pgr_layout {
-    size_t entries_off, key_slots_off, id_slots_off, lists_off, strings_off, total;
-    uint32_t key_slots, id_slots;
+    size_t entries_off, key_slots_off, id_slots_off, idx_slots_off, lists_off, res_off, strings_off,
+        total;
+    uint32_t key_slots, id_slots, idx_slots;
 } pgr_layout;
 
-static void compute_layout(uint32_t count, size_t string_bytes, pgr_layout *l)
+/* scanned_count never exceeds count; pg_rule_cache_arena_size() computes
+ * it from the same records, so the bound is exact. */
+static void compute_layout(uint32_t count, uint32_t scanned_count, size_t string_bytes,
+                           pgr_layout *l)
 {
     l->key_slots = pow2_at_least(count * 2u);
     l->id_slots = pow2_at_least(count * 2u);
+    l->idx_slots = pow2_at_least(scanned_count * 2u);
     l->entries_off = align8(sizeof(pgr_header));
     l->key_slots_off = l->entries_off + align8((size_t)count * sizeof(pgr_entry));
     l->id_slots_off = l->key_slots_off + align8((size_t)l->key_slots * sizeof(uint32_t));
-    l->lists_off = l->id_slots_off + align8((size_t)l->id_slots * sizeof(uint32_t));
-    l->strings_off = l->lists_off + align8((size_t)count * sizeof(uint32_t));
+    l->idx_slots_off = l->id_slots_off + align8((size_t)l->id_slots * sizeof(uint32_t));
+    l->lists_off = l->idx_slots_off + align8((size_t)l->idx_slots * sizeof(uint32_t));
+    l->res_off = l->lists_off + align8((size_t)scanned_count * sizeof(uint32_t));
+    l->strings_off = l->res_off + align8((size_t)scanned_count * sizeof(uint32_t));
     l->total = l->strings_off + string_bytes;
 }
 
 size_t pg_rule_cache_arena_size(const void *rules, size_t rules_len, uint32_t rule_count)
 {
     size_t string_bytes = 0;
+    uint32_t scanned_count = 0;
     pgr_layout l;
 
-    if (scan_rules((const uint8_t *)rules, rules_len, rule_count, &string_bytes) != PG_OK) {
+    if (scan_rules((const uint8_t *)rules, rules_len, rule_count, &string_bytes, &scanned_count) !=
+        PG_OK) {
         /* Build reports the validation error; this only has to be big
          * enough to get that far. */
         string_bytes = 0;
+        scanned_count = 0;
     }
-    compute_layout(rule_count, string_bytes, &l);
+    compute_layout(rule_count, scanned_count, string_bytes, &l);
     return l.total + 7u; /* the caller's arena may start unaligned */
 }
 
@@ -413,6 +477,80 @@ static void glob_bounds(const char *pat, size_t n, uint32_t *lit_len, uint32_t *
     *min_len = min;
 }
 
+/* Index key tags besides a component depth (0 .. PGR_MAX_DEPTH). */
+#define PGR_TAG_LAST 0xFFFFFFFEu /* the last path component */
+#define PGR_TAG_EXT 0xFFFFFFFDu  /* from the last '.' to the end */
+#define PGR_TAG_WORD 0xFFFFFFFCu /* text globs: the first word */
+#define PGR_MAX_DEPTH 0xFFFFu    /* deeper components are not keyed */
+
+/* Mixes a key's tag into the FNV hash of its text. */
+static uint32_t tag_hash(uint32_t h, uint32_t tag)
+{
+    h ^= tag * 0x9E3779B1u;
+    h *= FNV_PRIME;
+    return h ^ (h >> 16);
+}
+
+/* The index key of a path glob (module header, matching step 2):
+ * *tag is PGR_NONE when the glob has none. Every path the glob matches
+ * shows the key at the tagged place, so a glob is only tried when the
+ * path's key at that place is equal. */
+static void glob_index_key(const char *pat, size_t n, uint32_t *tag, uint32_t *pos, uint32_t *len)
+{
+    size_t i, start = 0, tail = 0;
+    size_t last_slash = PGR_NOPOS, last_dot = PGR_NOPOS;
+    size_t lit_pos = 0, lit_len = 0;
+    uint32_t depth = 0, lit_depth = PGR_NONE;
+    int wild = 0, aligned = 1;
+
+    for (i = 0; i <= n; i++) {
+        char c = i < n ? pat[i] : '/'; /* the end closes the last component */
+        if (c == '/') {
+            /* Components before the first '**' line up with the path's. */
+            if (aligned && !wild && i > start && depth <= PGR_MAX_DEPTH) {
+                lit_depth = depth;
+                lit_pos = start;
+                lit_len = i - start;
+            }
+            if (i < n) {
+                last_slash = i;
+            }
+            depth++;
+            start = i + 1;
+            wild = 0;
+        } else if (c == '*' || c == '?') {
+            wild = 1;
+            tail = i + 1;
+            if (c == '*' && i + 1 < n && pat[i + 1] == '*') {
+                aligned = 0;
+            }
+        } else if (c == '.') {
+            last_dot = i;
+        }
+    }
+    *tag = PGR_NONE;
+    *pos = 0;
+    *len = 0;
+    if (lit_depth != PGR_NONE && lit_depth >= 2) {
+        *tag = lit_depth;
+        *pos = (uint32_t)lit_pos;
+        *len = (uint32_t)lit_len;
+    } else if (last_slash != PGR_NOPOS && last_slash >= tail && last_slash + 1 < n) {
+        /* Ends in "/literal": the path's last component is that literal. */
+        *tag = PGR_TAG_LAST;
+        *pos = (uint32_t)(last_slash + 1);
+        *len = (uint32_t)(n - last_slash - 1);
+    } else if (last_dot != PGR_NOPOS && last_dot >= tail) {
+        *tag = PGR_TAG_EXT;
+        *pos = (uint32_t)last_dot;
+        *len = (uint32_t)(n - last_dot);
+    } else if (lit_depth != PGR_NONE) {
+        *tag = lit_depth;
+        *pos = (uint32_t)lit_pos;
+        *len = (uint32_t)lit_len;
+    }
+}
+
 static const pgr_entry *entry_at(const pgr_header *h, uint32_t idx)
 {
     return (const pgr_entry *)((const uint8_t *)h + h->entries_off) + idx;
@@ -453,6 +591,76 @@ static void key_insert(pgr_header *h, uint32_t idx)
     }
 }
 
+/* The index key of a text glob (CMDLINE, PACKAGE, SIGNER): its first
+ * word, when the literal text before the first wildcard shows all of it
+ * (a ' ' follows it there, or the pattern has no wildcard). The text
+ * then starts with that word and a ' ' (or is the word), so the text's
+ * own first word is equal. *tag is PGR_NONE otherwise. */
+static void text_index_key(const char *pat, size_t n, uint32_t lit_len, uint32_t *tag,
+                           uint32_t *pos, uint32_t *len)
+{
+    size_t i;
+
+    *tag = PGR_NONE;
+    *pos = 0;
+    *len = 0;
+    for (i = 0; i < lit_len; i++) {
+        if (pat[i] == ' ') {
+            break;
+        }
+    }
+    if (i < lit_len || lit_len == n) {
+        *tag = PGR_TAG_WORD;
+        *len = (uint32_t)i;
+    }
+}
+
+/* Length of the first word of s (up to the first ' '). */
+static size_t first_word(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && s[i] != ' ') {
+        i++;
+    }
+    return i;
+}
+
+/* 1 when g and e have the same index key (and kind and folding). */
+static int idx_key_same(const pgr_header *h, const pgr_entry *g, const pgr_entry *e)
+{
+    return g->kind == e->kind && g->fold == e->fold && g->hash == e->hash &&
+           g->key_tag == e->key_tag && g->key_len == e->key_len &&
+           memcmp(entry_str(h, g->pat_off + g->key_pos), entry_str(h, e->pat_off + e->key_pos),
+                  e->key_len) == 0;
+}
+
+/* Appends scanned entry idx to the bucket of its index key, as
+ * key_insert() does for groups (called in precedence order). */
+static void idx_insert(pgr_header *h, uint32_t idx)
+{
+    uint32_t *slots = (uint32_t *)((uint8_t *)h + h->idx_slots_off);
+    pgr_entry *entries = (pgr_entry *)((uint8_t *)h + h->entries_off);
+    pgr_entry *e = &entries[idx];
+    uint32_t pos = e->hash & h->idx_mask;
+
+    for (;;) {
+        uint32_t s = slots[pos];
+        if (s == 0) {
+            slots[pos] = idx + 1u;
+            e->tail = idx + 1u;
+            return;
+        }
+        if (idx_key_same(h, &entries[s - 1u], e)) {
+            pgr_entry *g = &entries[s - 1u];
+            entries[g->tail - 1u].next = idx + 1u;
+            g->tail = idx + 1u;
+            return;
+        }
+        pos = (pos + 1u) & h->idx_mask;
+    }
+}
+
 /* Returns 0 when id was already present. */
 static int id_insert(pgr_header *h, uint32_t idx, uint32_t id)
 {
@@ -478,11 +686,12 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
 {
     const uint8_t *recs = (const uint8_t *)rules;
     size_t string_bytes = 0;
+    uint32_t scanned_count = 0;
     size_t skew, off, str_off;
     pgr_layout l;
     pgr_header *h;
     pgr_entry *entries;
-    uint32_t *lists;
+    uint32_t *lists, *res;
     uint32_t i, pass;
     int st;
 
@@ -498,11 +707,11 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
     if ((policy_flags & ~PG_POLF_ALL) != 0) {
         return PG_E_RANGE;
     }
-    st = scan_rules(recs, rules_len, rule_count, &string_bytes);
+    st = scan_rules(recs, rules_len, rule_count, &string_bytes, &scanned_count);
     if (st != PG_OK) {
         return st;
     }
-    compute_layout(rule_count, string_bytes, &l);
+    compute_layout(rule_count, scanned_count, string_bytes, &l);
     if (arena == NULL) {
         return PG_E_NOSPACE;
     }
@@ -520,9 +729,13 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
     h->entries_off = (uint32_t)l.entries_off;
     h->key_slots_off = (uint32_t)l.key_slots_off;
     h->id_slots_off = (uint32_t)l.id_slots_off;
+    h->idx_mask = l.idx_slots - 1u;
+    h->idx_slots_off = (uint32_t)l.idx_slots_off;
     h->lists_off = (uint32_t)l.lists_off;
+    h->res_off = (uint32_t)l.res_off;
     entries = (pgr_entry *)((uint8_t *)h + l.entries_off);
     lists = (uint32_t *)((uint8_t *)h + l.lists_off);
+    res = (uint32_t *)((uint8_t *)h + l.res_off);
 
     /* Pass 0: one entry per rule, strings copied (folded when needed). */
     off = 0;
@@ -539,9 +752,11 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
         e->uid = r.uid;
         e->kind = r.kind;
         e->action = r.action;
-        /* A digest is hex: stored folded so that either case matches. */
+        /* A digest is hex: stored folded so that either case matches. A
+         * signer's name is compared as Windows compares names: folded. */
         e->fold = (uint8_t)(((r.flags & PG_RULEF_CASE_FOLD) != 0 ||
-                             (policy_flags & PG_POLF_CASE_FOLD) != 0 || r.kind == PG_RULE_SHA256)
+                             (policy_flags & PG_POLF_CASE_FOLD) != 0 || r.kind == PG_RULE_SHA256 ||
+                             r.kind == PG_RULE_SIGNER)
                                 ? 1
                                 : 0);
         e->has_user = (uint8_t)((r.flags & PG_RULEF_USER) != 0 ? 1 : 0);
@@ -568,12 +783,25 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
             }
         } else {
             glob_bounds(entry_str(h, e->pat_off), e->pat_len, &e->lit_len, &e->min_len);
+            if (e->kind == PG_RULE_GLOB) {
+                glob_index_key(entry_str(h, e->pat_off), e->pat_len, &e->key_tag, &e->key_pos,
+                               &e->key_len);
+            } else {
+                text_index_key(entry_str(h, e->pat_off), e->pat_len, e->lit_len, &e->key_tag,
+                               &e->key_pos, &e->key_len);
+            }
+            if (e->key_tag != PGR_NONE) {
+                e->hash = tag_hash(hash_bytes(entry_str(h, e->pat_off + e->key_pos), e->key_len, 0),
+                                   e->key_tag);
+            }
             if (e->kind == PG_RULE_CMDLINE) {
                 h->n_cmd++;
             } else if (e->kind == PG_RULE_GLOB) {
                 h->n_glob++;
-            } else {
+            } else if (e->kind == PG_RULE_PACKAGE) {
                 h->n_pkg++;
+            } else {
+                h->n_sig++;
             }
         }
         if (!id_insert(h, i, r.id)) {
@@ -587,6 +815,10 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
     h->fill[0] = 0;
     h->fill[1] = h->n_cmd;
     h->fill[2] = h->n_cmd + h->n_glob;
+    h->fill[3] = h->n_cmd + h->n_glob + h->n_pkg;
+    for (i = 0; i < 4; i++) {
+        h->fill_res[i] = h->fill[i];
+    }
 
     /* Passes 1-6: precedence order inside groups and lists (conditional
      * first, then BLOCK, ASK, ALLOW; policy order within a pass). */
@@ -604,10 +836,21 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
             } else {
                 uint32_t seg = list_segment(e->kind);
                 lists[h->fill[seg]++] = i;
+                if (e->key_tag != PGR_NONE) {
+                    idx_insert(h, i);
+                } else {
+                    res[h->fill_res[seg]++] = i;
+                    h->n_res[seg]++;
+                    if (want_cond) {
+                        h->n_res_cond[seg]++;
+                    }
+                }
                 if (want_cond && e->kind == PG_RULE_GLOB) {
                     h->n_cond_glob++;
                 } else if (want_cond && e->kind == PG_RULE_PACKAGE) {
                     h->n_cond_pkg++;
+                } else if (want_cond && e->kind == PG_RULE_SIGNER) {
+                    h->n_cond_sig++;
                 }
             }
         }
@@ -751,28 +994,180 @@ static int list_entry_matches(const pgr_header *h, const pgr_entry *e, const cha
     return glob_match(entry_str(h, e->pat_off), e->pat_len, s, n, e->fold, e->kind == PG_RULE_GLOB);
 }
 
-static const uint32_t *list_at(const pgr_header *h, uint32_t seg)
+static uint32_t segment_base(const pgr_header *h, uint32_t seg)
 {
-    const uint32_t *lists = (const uint32_t *)((const uint8_t *)h + h->lists_off);
-
-    return lists + (seg == 0 ? 0u : seg == 1 ? h->n_cmd : h->n_cmd + h->n_glob);
+    return seg == 0   ? 0u
+           : seg == 1 ? h->n_cmd
+           : seg == 2 ? h->n_cmd + h->n_glob
+                      : h->n_cmd + h->n_glob + h->n_pkg;
 }
 
-/* First entry of list segment seg (n entries) that matches s and whose
- * conditions hold. */
-static const pgr_entry *list_first(const pgr_header *h, uint32_t seg, uint32_t n, const char *s,
-                                   size_t s_len, const pg_match_input *in)
+static const uint32_t *list_at(const pgr_header *h, uint32_t seg)
 {
-    const uint32_t *list = list_at(h, seg);
+    return (const uint32_t *)((const uint8_t *)h + h->lists_off) + segment_base(h, seg);
+}
+
+/* The residual entries (no index key) of segment seg. */
+static const uint32_t *res_at(const pgr_header *h, uint32_t seg)
+{
+    return (const uint32_t *)((const uint8_t *)h + h->res_off) + segment_base(h, seg);
+}
+
+/* Head of the bucket (kind, tag, fold, k[0..n)) or NULL. */
+static const pgr_entry *idx_bucket(const pgr_header *h, uint8_t kind, uint32_t tag, int fold,
+                                   uint32_t hash, const char *k, size_t n)
+{
+    const uint32_t *slots = (const uint32_t *)((const uint8_t *)h + h->idx_slots_off);
+    uint32_t pos = hash & h->idx_mask;
+
+    for (;;) {
+        uint32_t slot = slots[pos];
+        const pgr_entry *g;
+        if (slot == 0) {
+            return NULL;
+        }
+        g = entry_at(h, slot - 1u);
+        if (g->kind == kind && g->key_tag == tag && g->fold == (uint8_t)fold && g->hash == hash &&
+            g->key_len == n && key_equal(entry_str(h, g->pat_off + g->key_pos), k, n, fold)) {
+            return g;
+        }
+        pos = (pos + 1u) & h->idx_mask;
+    }
+}
+
+typedef struct pgr_glob_search {
+    const pgr_header *h;
+    uint8_t kind;
+    const char *s;
+    size_t n;
+    const pg_match_input *in; /* NULL: look for any conditional glob matching s */
+    const pgr_entry *best;
+} pgr_glob_search;
+
+/* Walks one bucket chain (or the residual list's entry). Chains are in
+ * precedence order, so the walk ends at the first member that matches or
+ * that cannot outrank the best found so far. Without input, only the
+ * conditional members (the first ones) are tried and their conditions
+ * are not checked. Returns 1 when the walk of a list may go on. */
+static int glob_visit(pgr_glob_search *gs, const pgr_entry *g, int chain)
+{
+    const pgr_header *h = gs->h;
+
+    while (g != NULL) {
+        if (gs->in == NULL) {
+            if (gs->best != NULL || !rule_conditional(g)) {
+                return 0;
+            }
+            if (list_entry_matches(h, g, gs->s, gs->n)) {
+                gs->best = g;
+                return 0;
+            }
+        } else {
+            if (gs->best != NULL && !outranks(g, gs->best)) {
+                return 0;
+            }
+            if (list_entry_matches(h, g, gs->s, gs->n) && conditions_hold(h, g, gs->in)) {
+                gs->best = g;
+                return 0;
+            }
+        }
+        if (!chain) {
+            return 1;
+        }
+        g = g->next != 0 ? entry_at(h, g->next - 1u) : NULL;
+    }
+    return 1;
+}
+
+/* The buckets of key k (raw hash hr, folded hash hf): case-sensitive and
+ * folding globs are keyed apart. */
+static void glob_probe(pgr_glob_search *gs, uint32_t tag, uint32_t hr, uint32_t hf, const char *k,
+                       size_t n)
+{
+    glob_visit(gs, idx_bucket(gs->h, gs->kind, tag, 0, tag_hash(hr, tag), k, n), 1);
+    glob_visit(gs, idx_bucket(gs->h, gs->kind, tag, 1, tag_hash(hf, tag), k, n), 1);
+}
+
+/* Starts a search of segment seg over s[0..n) with the residual list. */
+static void search_start(pgr_glob_search *gs, const pgr_header *h, uint32_t seg, uint8_t kind,
+                         const char *s, size_t n, const pg_match_input *in)
+{
+    const uint32_t *res = res_at(h, seg);
+    const uint32_t n_res = in == NULL ? h->n_res_cond[seg] : h->n_res[seg];
     uint32_t i;
 
-    for (i = 0; i < n; i++) {
-        const pgr_entry *e = entry_at(h, list[i]);
-        if (list_entry_matches(h, e, s, s_len) && conditions_hold(h, e, in)) {
-            return e;
+    gs->h = h;
+    gs->kind = kind;
+    gs->s = s;
+    gs->n = n;
+    gs->in = in;
+    gs->best = NULL;
+    for (i = 0; i < n_res; i++) {
+        if (!glob_visit(gs, entry_at(h, res[i]), 0)) {
+            break;
         }
     }
-    return NULL;
+}
+
+/* The deciding rule of text-glob segment seg (CMDLINE, PACKAGE, SIGNER)
+ * for text s, or NULL. */
+static const pgr_entry *text_search(const pgr_header *h, uint32_t seg, uint8_t kind, const char *s,
+                                    size_t n, const pg_match_input *in)
+{
+    pgr_glob_search gs;
+    size_t w = first_word(s, n);
+
+    search_start(&gs, h, seg, kind, s, n, in);
+    glob_probe(&gs, PGR_TAG_WORD, hash_bytes(s, w, 0), hash_bytes(s, w, 1), s, w);
+    return gs.best;
+}
+
+/* The deciding GLOB rule for path s (NULL if none); with in == NULL, some
+ * conditional glob that matches s, conditions unchecked. */
+static const pgr_entry *glob_search(const pgr_header *h, const char *s, size_t n,
+                                    const pg_match_input *in)
+{
+    pgr_glob_search gs;
+    uint32_t hr = FNV_OFFSET, hf = FNV_OFFSET, depth = 0;
+    size_t k, start = 0, dot = PGR_NOPOS;
+
+    search_start(&gs, h, 1, PG_RULE_GLOB, s, n, in);
+    if (h->n_res[1] == h->n_glob) {
+        return gs.best; /* nothing indexed */
+    }
+    /* One pass: every component (with its depth), then the last one and
+     * the extension. Keys are never empty. */
+    for (k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c == '/') {
+            if (k > start && depth <= PGR_MAX_DEPTH) {
+                glob_probe(&gs, depth, hr, hf, s + start, k - start);
+            }
+            if (depth <= PGR_MAX_DEPTH) {
+                depth++;
+            }
+            start = k + 1;
+            hr = FNV_OFFSET;
+            hf = FNV_OFFSET;
+            continue;
+        }
+        hr = hash_step(hr, c);
+        hf = hash_step(hf, fold_char(c));
+        if (c == '.') {
+            dot = k;
+        }
+    }
+    if (n > start) {
+        if (depth <= PGR_MAX_DEPTH) {
+            glob_probe(&gs, depth, hr, hf, s + start, n - start);
+        }
+        glob_probe(&gs, PGR_TAG_LAST, hr, hf, s + start, n - start);
+    }
+    if (dot != PGR_NOPOS) {
+        glob_probe(&gs, PGR_TAG_EXT, hash_bytes(s + dot, n - dot, 0),
+                   hash_bytes(s + dot, n - dot, 1), s + dot, n - dot);
+    }
+    return gs.best;
 }
 
 /* 1 when some entry of the segment could apply to this start, whatever
@@ -812,7 +1207,7 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
     if (h->n_cmd != 0) {
         if ((in->known & PG_FACT_CMDLINE) != 0) {
             if (in->cmdline != NULL || in->cmdline_len == 0) {
-                best = list_first(h, 0, h->n_cmd, in->cmdline, in->cmdline_len, in);
+                best = text_search(h, 0, PG_RULE_CMDLINE, in->cmdline, in->cmdline_len, in);
             }
         } else if (list_any_applies(h, 0, h->n_cmd, in)) {
             needs |= PG_FACT_CMDLINE;
@@ -841,7 +1236,7 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
     }
 
     if (best == NULL && h->n_glob != 0) {
-        best = list_first(h, 1, h->n_glob, s, n, in);
+        best = glob_search(h, s, n, in);
     }
 
     if (best == NULL && h->max_prefix_len != 0) {
@@ -867,10 +1262,22 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
             /* NULL: no package owns the file unmodified - no PACKAGE rule
              * can match, not even "*". */
             if (in->package != NULL) {
-                best = list_first(h, 2, h->n_pkg, in->package, in->package_len, in);
+                best = text_search(h, 2, PG_RULE_PACKAGE, in->package, in->package_len, in);
             }
         } else if (list_any_applies(h, 2, h->n_pkg, in)) {
             needs |= PG_FACT_PACKAGE;
+        }
+    }
+
+    if (best == NULL && h->n_sig != 0) {
+        if ((in->known & PG_FACT_SIGNER) != 0) {
+            /* NULL: unsigned, or a signature the system does not trust -
+             * no SIGNER rule can match, not even "*". */
+            if (in->signer != NULL) {
+                best = text_search(h, 3, PG_RULE_SIGNER, in->signer, in->signer_len, in);
+            }
+        } else if (list_any_applies(h, 3, h->n_sig, in)) {
+            needs |= PG_FACT_SIGNER;
         }
     }
 
@@ -893,16 +1300,14 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
 int pg_rule_cache_has_conditional_for(const pg_rule_cache *rc, const char *image, size_t image_len)
 {
     const pgr_header *h = cache_header(rc);
-    const uint32_t *globs;
     size_t k;
-    uint32_t i;
 
     if (h == NULL || (image == NULL && image_len != 0)) {
         return 0;
     }
-    /* Arguments differ per start; conditional digest and package rules
-     * could apply to any file. */
-    if (h->n_cmd != 0 || h->n_cond_sha != 0 || h->n_cond_pkg != 0) {
+    /* Arguments differ per start; conditional digest, package and signer
+     * rules could apply to any file. */
+    if (h->n_cmd != 0 || h->n_cond_sha != 0 || h->n_cond_pkg != 0 || h->n_cond_sig != 0) {
         return 1;
     }
     if (h->n_keyed != 0) {
@@ -913,11 +1318,8 @@ int pg_rule_cache_has_conditional_for(const pg_rule_cache *rc, const char *image
             return 1;
         }
     }
-    globs = list_at(h, 1);
-    for (i = 0; i < h->n_cond_glob; i++) {
-        if (list_entry_matches(h, entry_at(h, globs[i]), image, image_len)) {
-            return 1;
-        }
+    if (h->n_glob != 0 && glob_search(h, image, image_len, NULL) != NULL) {
+        return 1;
     }
     if (h->max_prefix_len != 0) {
         uint32_t hr = FNV_OFFSET, hf = FNV_OFFSET;

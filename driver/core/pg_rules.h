@@ -4,6 +4,13 @@
  * A policy's rule records (validated with pg_validate_client_message) are
  * compiled into a read-only cache held in one caller-provided arena. The
  * cache answers "which rule decides this start?" without allocating.
+ * Globs are indexed by a literal they need (a path component at a fixed
+ * depth, the last component, the extension; for CMDLINE, PACKAGE and
+ * SIGNER the first word), so a match costs about the same with 10 or
+ * 10,000 of them. A glob without such a literal (e.g. "*", "**" + "/x?",
+ * "*--private*") is tried on every match: keep those few. Indexing never
+ * changes an answer (tests/unit/core/GlobIndexTest.cpp checks it against
+ * a linear scan).
  *
  * Precedence (the one place it is defined; tests in
  * tests/unit/core/RulesTest.cpp pin every pair, and every new kind against
@@ -24,9 +31,12 @@
  *        GLOB     paths of this shape
  *        PREFIX   everything under this directory
  *        PACKAGE  everything a (named) package installed, unmodified
+ *        SIGNER   everything a (named) publisher signed (Windows)
  *      So "block firefox --private-window" beats "allow firefox", a hash
  *      block follows a renamed or copied file past any path allow, and
- *      any path rule beats the trusted-source rule of a kiosk.
+ *      any path rule beats the trusted-source rules of a kiosk. The two
+ *      trusted-source kinds come last, SIGNER after PACKAGE: a publisher
+ *      signs more than one product, so it is the broadest statement.
  *   2. Within PREFIX, the longer prefix first.
  *   3. A rule with conditions (user or group, parent) before one without,
  *      at the same kind and prefix length.
@@ -36,11 +46,13 @@
  *
  * Facts the caller may not have (pg_match_input.known):
  *   The command line (Linux sees it only once the exec completed), the
- *   image's SHA-256 (a kernel component does not hash) and the package
- *   that installed it unmodified (needs the package database). A rule of
+ *   image's SHA-256 (a kernel component does not hash), the package
+ *   that installed it unmodified (needs the package database) and the
+ *   image's trusted Authenticode signer (needs the system's trust
+ *   verification, user mode only). A rule of
  *   a kind whose fact is missing is not evaluated. When such a rule could
- *   still outrank the answer - it ranks above it and, for CMDLINE and
- *   PACKAGE, its conditions hold - pg_match_result.needs names the
+ *   still outrank the answer - it ranks above it and, for CMDLINE,
+ *   PACKAGE and SIGNER, its conditions hold - pg_match_result.needs names the
  *   missing facts: the answer is then provisional, and the caller gets
  *   the facts (in user mode) and matches again. needs == 0 means the
  *   answer is final. Missing facts never make a rule match.
@@ -57,9 +69,11 @@
  * no parent condition. '**' is literally "any run", so a '**' between two
  * slashes still needs both slashes: with it between "/a/" and "/b" the
  * pattern matches "/a/x/b" but not "/a/b". Three or more '*' act as '**'.
- * CMDLINE and PACKAGE patterns are text globs: '/' is an ordinary
+ * CMDLINE, PACKAGE and SIGNER patterns are text globs: '/' is an ordinary
  * character there, so '*' matches any run and '?' any one character.
- * The command line is the arguments joined by single spaces.
+ * The command line is the arguments joined by single spaces. SIGNER
+ * rules always fold (a signer's name is not case-sensitive on Windows),
+ * their parent condition too, as SHA256 rules do.
  * A group condition holds when the gid is among pg_match_input.gids (the
  * primary and supplementary groups of the process).
  *
@@ -90,6 +104,7 @@ typedef struct pg_rule_cache {
 #define PG_FACT_CMDLINE 0x1u /* cmdline is filled in */
 #define PG_FACT_SHA256 0x2u  /* sha256_hex is filled in */
 #define PG_FACT_PACKAGE 0x4u /* package is filled in (NULL: no package owns it unmodified) */
+#define PG_FACT_SIGNER 0x8u  /* signer is filled in (NULL: unsigned, or not trusted) */
 
 /* Zero every field (facts unknown, no groups) before filling it in. */
 typedef struct pg_match_input {
@@ -106,6 +121,8 @@ typedef struct pg_match_input {
     const char *sha256_hex; /* PG_FACT_SHA256: 64 hex digits, either case */
     const char *package;    /* PG_FACT_PACKAGE: owning package, NULL when none */
     size_t package_len;
+    const char *signer; /* PG_FACT_SIGNER: subject name of the trusted signer, NULL when none */
+    size_t signer_len;
 } pg_match_input;
 
 typedef struct pg_match_result {
@@ -118,8 +135,8 @@ typedef struct pg_match_result {
     uint32_t needs; /* PG_FACT_*: missing facts that could change the answer; 0 = final */
 } pg_match_result;
 
-/* Position of a kind in the precedence order: 0 for CMDLINE (first) to 5
- * for PACKAGE (last); 6 for anything else. */
+/* Position of a kind in the precedence order: 0 for CMDLINE (first) to 6
+ * for SIGNER (last); 7 for anything else. */
 int pg_rule_kind_rank(uint32_t kind);
 
 /* Bytes of arena needed to compile rule_count records starting at rules
@@ -155,7 +172,7 @@ int pg_rule_cache_has_conditional_for(const pg_rule_cache *rc, const char *image
  * condition. fold: ASCII case-insensitive. */
 int pg_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold);
 
-/* The text glob of CMDLINE and PACKAGE rules: '/' is not special. */
+/* The text glob of CMDLINE, PACKAGE and SIGNER rules: '/' is not special. */
 int pg_text_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_len, int fold);
 
 #ifdef __cplusplus

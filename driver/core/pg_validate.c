@@ -192,6 +192,19 @@ int pg_validate_rule(const void *rec, size_t avail, uint32_t *size_out)
     if (r.kind == PG_RULE_PREFIX && pat[r.pattern_len - 2] != '/') {
         return PG_E_RANGE;
     }
+    /* A signer's display name has no control characters and no space at
+     * either end (the system trims it): such a pattern could never match
+     * and is surely a pasting mistake. */
+    if (r.kind == PG_RULE_SIGNER) {
+        if (pat[0] == ' ' || pat[r.pattern_len - 2] == ' ') {
+            return PG_E_RANGE;
+        }
+        for (i = 0; i + 1u < r.pattern_len; i++) {
+            if ((unsigned char)pat[i] < 0x20u || pat[i] == 0x7F) {
+                return PG_E_RANGE;
+            }
+        }
+    }
     /* A digest is exactly 64 hex digits: anything else could never match
      * and is surely a mistake (a path pasted into the wrong field). */
     if (r.kind == PG_RULE_SHA256) {

@@ -505,6 +505,37 @@ bool Daemon::isExempt(uint32_t pid) const
     return false;
 }
 
+bool Daemon::examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st)
+{
+    st->image = ProcFs::fdPath(fd);
+    st->ppid = m_table.parentOf(pid);
+    if (isExempt(pid)) {
+        decideNow(fd, pid, st->ppid, 0, st->image, std::string(), PG_VERDICT_ALLOW, PG_SRC_EXEMPT,
+                  0, flags, false);
+        return false;
+    }
+    m_table.uidOf(pid, &st->uid);
+    // At exec-permission time pid still runs its old image: the parent
+    // of the new program is the launcher, pid's parent.
+    st->parentImage = st->ppid != 0 ? m_table.imageOf(st->ppid) : std::string();
+    if (m_policy.hasGroupRules()) {
+        ProcFs::Status status;
+        if (ProcFs::readStatus(pid, &status)) {
+            st->facts.gids.push_back(status.gid);
+            st->facts.gids.insert(st->facts.gids.end(), status.groups.begin(), status.groups.end());
+        }
+    }
+    st->matched =
+        matchStart(fd, st->image, st->parentImage, st->uid, nullptr, &st->facts, &st->match);
+    // An unconditional allow that no conditional rule could override for
+    // this file: the kernel may remember it (ignore mark).
+    st->cacheable = st->matched && st->match.action == PG_VERDICT_ALLOW && !st->match.conditional &&
+                    st->match.needs == 0 &&
+                    pg_rule_cache_has_conditional_for(&m_policy.cache(), st->image.c_str(),
+                                                      st->image.size()) == 0;
+    return true;
+}
+
 void Daemon::handleExec(int fd, uint32_t pid)
 {
     // The kernel reports the ELF interpreter of a dynamic program as a
@@ -516,33 +547,16 @@ void Daemon::handleExec(int fd, uint32_t pid)
         ::close(fd);
         return;
     }
-    const std::string image = ProcFs::fdPath(fd);
-    const uint32_t ppid = m_table.parentOf(pid);
-    if (isExempt(pid)) {
-        decideNow(fd, pid, ppid, 0, image, std::string(), PG_VERDICT_ALLOW, PG_SRC_EXEMPT, 0, 0,
-                  false);
+    StartFacts st;
+    if (!examineStart(fd, pid, 0, &st))
         return;
-    }
-    uint32_t uid = 0;
-    m_table.uidOf(pid, &uid);
-    // At exec-permission time pid still runs its old image: the parent
-    // of the new program is the launcher, pid's parent.
-    const std::string parentImage = ppid != 0 ? m_table.imageOf(ppid) : std::string();
-
-    HeldStart facts;
-    if (m_policy.hasGroupRules()) {
-        ProcFs::Status st;
-        if (ProcFs::readStatus(pid, &st)) {
-            facts.gids.push_back(st.gid);
-            facts.gids.insert(facts.gids.end(), st.groups.begin(), st.groups.end());
-        }
-    }
-    pg_match_result match;
-    const bool matched = matchStart(fd, image, parentImage, uid, nullptr, &facts, &match);
-    const pg_rule_cache &rules = m_policy.cache();
-    const bool cacheable =
-        matched && match.action == PG_VERDICT_ALLOW && !match.conditional && match.needs == 0 &&
-        pg_rule_cache_has_conditional_for(&rules, image.c_str(), image.size()) == 0;
+    const std::string &image = st.image;
+    const std::string &parentImage = st.parentImage;
+    const uint32_t ppid = st.ppid;
+    const uint32_t uid = st.uid;
+    const pg_match_result &match = st.match;
+    const bool matched = st.matched;
+    const bool cacheable = st.cacheable;
     const uint32_t mode = m_policy.policy().mode;
 
     if (mode == PG_MODE_MONITOR) {
@@ -555,7 +569,7 @@ void Daemon::handleExec(int fd, uint32_t pid)
         return;
     }
     if ((match.needs & PG_FACT_CMDLINE) != 0 && !m_stopping) {
-        startCmdlineHold(fd, pid, ppid, uid, image, parentImage, std::move(facts), match);
+        startCmdlineHold(fd, pid, ppid, uid, image, parentImage, std::move(st.facts), match);
         return;
     }
     if (matched && match.action != PG_VERDICT_ASK) {
@@ -605,6 +619,10 @@ bool Daemon::matchStart(int fd, const std::string &image, const std::string &par
         in.cmdline = cmdline->c_str();
         in.cmdline_len = cmdline->size();
     }
+    // Linux has no Authenticode: the signer is known to be absent, so a
+    // SIGNER rule never matches and never leaves the answer waiting.
+    in.known |= PG_FACT_SIGNER;
+    in.signer = nullptr;
     const pg_rule_cache &rules = m_policy.cache();
     bool matched = false;
     // At most one round per fact: each round fills in what the last one
@@ -807,43 +825,21 @@ void Daemon::handleOpen(int fd, uint32_t pid)
     // as an exec of prog, decided by rules only (nobody is asked: the
     // loader has no launcher semantics to hold, and in prompt mode the
     // panel would see a confusing second request).
-    const std::string image = ProcFs::fdPath(fd);
-    const uint32_t ppid = m_table.parentOf(pid);
-    if (isExempt(pid)) {
-        decideNow(fd, pid, ppid, 0, image, std::string(), PG_VERDICT_ALLOW, PG_SRC_EXEMPT, 0,
-                  PG_EVF_INTERPRETER, false);
-        return;
-    }
-    uint32_t uid = 0;
-    m_table.uidOf(pid, &uid);
-    const std::string parentImage = ppid != 0 ? m_table.imageOf(ppid) : std::string();
-    HeldStart facts;
-    if (m_policy.hasGroupRules()) {
-        ProcFs::Status st;
-        if (ProcFs::readStatus(pid, &st)) {
-            facts.gids.push_back(st.gid);
-            facts.gids.insert(facts.gids.end(), st.groups.begin(), st.groups.end());
-        }
-    }
-    pg_match_result match;
     // No command line here (the loader runs the program without an exec
     // of it): CMDLINE rules cannot apply, the rest is decided as usual.
-    const bool matched = matchStart(fd, image, parentImage, uid, nullptr, &facts, &match);
-    const pg_rule_cache &rules = m_policy.cache();
-    const bool ruleAllows = matched && match.action == PG_VERDICT_ALLOW;
-    const bool cacheable =
-        ruleAllows && !match.conditional && match.needs == 0 &&
-        pg_rule_cache_has_conditional_for(&rules, image.c_str(), image.size()) == 0;
-    if (m_policy.policy().mode == PG_MODE_MONITOR) {
-        decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_ALLOW,
-                  ruleAllows ? PG_SRC_RULE : PG_SRC_MODE, match.rule_id,
-                  static_cast<uint16_t>(PG_EVF_INTERPRETER | (ruleAllows ? 0 : PG_EVF_WOULD_BLOCK)),
-                  cacheable);
+    StartFacts st;
+    if (!examineStart(fd, pid, PG_EVF_INTERPRETER, &st))
         return;
-    }
-    decideNow(fd, pid, ppid, uid, image, parentImage,
-              ruleAllows ? PG_VERDICT_ALLOW : PG_VERDICT_BLOCK, matched ? PG_SRC_RULE : PG_SRC_MODE,
-              match.rule_id, PG_EVF_INTERPRETER, cacheable);
+    const bool ruleAllows = st.matched && st.match.action == PG_VERDICT_ALLOW;
+    const bool monitor = m_policy.policy().mode == PG_MODE_MONITOR;
+    uint16_t flags = PG_EVF_INTERPRETER;
+    if (monitor && !ruleAllows)
+        flags |= PG_EVF_WOULD_BLOCK;
+    decideNow(fd, pid, st.ppid, st.uid, st.image, st.parentImage,
+              monitor || ruleAllows ? PG_VERDICT_ALLOW : PG_VERDICT_BLOCK,
+              monitor ? (ruleAllows ? PG_SRC_RULE : PG_SRC_MODE)
+                      : (st.matched ? PG_SRC_RULE : PG_SRC_MODE),
+              st.match.rule_id, flags, st.cacheable);
 }
 
 void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,

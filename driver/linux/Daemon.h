@@ -68,6 +68,20 @@ private:
     // event fd, cached) and its package (index + MD5). The command line is
     // never fetched here (it does not exist yet at exec-permission time);
     // pass it when known. facts keeps what was found for a later rematch.
+    // What handleExec and handleOpen learn about a start before deciding.
+    struct StartFacts {
+        std::string image;
+        uint32_t ppid = 0;
+        uint32_t uid = 0;
+        std::string parentImage;
+        HeldStart facts;
+        pg_match_result match{};
+        bool matched = false;
+        bool cacheable = false; // an allow the kernel may remember for the file
+    };
+    // Fills *st for the program pid opened at fd, or decides the start at
+    // once (exempt; flags go on its event) and returns false.
+    bool examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st);
     bool matchStart(int fd, const std::string &image, const std::string &parentImage, uint32_t uid,
                     const std::string *cmdline, HeldStart *facts, pg_match_result *match);
     void packageFact(int fd, const std::string &image, HeldStart *facts);

@@ -107,6 +107,7 @@ typedef struct pg_test_inject {
 } pg_test_inject;
 
 #define PG_TEST_INJECT_EXIT 0x1u /* deliver an exit (CreateInfo NULL) instead */
+#define PG_TEST_INJECT_IMAGE 0x2u /* deliver an image load in the new process's own context */
 #define PG_TEST_NULL_STRING 0xFFFFu
 
 typedef struct pg_test_inject_result {

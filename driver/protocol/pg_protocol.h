@@ -179,14 +179,18 @@ enum pg_event_kind {
 #define PG_EVF_BUDGET 0x0200u      /* VERDICT for a running process: its daily time budget
                                     * is used up; it is ended after timeout_ms (with
                                     * PG_EVF_KILLED: it was ended now) */
-#define PG_EVF_ALL 0x03FFu
+#define PG_EVF_FACTS 0x0400u       /* REQUEST held only for facts the kernel component lacks
+                                    * (the image's signer): the client finds them, matches
+                                    * the policy again and answers; when no rule decides it
+                                    * answers as the mode says (lockdown: block) */
+#define PG_EVF_ALL 0x07FFu
 
 /* pg_policy.flags */
 #define PG_POLF_CASE_FOLD 0x1u /* match every rule case-insensitively */
 #define PG_POLF_ALL 0x1u
 
 /* Rule kinds. The values are NOT the precedence order: that is defined
- * in driver/core/pg_rules.h and nowhere else. Kinds 4..6 were added in
+ * in driver/core/pg_rules.h and nowhere else. Kinds 4..7 were added in
  * place of values that version-1 peers reject with PG_E_RANGE. */
 enum pg_rule_kind {
     PG_RULE_EXACT = 1,  /* whole image path */
@@ -197,7 +201,10 @@ enum pg_rule_kind {
                           * here '*' and '?' also cross '/' */
     PG_RULE_PACKAGE = 6, /* trusted source: glob over the name of the package that
                           * installed the image, which must be unmodified (Linux: dpkg) */
-    PG_RULE_KIND_MAX = 6
+    PG_RULE_SIGNER = 7,  /* trusted source: text glob over the subject name of the image's
+                          * Authenticode signer, trusted by the system (Windows; never
+                          * matches on Linux) */
+    PG_RULE_KIND_MAX = 7
 };
 
 /* pg_rule.flags */

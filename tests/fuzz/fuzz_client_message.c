@@ -43,6 +43,18 @@ static void match_path(const pg_rule_cache *rc, const char *image, size_t len, c
     } else {
         CHECK(out.rule_id == 0);
     }
+    /* The trusted-source lists, with the path standing in for the package
+     * and the signer: facts that are known are never reported missing. */
+    in.known = PG_FACT_PACKAGE | PG_FACT_SIGNER;
+    in.package = image;
+    in.package_len = len;
+    in.signer = image;
+    in.signer_len = len;
+    if (pg_rule_cache_match(rc, &in, &out)) {
+        CHECK(out.rule_id != 0 && out.index < rc->count);
+        CHECK(out.kind >= PG_RULE_EXACT && out.kind <= PG_RULE_KIND_MAX);
+    }
+    CHECK((out.needs & (PG_FACT_PACKAGE | PG_FACT_SIGNER)) == 0);
     (void)pg_rule_cache_has_conditional_for(rc, image, len);
 }
 

@@ -170,7 +170,7 @@ static void client_seeds(const char *dir)
     p.default_verdict = PG_VERDICT_BLOCK;
     p.timeout_ms = 30000;
     p.hold_budget_ms = 500;
-    p.rule_count = 6;
+    p.rule_count = 7;
     put(&p, sizeof(p));
     add_rule(1, PG_RULE_EXACT, PG_VERDICT_ALLOW, 0, 0, "/usr/bin/ls", NULL);
     add_rule(2, PG_RULE_GLOB, PG_VERDICT_BLOCK, 0, 0, "/home/*/**.sh", NULL);
@@ -178,6 +178,7 @@ static void client_seeds(const char *dir)
     add_rule(4, PG_RULE_EXACT, PG_VERDICT_BLOCK, PG_RULEF_CASE_FOLD, 0, "/USR/BIN/LS", NULL);
     add_rule(5, PG_RULE_PREFIX, PG_VERDICT_BLOCK, 0, 0, "/", NULL);
     add_rule(6, PG_RULE_GLOB, PG_VERDICT_ALLOW, 0, 0, "/usr/?in/*", "**");
+    add_rule(7, PG_RULE_SIGNER, PG_VERDICT_ALLOW, 0, 0, "Contoso *", NULL);
     seal();
     write_file(dir, t, "set_policy", buf, len);
 

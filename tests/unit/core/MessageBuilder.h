@@ -143,6 +143,13 @@ inline RuleSpec package(uint32_t id, const std::string &p, uint8_t action)
     return r;
 }
 
+inline RuleSpec signer(uint32_t id, const std::string &p, uint8_t action)
+{
+    RuleSpec r = exact(id, p, action);
+    r.kind = PG_RULE_SIGNER;
+    return r;
+}
+
 inline RuleSpec forGroup(RuleSpec r, uint32_t gid)
 {
     r.flags = static_cast<uint16_t>(r.flags | PG_RULEF_GROUP);

@@ -1,5 +1,5 @@
 // RuleKindsTest.cpp - the rule kinds, actions and conditions added for
-// parents and kiosk operators (SHA256, CMDLINE, PACKAGE, ASK, group), and
+// parents and kiosk operators (SHA256, CMDLINE, PACKAGE, SIGNER, ASK, group), and
 // the precedence of pg_rules.h checked over every pair of rule shapes.
 #include <gtest/gtest.h>
 
@@ -25,6 +25,7 @@ const std::string kImage = "/opt/app/bin/tool";
 const std::string kCmdline = "/opt/app/bin/tool --level 3 /tmp/save.dat";
 const std::string kDigest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const std::string kPackage = "toolpkg";
+const char *const kSigner = "Contoso Software Ltd";
 const char *const kParent = "/usr/bin/bash";
 constexpr uint32_t kUid = 1000;
 constexpr uint32_t kGid = 100;
@@ -37,6 +38,8 @@ struct Facts {
     const char *packageName = "toolpkg"; // with package: nullptr = not package-owned
     uint32_t uid = kUid;
     const char *parent = kParent;
+    bool signer = true;
+    const char *signerName = kSigner; // with signer: nullptr = unsigned or untrusted
 };
 
 class RuleKindsTest : public ::testing::Test
@@ -77,6 +80,11 @@ protected:
             in.package = f.packageName;
             in.package_len = f.packageName != nullptr ? std::strlen(f.packageName) : 0;
         }
+        if (f.signer) {
+            in.known |= PG_FACT_SIGNER;
+            in.signer = f.signerName;
+            in.signer_len = f.signerName != nullptr ? std::strlen(f.signerName) : 0;
+        }
         pg_match_result out{};
         const int matched = pg_rule_cache_match(&m_cache, &in, &out);
         EXPECT_EQ(matched != 0, out.rule_id != 0);
@@ -90,7 +98,7 @@ protected:
 
 // ---- the shapes: every kind x condition x action ------------------------
 
-enum class Shape { Cmdline, Sha256, Exact, Glob, LongPrefix, ShortPrefix, Package };
+enum class Shape { Cmdline, Sha256, Exact, Glob, LongPrefix, ShortPrefix, Package, Signer };
 enum class Cond { None, User, Group, Parent };
 
 struct Template {
@@ -124,6 +132,9 @@ RuleSpec makeRule(uint32_t id, const Template &t)
     case Shape::Package:
         r = package(id, "tool*", t.action);
         break;
+    case Shape::Signer:
+        r = signer(id, "contoso *", t.action); // folded: the subject is "Contoso ..."
+        break;
     }
     switch (t.cond) {
     case Cond::None:
@@ -154,7 +165,7 @@ std::vector<Template> allTemplates()
 {
     std::vector<Template> out;
     for (Shape s : {Shape::Cmdline, Shape::Sha256, Shape::Exact, Shape::Glob, Shape::LongPrefix,
-                    Shape::ShortPrefix, Shape::Package}) {
+                    Shape::ShortPrefix, Shape::Package, Shape::Signer}) {
         for (Cond c : {Cond::None, Cond::User, Cond::Group, Cond::Parent}) {
             for (uint8_t a : {B, Q, A})
                 out.push_back({s, c, a});
@@ -165,8 +176,8 @@ std::vector<Template> allTemplates()
 
 std::string describe(const Template &t)
 {
-    static const char *const shapes[] = {"cmdline",     "sha256",       "exact",  "glob",
-                                         "long-prefix", "short-prefix", "package"};
+    static const char *const shapes[] = {"cmdline",     "sha256",       "exact",   "glob",
+                                         "long-prefix", "short-prefix", "package", "signer"};
     static const char *const conds[] = {"none", "user", "group", "parent"};
     return std::string(shapes[static_cast<int>(t.shape)]) + "/" + conds[static_cast<int>(t.cond)] +
            "/" +
@@ -177,7 +188,7 @@ std::string describe(const Template &t)
 
 } // namespace
 
-// Every ordered pair of the 84 shapes, in both policy orders: the rule the
+// Every ordered pair of the 96 shapes, in both policy orders: the rule the
 // cache picks is the one the precedence list of pg_rules.h ranks first.
 TEST_F(RuleKindsTest, EveryPrecedencePairDecidesAsDocumented)
 {
@@ -195,7 +206,7 @@ TEST_F(RuleKindsTest, EveryPrecedencePairDecidesAsDocumented)
             ++checked;
         }
     }
-    EXPECT_EQ(84 * 84, checked);
+    EXPECT_EQ(96 * 96, checked);
 }
 
 TEST_F(RuleKindsTest, RuleWhoseConditionFailsNeverWinsForAnyKind)
@@ -204,8 +215,9 @@ TEST_F(RuleKindsTest, RuleWhoseConditionFailsNeverWinsForAnyKind)
     for (const Template &t : all) {
         if (t.cond == Cond::None)
             continue;
-        // The failing rule would outrank the fallback in every case.
-        build({makeRule(1, t), package(2, "*", A)});
+        // The failing rule would outrank the fallback (the lowest kind)
+        // in every case but its own kind, where its condition does.
+        build({makeRule(1, t), signer(2, "*", A)});
         Facts f;
         f.uid = 4242;            // user condition fails
         f.parent = "/sbin/init"; // parent condition fails
@@ -214,7 +226,7 @@ TEST_F(RuleKindsTest, RuleWhoseConditionFailsNeverWinsForAnyKind)
             // Group 100 is among the process's groups; drop it instead.
             RuleSpec g = makeRule(1, t);
             g.uid = 999;
-            build({g, package(2, "*", A)});
+            build({g, signer(2, "*", A)});
             r = match(f);
         }
         EXPECT_EQ(2u, r.rule_id) << describe(t);
@@ -276,6 +288,69 @@ TEST_F(RuleKindsTest, FileNoPackageOwnsUnmodifiedMatchesNoPackageRule)
     f.packageName = nullptr;
     EXPECT_EQ(0u, match(f).rule_id);
     EXPECT_EQ(0u, match(f).needs);
+}
+
+TEST_F(RuleKindsTest, SignerRuleGlobsTheSubjectFoldedWithSlashOrdinary)
+{
+    build({signer(5, "CONTOSO SOFTWARE*", A)});
+    EXPECT_EQ(5u, match().rule_id);
+    EXPECT_EQ(PG_RULE_SIGNER, match().kind);
+    build({signer(5, "Fabrikam*", A)});
+    EXPECT_EQ(0u, match().rule_id);
+    build({signer(5, "*/Unit?", B)});
+    Facts f;
+    f.signerName = "Contoso/Unit7";
+    EXPECT_EQ(5u, match(f).rule_id);
+}
+
+TEST_F(RuleKindsTest, UnsignedOrUntrustedImageMatchesNoSignerRule)
+{
+    build({signer(5, "*", A)});
+    Facts f;
+    f.signerName = nullptr;
+    EXPECT_EQ(0u, match(f).rule_id);
+    EXPECT_EQ(0u, match(f).needs);
+}
+
+TEST_F(RuleKindsTest, SignerIsNeededOnlyWhenNothingAboveAnswers)
+{
+    build({signer(1, "*", A), package(2, "toolpkg", B)});
+    Facts f;
+    f.signer = false;
+    EXPECT_EQ(2u, match(f).rule_id);
+    EXPECT_EQ(0u, match(f).needs);
+    f.packageName = "other";
+    const pg_match_result r = match(f);
+    EXPECT_EQ(0u, r.rule_id);
+    EXPECT_EQ(PG_FACT_SIGNER, r.needs);
+}
+
+TEST_F(RuleKindsTest, SignerRuleWhoseConditionFailsNeedsNoSigner)
+{
+    build({forUser(signer(1, "*", B), 0)});
+    Facts f;
+    f.signer = false;
+    EXPECT_EQ(0u, match(f).needs);
+    // Like a conditional package rule, it could apply to any file.
+    EXPECT_NE(0, pg_rule_cache_has_conditional_for(&m_cache, kImage.c_str(), kImage.size()));
+}
+
+TEST_F(RuleKindsTest, SignerRulesMixWithPackageRulesInPolicyOrder)
+{
+    // The two trusted-source lists live side by side: each is scanned
+    // only for its own fact, whatever the policy order.
+    build({signer(1, "toolpkg", B), package(2, "Contoso*", B), package(3, "tool*", A),
+           signer(4, "Contoso*", B)});
+    EXPECT_EQ(3u, match().rule_id);
+    Facts f;
+    f.packageName = nullptr;
+    EXPECT_EQ(4u, match(f).rule_id);
+}
+
+TEST_F(RuleKindsTest, UnconditionalSignerRulesKeepTheFileCacheUsable)
+{
+    build({signer(1, "*", A)});
+    EXPECT_EQ(0, pg_rule_cache_has_conditional_for(&m_cache, kImage.c_str(), kImage.size()));
 }
 
 TEST_F(RuleKindsTest, AskActionIsReported)
@@ -377,10 +452,11 @@ TEST_F(RuleKindsTest, NoMissingFactIsReportedWithoutSuchRules)
 
 TEST_F(RuleKindsTest, MissingFactsNeverMakeARuleMatch)
 {
-    build({cmdline(1, "*", A), sha256(2, kDigest, A), package(3, "*", A)});
-    const pg_match_result r = match(Facts{false, false, false, nullptr, kUid, kParent});
+    build({cmdline(1, "*", A), sha256(2, kDigest, A), package(3, "*", A), signer(4, "*", A)});
+    const pg_match_result r =
+        match(Facts{false, false, false, nullptr, kUid, kParent, false, nullptr});
     EXPECT_EQ(0u, r.rule_id);
-    EXPECT_EQ(PG_FACT_CMDLINE | PG_FACT_SHA256 | PG_FACT_PACKAGE, r.needs);
+    EXPECT_EQ(PG_FACT_CMDLINE | PG_FACT_SHA256 | PG_FACT_PACKAGE | PG_FACT_SIGNER, r.needs);
 }
 
 TEST_F(RuleKindsTest, CmdlineRulesMakeEveryFileConditional)
@@ -402,6 +478,8 @@ TEST_F(RuleKindsTest, KindRanksFollowTheDocumentedOrder)
     EXPECT_LT(pg_rule_kind_rank(PG_RULE_EXACT), pg_rule_kind_rank(PG_RULE_GLOB));
     EXPECT_LT(pg_rule_kind_rank(PG_RULE_GLOB), pg_rule_kind_rank(PG_RULE_PREFIX));
     EXPECT_LT(pg_rule_kind_rank(PG_RULE_PREFIX), pg_rule_kind_rank(PG_RULE_PACKAGE));
+    EXPECT_LT(pg_rule_kind_rank(PG_RULE_PACKAGE), pg_rule_kind_rank(PG_RULE_SIGNER));
+    EXPECT_LT(pg_rule_kind_rank(PG_RULE_SIGNER), pg_rule_kind_rank(PG_RULE_KIND_MAX + 1));
 }
 
 TEST(TextGlob, StarAndQuestionMarkCrossSlash)

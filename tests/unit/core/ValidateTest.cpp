@@ -799,6 +799,17 @@ TEST(ValidateRuleKinds, CmdlineAndPackageRulesAreAccepted)
     EXPECT_EQ(PG_OK, client(onePolicy(package(1, "*", PG_VERDICT_ALLOW))));
 }
 
+TEST(ValidateRuleKinds, SignerPatternIsATrimmedNameWithoutControlCharacters)
+{
+    EXPECT_EQ(PG_OK, client(onePolicy(signer(1, "*", PG_VERDICT_ALLOW))));
+    EXPECT_EQ(PG_OK, client(onePolicy(signer(1, "Microsoft Corporation", PG_VERDICT_ALLOW))));
+    EXPECT_EQ(PG_OK, client(onePolicy(signer(1, "M\xc3\xbcller GmbH / Dev*", PG_VERDICT_ALLOW))));
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(signer(1, " Contoso", PG_VERDICT_ALLOW))));
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(signer(1, "Contoso ", PG_VERDICT_ALLOW))));
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(signer(1, "Con\ttoso", PG_VERDICT_ALLOW))));
+    EXPECT_EQ(PG_E_RANGE, client(onePolicy(signer(1, "Contoso\x7f", PG_VERDICT_ALLOW))));
+}
+
 TEST(ValidateRuleKinds, AskIsARuleAction)
 {
     EXPECT_EQ(PG_OK, client(onePolicy(exact(1, "/a", PG_VERDICT_ASK))));
