@@ -59,6 +59,14 @@ typedef NTSTATUS(NTAPI *PG_PS_SET_CREATE_PROCESS_NOTIFY_EX2)(
 #define PROCESS_QUERY_INFORMATION 0x0400
 #endif
 
+/* The process object type. The WDK reaches ntoskrnl's exported
+ * POBJECT_TYPE variable through "*PsProcessType" (its import library
+ * makes PsProcessType the import slot); mingw-w64 declares it dllimport,
+ * which already reads the variable, so "*PsProcessType" there reads the
+ * first bytes of the OBJECT_TYPE and ObOpenObjectByPointer answers
+ * STATUS_OBJECT_TYPE_MISMATCH. */
+#define PG_PROCESS_TYPE ((POBJECT_TYPE)PsProcessType)
+
 /* SAL annotations the WDK headers carry; mingw-w64 has none. */
 #ifndef _Dispatch_type_
 #define _Dispatch_type_(x)

@@ -454,8 +454,11 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     KeInitializeSpinLock(&PgGlobals.Lock);
     InitializeListHead(&PgGlobals.Clients);
     InitializeListHead(&PgGlobals.ReadQueue);
+    InitializeListHead(&PgGlobals.Frozen);
+    InitializeListHead(&PgGlobals.KillList);
     KeInitializeEvent(&PgGlobals.CallbacksIdle, NotificationEvent, TRUE);
     KeInitializeEvent(&PgGlobals.TimerWake, SynchronizationEvent, FALSE);
+    KeInitializeEvent(&PgGlobals.PolicyMutex, SynchronizationEvent, TRUE);
     pg_pending_init(&PgGlobals.Pending, PgGlobals.PendingEntries, PG_MAX_HOLDS, 1);
     PgGlobals.NextSeq = 1;
     PgGlobals.LoadTimeMs = PgNowMs();

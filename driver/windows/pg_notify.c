@@ -13,11 +13,16 @@
  *   The launcher waits on a KEVENT with a bound: the hold budget, then
  *   the deadline plus PG_HOLD_SLACK_MS. The timer thread expires holds at
  *   their deadline with the default verdict. Past the budget the launcher
- *   is released (the start proceeds, PG_EVF_FROZEN) and the hold stays;
- *   a later Block terminates the process from the timer thread with
- *   PG_STATUS_BLOCKED_AFTER_RELEASE. Keeping the released process from
- *   running its first instruction (the original design's image-load
- *   hold) is not done yet: see docs/windows-driver.md.
+ *   is released (the start proceeds, PG_EVF_FROZEN) and the hold stays,
+ *   now on the frozen list with a reference to the process. The new
+ *   process then makes its first image load in its own context (its
+ *   loader mapping kernel32.dll, in the initial thread or a loader worker
+ *   the initial thread waits for, before the program's TLS callbacks and
+ *   entry point): the image callback holds that thread there,
+ *   in a kernel-mode wait its owner cannot end, bounded like the
+ *   launcher's. Allow releases it; Block terminates the process from the
+ *   timer thread (ZwTerminateProcess, PG_STATUS_BLOCKED_AFTER_RELEASE)
+ *   and only then lets the held thread return, into its termination.
  *
  * Normalised image path:
  *   DOS form ("C:" instead of "\Device\HarddiskVolumeN", no "\??\"),
@@ -46,6 +51,7 @@ typedef struct _PG_START_INFO {
     WCHAR Upcase[PG_MAX_PATH_BYTES];
     uint16_t ImageLen, CmdlineLen, SidLen, ParentLen;
     uint16_t Flags;
+    BOOLEAN CmdlineKnown; /* CommandLine was given (NULL: not known) */
     ULONG SessionId;
 } PG_START_INFO, *PPG_START_INFO;
 
@@ -271,7 +277,7 @@ static VOID PgpQueryProcess(PEPROCESS Process, PPG_START_INFO Si)
 
     if (Process == NULL || !NT_SUCCESS(ObOpenObjectByPointer(
                                Process, OBJ_KERNEL_HANDLE, NULL, PROCESS_QUERY_INFORMATION,
-                               *PsProcessType, KernelMode, &process))) {
+                               PG_PROCESS_TYPE, KernelMode, &process))) {
         return;
     }
     if (NT_SUCCESS(ZwQueryInformationProcess(process, ProcessSessionInformation, &session,
@@ -456,13 +462,27 @@ static VOID PgpHoldReleaseLocked(PPG_HOLD Hold)
     }
 }
 
+/* Takes a released hold off the frozen list (and drops the list's
+ * reference): nothing is left to hold its process for. */
+static VOID PgpUnfreezeLocked(PPG_HOLD Hold)
+{
+    if (Hold->Frozen) {
+        RemoveEntryList(&Hold->FrozenLink);
+        Hold->Frozen = FALSE;
+        InterlockedDecrement(&PgGlobals.FrozenCount);
+        PgpHoldReleaseLocked(Hold);
+    }
+}
+
 /*++
 Routine Description:
     A hold was resolved (already removed from the table): report the
     verdict, count it, wake the launcher, or, when the launcher left past
     its budget and the verdict is Block, queue the process for
     termination by the timer thread (ZwTerminateProcess needs
-    PASSIVE_LEVEL; this runs under the spin lock).
+    PASSIVE_LEVEL; this runs under the spin lock). A released process
+    stays on the frozen list until it was terminated, so that its own
+    thread is held until then; an Allow takes it off at once.
 --*/
 VOID PgResolveHoldLocked(const pg_pending_entry *Entry, PPG_LOCKED_WORK Work)
 {
@@ -476,12 +496,14 @@ VOID PgResolveHoldLocked(const pg_pending_entry *Entry, PPG_LOCKED_WORK Work)
     ev.flags = PG_EVF_HELD;
     if (hold->Released) {
         ev.flags |= PG_EVF_FROZEN;
-        if (Entry->verdict == PG_VERDICT_BLOCK && hold->Process != NULL &&
-            PgGlobals.KillCount < PG_MAX_KILLS) {
+        if (Entry->verdict == PG_VERDICT_BLOCK && hold->Process != NULL) {
             ev.flags |= PG_EVF_KILLED;
-            PgGlobals.Kills[PgGlobals.KillCount++] = hold->Process;
-            hold->Process = NULL; /* the reference moves to the kill list */
+            hold->Refs++; /* the kill list's */
+            InsertTailList(&PgGlobals.KillList, &hold->KillLink);
             KeSetEvent(&PgGlobals.TimerWake, IO_NO_INCREMENT, FALSE);
+        } else {
+            KeSetEvent(&hold->KillIssued, IO_NO_INCREMENT, FALSE);
+            PgpUnfreezeLocked(hold);
         }
     }
     PgpCountVerdictLocked(Entry->verdict, Entry->source);
@@ -513,7 +535,8 @@ VOID PgResolveAllLocked(UCHAR Source, PPG_LOCKED_WORK Work)
 Routine Description:
     Decides one start without waiting, under the lock: exemption, rule,
     mode. Returns TRUE when the start must be held for the controller
-    (prompt mode, no rule, a controller connected, not stopping).
+    (prompt mode, no rule, a controller connected, not stopping; or, in
+    prompt or lockdown mode, a SIGNER rule could decide: PG_EVF_FACTS).
 --*/
 static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_INFO Si,
                                UCHAR *Verdict, UCHAR *Source, uint32_t *RuleId, uint16_t *Flags)
@@ -542,6 +565,12 @@ static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_I
     in.parent_image = Si->ParentLen > 0 ? Si->Parent : NULL;
     in.parent_len = Si->ParentLen > 0 ? (size_t)Si->ParentLen - 1 : 0;
     in.uid = 0xFFFFFFFFu;
+    if (Si->CmdlineKnown) {
+        /* Windows passes the command line as one string: matched as is. */
+        in.known |= PG_FACT_CMDLINE;
+        in.cmdline = Si->Cmdline;
+        in.cmdline_len = Si->CmdlineLen > 0 ? (size_t)Si->CmdlineLen - 1 : 0;
+    }
     if (pg_rule_cache_match(&PgGlobals.Rules, &in, &match)) {
         *RuleId = match.rule_id;
         *Source = PG_SRC_RULE;
@@ -551,6 +580,17 @@ static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_I
             *Flags |= PG_EVF_WOULD_BLOCK;
         }
         return FALSE;
+    }
+    /* A SIGNER rule could decide, but a signature can be verified only in
+     * user mode: hold the start for the controlling client, which finds
+     * the signer, matches its policy again and answers (PG_EVF_FACTS;
+     * app/FactResolver.h). Monitor never holds; without a client no
+     * SIGNER rule can match, so the mode decides below. */
+    if ((match.needs & PG_FACT_SIGNER) != 0 && PgGlobals.Mode != PG_MODE_MONITOR &&
+        PgGlobals.Controller != NULL && !PgGlobals.Stopping) {
+        *Verdict = (UCHAR)PgGlobals.DefaultVerdict;
+        *Flags |= PG_EVF_FACTS;
+        return TRUE;
     }
     switch (PgGlobals.Mode) {
     case PG_MODE_LOCKDOWN:
@@ -620,8 +660,14 @@ static VOID PgpWaitHold(PPG_HOLD Hold, PEPROCESS Process, uint64_t HeldAtMs, BOO
             }
             Hold->Released = TRUE;
             if (Process != NULL) {
+                /* Frozen: the process's own thread will be held in the
+                 * image callback until the verdict (see the top). */
                 ObReferenceObject(Process);
                 Hold->Process = Process;
+                Hold->Refs++; /* the frozen list's */
+                Hold->Frozen = TRUE;
+                InsertTailList(&PgGlobals.Frozen, &Hold->FrozenLink);
+                InterlockedIncrement(&PgGlobals.FrozenCount);
             }
             *Released = TRUE;
             done = TRUE;
@@ -677,9 +723,11 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
     }
     RtlZeroMemory(si, FIELD_OFFSET(PG_START_INFO, Scratch));
     si->ImageLen = si->CmdlineLen = si->SidLen = si->ParentLen = si->Flags = 0;
+    si->CmdlineKnown = FALSE;
     si->SessionId = 0;
     RtlZeroMemory(hold, sizeof(*hold));
     KeInitializeEvent(&hold->Done, NotificationEvent, FALSE);
+    KeInitializeEvent(&hold->KillIssued, NotificationEvent, FALSE);
     hold->Refs = 2; /* this launcher and the pending table */
     hold->Pid = pid;
 
@@ -688,10 +736,17 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
      * start where FileOpenNameAvailable is clear): reported absent. */
     si->ImageLen =
         PgpNormalizePath(Info->ImageFileName, si, si->Image, sizeof(si->Image), &si->Flags);
-    if (Info->CommandLine != NULL && Info->CommandLine->Buffer != NULL) {
-        si->CmdlineLen =
-            PgpToUtf8(Info->CommandLine->Buffer, Info->CommandLine->Length / sizeof(WCHAR),
-                      si->Cmdline, sizeof(si->Cmdline), &si->Flags);
+    if (Info->CommandLine != NULL) {
+        /* Known, possibly empty (a NULL buffer is an empty string). A
+         * line cut to the field is matched on what was kept. */
+        si->CmdlineKnown = TRUE;
+        si->CmdlineLen = 1;
+        si->Cmdline[0] = '\0';
+        if (Info->CommandLine->Buffer != NULL && Info->CommandLine->Length >= sizeof(WCHAR)) {
+            si->CmdlineLen =
+                PgpToUtf8(Info->CommandLine->Buffer, Info->CommandLine->Length / sizeof(WCHAR),
+                          si->Cmdline, sizeof(si->Cmdline), &si->Flags);
+        }
     }
     PgpQueryProcess(Process, si);
     PgpQueryParent(Info->ParentProcessId, si);
@@ -721,6 +776,9 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
         } else {
             uint64_t lostBefore = PgGlobals.Controller->Ring.lost_total;
             hold->HoldId = holdId;
+            hold->DeadlineAtMs = PgGlobals.TimeoutMs != 0
+                                     ? heldAt + PgGlobals.TimeoutMs + PG_HOLD_SLACK_MS
+                                     : PG_NO_DEADLINE;
             PgGlobals.Prompted++;
             ev.kind = PG_EV_REQUEST;
             ev.hold_id = holdId;
@@ -778,16 +836,47 @@ Exit:
     return verdict;
 }
 
-static VOID PgpOnExit(HANDLE ProcessId)
+/*++
+Routine Description:
+    The exit status of an ending process, from ProcessBasicInformation
+    through a kernel handle: Windows sets it before the exit callbacks
+    run. PsGetProcessExitStatus would read the same field, but Wine
+    exports it as a stub that aborts the caller, so it is not used.
+
+Return Value:
+    The status, or 0 when the process cannot be queried.
+--*/
+static ULONG PgpExitStatus(PEPROCESS Process)
+{
+    PROCESS_BASIC_INFORMATION basic;
+    HANDLE process = NULL;
+    ULONG status = 0;
+
+    if (Process == NULL || !NT_SUCCESS(ObOpenObjectByPointer(
+                               Process, OBJ_KERNEL_HANDLE, NULL, PROCESS_QUERY_LIMITED_INFORMATION,
+                               PG_PROCESS_TYPE, KernelMode, &process))) {
+        return 0;
+    }
+    if (NT_SUCCESS(ZwQueryInformationProcess(process, ProcessBasicInformation, &basic,
+                                             sizeof(basic), NULL))) {
+        status = (ULONG)basic.ExitStatus;
+    }
+    ZwClose(process);
+    return status;
+}
+
+static VOID PgpOnExit(PEPROCESS Process, HANDLE ProcessId)
 {
     PG_LOCKED_WORK work;
     pg_event ev;
     KIRQL irql;
+    ULONG exitStatus = PgpExitStatus(Process);
 
     PgInitLockedWork(&work);
     KeAcquireSpinLock(&PgGlobals.Lock, &irql);
     PgpExemptRemoveLocked(HandleToULong(ProcessId));
     PgpInitEvent(&ev, PG_EV_EXIT, HandleToULong(ProcessId));
+    ev.status = exitStatus;
     PgEmitLocked(&ev, NULL, NULL, NULL, NULL, FALSE, NULL);
     PgDrainReadsLocked(&work);
     KeReleaseSpinLock(&PgGlobals.Lock, irql);
@@ -804,7 +893,7 @@ VOID NTAPI PgCreateProcessNotifyEx(PEPROCESS Process, HANDLE ProcessId, PPS_CREA
 {
     PgpEnterCallback();
     if (Info == NULL) {
-        PgpOnExit(ProcessId);
+        PgpOnExit(Process, ProcessId);
     } else if (PgpOnStart(Process, ProcessId, Info) == PG_VERDICT_BLOCK) {
         Info->CreationStatus = STATUS_ACCESS_DENIED;
     }
@@ -834,17 +923,96 @@ static VOID NTAPI PgpThreadNotify(HANDLE ProcessId, HANDLE ThreadId, BOOLEAN Cre
     PgpLeaveCallback();
 }
 
-static VOID NTAPI PgpImageNotify(PUNICODE_STRING FullImageName, HANDLE ProcessId,
-                                 PIMAGE_INFO ImageInfo)
+/*++
+Routine Description:
+    Holds the calling thread, which belongs to Process and runs in its
+    own context, while Process is frozen: its launcher was released past
+    the budget and no verdict came yet (see the top of the file). The
+    wait is in kernel mode and not alertable, so the process's owner
+    cannot end it short of terminating the process; it is bounded by the
+    hold's deadline plus PG_HOLD_SLACK_MS like the launcher's, and ends
+    on disconnect and stop, which resolve every hold. After a Block it
+    returns only once the timer thread terminated the process (bounded
+    again), so the thread never runs the program's code.
+--*/
+static VOID PgpHoldInOwnContext(PEPROCESS Process)
 {
     PG_LOCKED_WORK work;
-    PPG_START_INFO si;
+    LARGE_INTEGER timeout;
+    PLIST_ENTRY entry;
+    PPG_HOLD hold = NULL;
+    pg_pending_entry resolved;
+    uint64_t now;
+    KIRQL irql;
+
+    if (InterlockedCompareExchange(&PgGlobals.FrozenCount, 0, 0) == 0) {
+        return; /* the common case, without the lock */
+    }
+    KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+    for (entry = PgGlobals.Frozen.Flink; entry != &PgGlobals.Frozen; entry = entry->Flink) {
+        PPG_HOLD h = CONTAINING_RECORD(entry, PG_HOLD, FrozenLink);
+        if (h->Process == Process && !h->OwnHeld) {
+            hold = h;
+            hold->OwnHeld = TRUE;
+            hold->Refs++; /* this thread's */
+            break;
+        }
+    }
+    KeReleaseSpinLock(&PgGlobals.Lock, irql);
+    if (hold == NULL) {
+        return;
+    }
+
+    for (;;) {
+        now = PgNowMs();
+        if (hold->DeadlineAtMs == PG_NO_DEADLINE) {
+            KeWaitForSingleObject(&hold->Done, Executive, KernelMode, FALSE, NULL);
+        } else {
+            timeout.QuadPart =
+                hold->DeadlineAtMs > now ? -(LONGLONG)((hold->DeadlineAtMs - now) * 10000) : 0;
+            KeWaitForSingleObject(&hold->Done, Executive, KernelMode, FALSE, &timeout);
+        }
+        PgInitLockedWork(&work);
+        KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+        if (!hold->Resolved && PgNowMs() >= hold->DeadlineAtMs &&
+            pg_pending_resolve(&PgGlobals.Pending, hold->HoldId, (uint8_t)PgGlobals.DefaultVerdict,
+                               PG_SRC_TIMEOUT, &resolved) == PG_OK) {
+            /* The timer thread should have expired it first. */
+            PgResolveHoldLocked(&resolved, &work);
+        }
+        KeReleaseSpinLock(&PgGlobals.Lock, irql);
+        PgFinishLockedWork(&work);
+        if (hold->Resolved || PgNowMs() >= hold->DeadlineAtMs) {
+            break; /* never past the bound, resolved or not */
+        }
+    }
+    if (hold->Resolved && hold->Verdict == PG_VERDICT_BLOCK) {
+        timeout.QuadPart = -(LONGLONG)PG_HOLD_SLACK_MS * 10000;
+        KeWaitForSingleObject(&hold->KillIssued, Executive, KernelMode, FALSE, &timeout);
+    }
+    KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+    PgpHoldReleaseLocked(hold);
+    KeReleaseSpinLock(&PgGlobals.Lock, irql);
+}
+
+/*++
+Routine Description:
+    One image load: an IMAGE event for subscribers, then, when the load
+    runs in the loading process's own context (OwnProcess not NULL), the
+    hold of a frozen process. The image of a new process and ntdll.dll
+    are mapped by its launcher; the first load in its own context is the
+    loader's (kernel32.dll), before the program's entry point.
+--*/
+static VOID PgpImageLoaded(PUNICODE_STRING FullImageName, HANDLE ProcessId, PEPROCESS OwnProcess)
+{
+    PG_LOCKED_WORK work;
+    PPG_START_INFO si = NULL;
     pg_event ev;
     KIRQL irql;
 
-    UNREFERENCED_PARAMETER(ImageInfo);
-    PgpEnterCallback();
-    si = (PPG_START_INFO)ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(*si), PG_POOL_TAG);
+    if ((PgGlobals.Subscribed & PG_SUB_IMAGES) != 0) {
+        si = (PPG_START_INFO)ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(*si), PG_POOL_TAG);
+    }
     if (si != NULL) {
         si->Flags = 0;
         si->ImageLen =
@@ -860,8 +1028,39 @@ static VOID NTAPI PgpImageNotify(PUNICODE_STRING FullImageName, HANDLE ProcessId
         PgFinishLockedWork(&work);
         ExFreePoolWithTag(si, PG_POOL_TAG);
     }
+    if (OwnProcess != NULL) {
+        PgpHoldInOwnContext(OwnProcess);
+    }
+}
+
+static VOID NTAPI PgpImageNotify(PUNICODE_STRING FullImageName, HANDLE ProcessId,
+                                 PIMAGE_INFO ImageInfo)
+{
+    PEPROCESS own = NULL;
+
+    UNREFERENCED_PARAMETER(ImageInfo);
+    PgpEnterCallback();
+    if (ProcessId != NULL && ProcessId == PsGetCurrentProcessId()) {
+        own = IoGetCurrentProcess();
+    }
+    PgpImageLoaded(FullImageName, ProcessId, own);
     PgpLeaveCallback();
 }
+
+#if defined(PG_TEST_BUILD)
+/*++
+Routine Description:
+    TEST BUILDS ONLY: an image load of Process as if it ran in Process's
+    own context (Wine never calls the image callback for user processes).
+    Everything after the context check is the real code.
+--*/
+VOID PgTestImageLoaded(PUNICODE_STRING FullImageName, HANDLE ProcessId, PEPROCESS Process)
+{
+    PgpEnterCallback();
+    PgpImageLoaded(FullImageName, ProcessId, Process);
+    PgpLeaveCallback();
+}
+#endif
 
 /*++
 Routine Description:
@@ -895,12 +1094,9 @@ VOID PgUpdateSubscriptions(VOID)
         PsRemoveCreateThreadNotifyRoutine(PgpThreadNotify);
         PgGlobals.ThreadNotify = FALSE;
     }
-    if ((want & PG_SUB_IMAGES) != 0 && !PgGlobals.ImageNotify) {
-        PgGlobals.ImageNotify = NT_SUCCESS(PsSetLoadImageNotifyRoutine(PgpImageNotify));
-    } else if ((want & PG_SUB_IMAGES) == 0 && PgGlobals.ImageNotify) {
-        PsRemoveLoadImageNotifyRoutine(PgpImageNotify);
-        PgGlobals.ImageNotify = FALSE;
-    }
+    /* The image callback stays registered (it holds frozen processes);
+     * only its events follow the subscriptions. */
+    PgGlobals.Subscribed = want;
 }
 
 /*++
@@ -925,6 +1121,14 @@ NTSTATUS PgStartNotify(VOID)
     if (!PgGlobals.ProcessNotifyEx2) {
         status = PsSetCreateProcessNotifyRoutineEx(PgCreateProcessNotifyEx, FALSE);
         PgGlobals.ProcessNotifyEx = NT_SUCCESS(status);
+    }
+    /* The image callback holds processes released past the budget in
+     * their own context. Without it (the system's table of image
+     * callbacks is full) such a process runs until its verdict: a Block
+     * still terminates it. */
+    PgGlobals.ImageNotify = NT_SUCCESS(PsSetLoadImageNotifyRoutine(PgpImageNotify));
+    if (!PgGlobals.ImageNotify) {
+        DbgPrint("procguard: no image callback; released starts are not frozen\n");
     }
     return status;
 }
@@ -954,16 +1158,44 @@ VOID PgStopNotify(VOID)
 /* Timer thread                                                        */
 /* ------------------------------------------------------------------ */
 
-static VOID PgpKill(PEPROCESS Process)
+/*++
+Routine Description:
+    Terminates every process on the kill list (blocked after its launcher
+    was released) with PG_STATUS_BLOCKED_AFTER_RELEASE, then lets its
+    held thread go and takes it off the frozen list. PASSIVE_LEVEL: the
+    timer thread, and unload once the timer thread ended.
+--*/
+static VOID PgpRunKills(VOID)
 {
-    HANDLE handle = NULL;
+    HANDLE handle;
+    PLIST_ENTRY entry;
+    PPG_HOLD hold;
+    KIRQL irql;
 
-    if (NT_SUCCESS(ObOpenObjectByPointer(Process, OBJ_KERNEL_HANDLE, NULL, PROCESS_TERMINATE,
-                                         *PsProcessType, KernelMode, &handle))) {
-        ZwTerminateProcess(handle, (NTSTATUS)PG_STATUS_BLOCKED_AFTER_RELEASE);
-        ZwClose(handle);
+    for (;;) {
+        KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+        if (IsListEmpty(&PgGlobals.KillList)) {
+            KeReleaseSpinLock(&PgGlobals.Lock, irql);
+            return;
+        }
+        entry = RemoveHeadList(&PgGlobals.KillList);
+        KeReleaseSpinLock(&PgGlobals.Lock, irql);
+        hold = CONTAINING_RECORD(entry, PG_HOLD, KillLink);
+
+        handle = NULL;
+        if (NT_SUCCESS(ObOpenObjectByPointer(hold->Process, OBJ_KERNEL_HANDLE, NULL,
+                                             PROCESS_TERMINATE, PG_PROCESS_TYPE, KernelMode,
+                                             &handle))) {
+            ZwTerminateProcess(handle, (NTSTATUS)PG_STATUS_BLOCKED_AFTER_RELEASE);
+            ZwClose(handle);
+        }
+
+        KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+        KeSetEvent(&hold->KillIssued, IO_NO_INCREMENT, FALSE);
+        PgpUnfreezeLocked(hold);
+        PgpHoldReleaseLocked(hold); /* the kill list's */
+        KeReleaseSpinLock(&PgGlobals.Lock, irql);
     }
-    ObDereferenceObject(Process);
 }
 
 /*++
@@ -974,11 +1206,9 @@ Routine Description:
 --*/
 static VOID NTAPI PgpTimerThread(PVOID Context)
 {
-    PEPROCESS kills[PG_MAX_KILLS];
     PG_LOCKED_WORK work;
     LARGE_INTEGER timeout;
     uint64_t now, next;
-    ULONG killCount, i;
     BOOLEAN exit;
     KIRQL irql;
 
@@ -989,16 +1219,12 @@ static VOID NTAPI PgpTimerThread(PVOID Context)
         now = PgNowMs();
         pg_pending_expire(&PgGlobals.Pending, now, PgpResolvedCallback, &work);
         next = pg_pending_next_wakeup(&PgGlobals.Pending);
-        killCount = PgGlobals.KillCount;
-        RtlCopyMemory(kills, PgGlobals.Kills, killCount * sizeof(kills[0]));
-        PgGlobals.KillCount = 0;
         exit = PgGlobals.TimerExit;
         KeReleaseSpinLock(&PgGlobals.Lock, irql);
         PgFinishLockedWork(&work);
 
-        for (i = 0; i < killCount; i++) {
-            PgpKill(kills[i]);
-        }
+        PgpRunKills();
+        PgPolicyTick();
         if (exit) {
             break;
         }
@@ -1043,4 +1269,5 @@ VOID PgStopTimer(VOID)
     KeWaitForSingleObject(PgGlobals.TimerThread, Executive, KernelMode, FALSE, NULL);
     ObDereferenceObject(PgGlobals.TimerThread);
     PgGlobals.TimerThread = NULL;
+    PgpRunKills(); /* queued after the thread's last pass */
 }

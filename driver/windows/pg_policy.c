@@ -10,6 +10,20 @@
  *   verdict, timeout, budget and rules survive restarts with no panel
  *   running (lockdown from boot).
  *
+ * Time conditions (pg_schedule.h):
+ *   Schedules and expiry at a time are evaluated here: the rules in
+ *   force at the current moment are selected (pg_rules_select) and only
+ *   those are compiled. The timer thread calls PgPolicyTick every pass
+ *   (at most a second apart) and compiles again at the next change
+ *   (pg_rules_next_change) or when the local offset changed (daylight
+ *   saving time, a new zone). Local time is the system's current bias
+ *   (ExSystemTimeToLocalTime) as a fixed zone: the driver has no zone
+ *   table, and re-reading the bias each pass stands in for transitions.
+ *   Budgets (running time counted per day, programs ended when it runs
+ *   out), rules consumed by their first start (ONCE) and rules for this
+ *   boot only (REBOOT) need the service's accounting and are refused with
+ *   PG_E_RANGE, naming the first such rule in the detail.
+ *
  * What it must not do:
  *   Trust the registry more than a client: a stored policy goes through
  *   the same validation; a corrupt one leaves the defaults in force.
@@ -17,6 +31,14 @@
 #include "procguard.h"
 
 #define PG_POLICY_VALUE L"Policy"
+
+/* The rules in force, compiled: what PgpCompile hands over. */
+typedef struct _PG_COMPILED {
+    pg_rule_cache Rules;
+    UCHAR *Arena;
+    int64_t NextChange; /* UTC seconds; PG_TIME_NEVER */
+    int32_t TzOffset;   /* local offset the rules were selected with */
+} PG_COMPILED, *PPG_COMPILED;
 
 /*++
 Routine Description:
@@ -65,37 +87,168 @@ static NTSTATUS PgpPolicySave(const UCHAR *Message, ULONG Size)
 
 /*++
 Routine Description:
-    Refuses rules with time conditions (PG_RULEF_TIME: schedule, expiry,
-    budget). This driver has no zone table nor edge timer yet, and
-    compiling such a rule as if it always held would allow outside its
-    window; refusing keeps the policy in force instead. The records were
-    validated, so sizes can be trusted.
+    Checks the time conditions of every rule: schedules and expiry at a
+    time are evaluated by the driver; budgets, ONCE and REBOOT are refused
+    (see the top of the file). The records were validated, so sizes can
+    be trusted.
 
 Arguments:
     Rules     - the rule records of a validated SET_POLICY.
     RuleCount - how many.
-    Detail    - receives the index of the first timed rule.
+    Timed     - receives TRUE when some rule has time conditions.
+    Detail    - receives the index of the first refused rule.
 
 Return Value:
-    PG_OK, or PG_E_RANGE when a rule has time conditions.
+    PG_OK, or PG_E_RANGE when a rule has conditions the driver cannot keep.
 --*/
-static int PgpRefuseTimedRules(const UCHAR *Rules, uint32_t RuleCount, uint32_t *Detail)
+static int PgpCheckTimedRules(const UCHAR *Rules, uint32_t RuleCount, BOOLEAN *Timed,
+                              uint32_t *Detail)
 {
     pg_rule rule;
+    pg_rule_time t;
     size_t offset = 0;
     uint32_t i;
 
+    *Timed = FALSE;
     for (i = 0; i < RuleCount; i++) {
         RtlCopyMemory(&rule, Rules + offset, sizeof(rule));
-        if ((rule.flags & PG_RULEF_TIME) != 0) {
-            if (Detail != NULL) {
-                *Detail = i;
+        if (pg_rule_get_time(Rules + offset, &t)) {
+            *Timed = TRUE;
+            if (t.budget_s != 0 || t.expiry == PG_EXPIRY_ONCE || t.expiry == PG_EXPIRY_REBOOT) {
+                if (Detail != NULL) {
+                    *Detail = i;
+                }
+                return PG_E_RANGE;
             }
-            return PG_E_RANGE;
         }
         offset += rule.size;
     }
     return PG_OK;
+}
+
+/*++
+Routine Description:
+    UTC seconds since 1970 and the local offset in force now, in seconds.
+--*/
+static VOID PgpNowAndOffset(int64_t *UtcSeconds, int32_t *OffsetSeconds)
+{
+    LARGE_INTEGER system, local;
+    const LONGLONG epochDelta = 116444736000000000ll; /* 1601 -> 1970, 100 ns */
+    LONGLONG bias;
+
+    KeQuerySystemTime(&system);
+    ExSystemTimeToLocalTime(&system, &local);
+    *UtcSeconds = (int64_t)((system.QuadPart - epochDelta) / 10000000ll);
+    /* The bias is whole minutes; round away the tick between the reads. */
+    bias = (local.QuadPart - system.QuadPart) / 10000000ll;
+    *OffsetSeconds = (int32_t)(((bias + (bias >= 0 ? 30 : -30)) / 60) * 60);
+}
+
+/*++
+Routine Description:
+    Compiles the rules of a validated SET_POLICY that are in force now
+    into a fresh arena (Out->Arena, the caller's to free). PASSIVE_LEVEL,
+    outside the spin lock.
+
+Return Value:
+    PG_OK or a PG_E_* code (nothing allocated is left behind).
+--*/
+static int PgpCompile(const UCHAR *Message, ULONG Size, BOOLEAN Timed, PPG_COMPILED Out,
+                      uint32_t *Detail)
+{
+    pg_policy pol;
+    pg_time_context ctx;
+    pg_tz tz;
+    const UCHAR *rules = Message + sizeof(pol);
+    size_t rulesLen = Size - sizeof(pol);
+    size_t selectedLen = 0;
+    size_t arenaSize;
+    uint32_t count;
+    UCHAR *selected = NULL;
+    int check = PG_OK;
+
+    RtlCopyMemory(&pol, Message, sizeof(pol));
+    count = pol.rule_count;
+    RtlZeroMemory(Out, sizeof(*Out));
+    Out->NextChange = PG_TIME_NEVER;
+    if (Timed) {
+        RtlZeroMemory(&ctx, sizeof(ctx));
+        RtlZeroMemory(&tz, sizeof(tz));
+        PgpNowAndOffset(&ctx.now, &tz.offset_s);
+        ctx.tz = &tz;
+        Out->TzOffset = tz.offset_s;
+        selected = (UCHAR *)ExAllocatePoolWithTag(NonPagedPoolNx, rulesLen + 8, PG_POOL_TAG);
+        if (selected == NULL) {
+            return PG_E_NOSPACE;
+        }
+        check = pg_rules_select(rules, rulesLen, pol.rule_count, &ctx, selected, rulesLen + 8,
+                                &selectedLen, &count, NULL);
+        if (check != PG_OK) {
+            goto Exit;
+        }
+        Out->NextChange = pg_rules_next_change(rules, rulesLen, pol.rule_count, &ctx);
+        rules = selected;
+        rulesLen = selectedLen;
+    }
+    arenaSize = pg_rule_cache_arena_size(rules, rulesLen, count);
+    Out->Arena = (UCHAR *)ExAllocatePoolWithTag(NonPagedPoolNx, arenaSize + 16, PG_POOL_TAG);
+    if (Out->Arena == NULL) {
+        check = PG_E_NOSPACE;
+        goto Exit;
+    }
+    check = pg_rule_cache_build_ex(&Out->Rules, Out->Arena, arenaSize + 16, rules, rulesLen, count,
+                                   pol.flags, Detail);
+    if (check != PG_OK) {
+        ExFreePoolWithTag(Out->Arena, PG_POOL_TAG);
+        Out->Arena = NULL;
+    }
+
+Exit:
+    if (selected != NULL) {
+        ExFreePoolWithTag(selected, PG_POOL_TAG);
+    }
+    return check;
+}
+
+/*++
+Routine Description:
+    Called by the timer thread on every pass (PASSIVE_LEVEL): compiles the
+    rules in force again when a schedule edge or an expiry was reached, or
+    the local offset changed. On failure (no memory) the rules in force
+    stay and the next pass tries again.
+--*/
+VOID PgPolicyTick(VOID)
+{
+    PG_COMPILED compiled;
+    UCHAR *oldArena = NULL;
+    int64_t now;
+    int32_t offset;
+    KIRQL irql;
+
+    if (!PgGlobals.TimedRules) {
+        return;
+    }
+    PgpNowAndOffset(&now, &offset);
+    if (now < PgGlobals.RulesNextChange && offset == PgGlobals.RulesTzOffset) {
+        return;
+    }
+    KeWaitForSingleObject(&PgGlobals.PolicyMutex, Executive, KernelMode, FALSE, NULL);
+    /* PolicyMessage changes only under PolicyMutex. */
+    if (PgGlobals.TimedRules && PgGlobals.PolicyMessage != NULL &&
+        PgpCompile(PgGlobals.PolicyMessage, PgGlobals.PolicyMessageSize, TRUE, &compiled, NULL) ==
+            PG_OK) {
+        KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+        oldArena = PgGlobals.RuleArena;
+        PgGlobals.RuleArena = compiled.Arena;
+        PgGlobals.Rules = compiled.Rules;
+        PgGlobals.RulesNextChange = compiled.NextChange;
+        PgGlobals.RulesTzOffset = compiled.TzOffset;
+        KeReleaseSpinLock(&PgGlobals.Lock, irql);
+    }
+    KeSetEvent(&PgGlobals.PolicyMutex, IO_NO_INCREMENT, FALSE);
+    if (oldArena != NULL) {
+        ExFreePoolWithTag(oldArena, PG_POOL_TAG);
+    }
 }
 
 /*++
@@ -114,16 +267,18 @@ Return Value:
 int PgPolicyApply(const UCHAR *Message, ULONG Size, BOOLEAN Persist, uint32_t *Detail)
 {
     pg_policy pol;
-    pg_rule_cache rc;
+    PG_COMPILED compiled;
     pg_event ev;
     PG_LOCKED_WORK work;
     UCHAR *arena = NULL;
     UCHAR *copy = NULL;
     UCHAR *oldArena, *oldMessage;
-    size_t arenaSize;
+    BOOLEAN timed = FALSE;
     int check;
     KIRQL irql;
 
+    /* One apply or recompile at a time (PgPolicyTick reads the message). */
+    KeWaitForSingleObject(&PgGlobals.PolicyMutex, Executive, KernelMode, FALSE, NULL);
     check = pg_validate_client_message(Message, Size, Detail);
     if (check != PG_OK) {
         goto Exit;
@@ -133,22 +288,20 @@ int PgPolicyApply(const UCHAR *Message, ULONG Size, BOOLEAN Persist, uint32_t *D
         check = PG_E_TYPE;
         goto Exit;
     }
-    check = PgpRefuseTimedRules(Message + sizeof(pol), pol.rule_count, Detail);
+    check = PgpCheckTimedRules(Message + sizeof(pol), pol.rule_count, &timed, Detail);
     if (check != PG_OK) {
         goto Exit;
     }
-    arenaSize = pg_rule_cache_arena_size(Message + sizeof(pol), Size - sizeof(pol), pol.rule_count);
-    arena = (UCHAR *)ExAllocatePoolWithTag(NonPagedPoolNx, arenaSize + 16, PG_POOL_TAG);
     copy = (UCHAR *)ExAllocatePoolWithTag(NonPagedPoolNx, Size, PG_POOL_TAG);
-    if (arena == NULL || copy == NULL) {
+    if (copy == NULL) {
         check = PG_E_NOSPACE;
         goto Exit;
     }
-    check = pg_rule_cache_build_ex(&rc, arena, arenaSize + 16, Message + sizeof(pol),
-                                   Size - sizeof(pol), pol.rule_count, pol.flags, Detail);
+    check = PgpCompile(Message, Size, timed, &compiled, Detail);
     if (check != PG_OK) {
         goto Exit;
     }
+    arena = compiled.Arena;
     RtlCopyMemory(copy, Message, Size);
 
     PgInitLockedWork(&work);
@@ -156,7 +309,10 @@ int PgPolicyApply(const UCHAR *Message, ULONG Size, BOOLEAN Persist, uint32_t *D
     oldArena = PgGlobals.RuleArena;
     oldMessage = PgGlobals.PolicyMessage;
     PgGlobals.RuleArena = arena;
-    PgGlobals.Rules = rc;
+    PgGlobals.Rules = compiled.Rules;
+    PgGlobals.TimedRules = timed;
+    PgGlobals.RulesNextChange = compiled.NextChange;
+    PgGlobals.RulesTzOffset = compiled.TzOffset;
     PgGlobals.PolicyMessage = copy;
     PgGlobals.PolicyMessageSize = Size;
     PgGlobals.Mode = pol.mode;
@@ -183,6 +339,7 @@ int PgPolicyApply(const UCHAR *Message, ULONG Size, BOOLEAN Persist, uint32_t *D
     }
 
 Exit:
+    KeSetEvent(&PgGlobals.PolicyMutex, IO_NO_INCREMENT, FALSE);
     if (arena != NULL) {
         ExFreePoolWithTag(arena, PG_POOL_TAG);
     }

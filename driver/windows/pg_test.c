@@ -11,6 +11,10 @@
  *   launcher's thread; the request completes with the resulting
  *   CreationStatus. The request pends meanwhile: the callback may hold
  *   the start for a verdict, and the dispatch routine must not block.
+ *   With PG_TEST_INJECT_EXIT it delivers an exit instead, and with
+ *   PG_TEST_INJECT_IMAGE the image load that the new process's initial
+ *   thread makes in its own context (where a frozen process is held);
+ *   both name a real process of the test when they need one.
  *
  * What it must not do:
  *   Exist in a release build. This file is not compiled there, the
@@ -53,6 +57,15 @@ static VOID NTAPI PgpInjectThread(PVOID Context)
     }
     if ((inj->Req.flags & PG_TEST_INJECT_EXIT) != 0) {
         PgCreateProcessNotifyEx(process, pid, NULL);
+    } else if ((inj->Req.flags & PG_TEST_INJECT_IMAGE) != 0) {
+        /* The first image load in the new process's own context; only
+         * a real process can be frozen. The request completes when the
+         * image callback lets the "initial thread" go. */
+        if (process != NULL) {
+            PgTestImageLoaded(&inj->Image, pid, process);
+        } else {
+            inj->Info.CreationStatus = STATUS_NOT_FOUND;
+        }
     } else {
         PgCreateProcessNotifyEx(process, pid, &inj->Info);
     }

@@ -45,7 +45,6 @@
 #define PG_MAX_CLIENTS 16
 #define PG_MAX_HOLDS 256
 #define PG_MAX_EXEMPT 256
-#define PG_MAX_KILLS 64
 #define PG_RING_BYTES (64u * 1024u)
 #define PG_RING_RESERVE (24u * 1024u)
 #define PG_HOLD_SLACK_MS 2000u /* the launcher's own bound past the deadline */
@@ -68,18 +67,26 @@ typedef struct _PG_CLIENT {
     UCHAR *RingBuffer;
 } PG_CLIENT, *PPG_CLIENT;
 
-/* One held start. Owned by two references under the lock: the launcher
- * thread waiting in the callback, and the pending table entry. */
+/* One held start. Reference-counted under the lock: the launcher thread
+ * waiting in the callback, the pending table entry, and once the launcher
+ * left past its budget, the frozen list, the kill list and the process's
+ * own thread held in the image-load callback. */
 typedef struct _PG_HOLD {
-    KEVENT Done;
+    KEVENT Done;       /* set when the verdict is known */
+    KEVENT KillIssued; /* Block after release: set once the process was terminated */
     ULONG Refs;
     ULONG Pid;
     uint64_t HoldId;
+    uint64_t DeadlineAtMs; /* the waiters' own bound (PG_NO_DEADLINE: none) */
     UCHAR Verdict;
     UCHAR Source;
     BOOLEAN Resolved;
     BOOLEAN Released;  /* the launcher left past its budget */
-    PEPROCESS Process; /* referenced once Released, to kill it on Block */
+    BOOLEAN OwnHeld;   /* the process's own thread waits in the image callback */
+    BOOLEAN Frozen;    /* on PgGlobals.Frozen */
+    PEPROCESS Process; /* referenced once Released: matched and killed by it */
+    LIST_ENTRY FrozenLink;
+    LIST_ENTRY KillLink;
 } PG_HOLD, *PPG_HOLD;
 
 typedef struct _PG_GLOBALS {
@@ -107,16 +114,21 @@ typedef struct _PG_GLOBALS {
     uint64_t Generation;
     UCHAR *PolicyMessage; /* the SET_POLICY message in force, or NULL */
     ULONG PolicyMessageSize;
-    pg_rule_cache Rules;
+    pg_rule_cache Rules; /* the rules in force now (time conditions applied) */
     UCHAR *RuleArena;
+    BOOLEAN TimedRules;      /* some rule has a schedule or an expiry */
+    int64_t RulesNextChange; /* UTC seconds when Rules must be compiled again */
+    int32_t RulesTzOffset;   /* the local offset Rules were selected with */
+    KEVENT PolicyMutex;      /* one apply or recompile at a time (PASSIVE_LEVEL) */
 
     /* holds and exemptions */
     pg_pending Pending;
     pg_pending_entry PendingEntries[PG_MAX_HOLDS];
     ULONG ExemptPids[PG_MAX_EXEMPT];
     ULONG ExemptCount;
-    PEPROCESS Kills[PG_MAX_KILLS];
-    ULONG KillCount;
+    LIST_ENTRY Frozen;   /* PG_HOLD: launcher released, verdict pending or Block being done */
+    LONG FrozenCount;    /* read without the lock by the image callback */
+    LIST_ENTRY KillList; /* PG_HOLD: blocked after release, for the timer thread */
 
     /* counters for pg_status_msg */
     uint64_t NextSeq;
@@ -176,12 +188,16 @@ VOID PgEmitLocked(pg_event *Event, const char *Image, const char *Cmdline, const
 VOID PgExemptAddLocked(ULONG Pid);
 VOID NTAPI PgCreateProcessNotifyEx(PEPROCESS Process, HANDLE ProcessId,
                                    PPS_CREATE_NOTIFY_INFO Info);
+#if defined(PG_TEST_BUILD)
+VOID PgTestImageLoaded(PUNICODE_STRING FullImageName, HANDLE ProcessId, PEPROCESS Process);
+#endif
 
 /* pg_policy.c */
 VOID PgPolicyInitDefaults(VOID);
 int PgPolicyApply(const UCHAR *Message, ULONG Size, BOOLEAN Persist, uint32_t *Detail);
 NTSTATUS PgPolicyLoad(VOID);
 VOID PgPolicyFree(VOID);
+VOID PgPolicyTick(VOID);
 ULONG PgPolicyReplySize(VOID);
 VOID PgPolicyWriteReplyLocked(UCHAR *Out, uint64_t RequestId);
 

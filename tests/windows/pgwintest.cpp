@@ -71,6 +71,9 @@ struct Device {
     {
         h = CreateFileA(PG_WIN32_DEVICE_PATH, GENERIC_READ | GENERIC_WRITE, 0, nullptr,
                         OPEN_EXISTING, FILE_FLAG_OVERLAPPED, nullptr);
+        if (h == INVALID_HANDLE_VALUE) {
+            std::printf("    cannot open the device: error %lu\n", GetLastError());
+        }
         return h != INVALID_HANDLE_VALUE;
     }
     void close()
@@ -163,6 +166,8 @@ struct RuleSpec {
     uint8_t kind;
     uint8_t action;
     std::string pattern;
+    bool timed = false;
+    pg_rule_time time{};
 };
 
 std::vector<uint8_t> policyMessage(uint32_t mode, uint32_t defaultVerdict, uint32_t timeoutMs,
@@ -172,15 +177,20 @@ std::vector<uint8_t> policyMessage(uint32_t mode, uint32_t defaultVerdict, uint3
     for (const auto &r : rules) {
         pg_rule rec{};
         uint32_t strBytes = static_cast<uint32_t>(r.pattern.size() + 1);
-        rec.size = PG_ALIGN8(static_cast<uint32_t>(sizeof(pg_rule)) + strBytes);
+        const uint32_t timeAt = PG_ALIGN8(static_cast<uint32_t>(sizeof(pg_rule)) + strBytes);
+        rec.size = timeAt + (r.timed ? static_cast<uint32_t>(sizeof(pg_rule_time)) : 0u);
         rec.id = r.id;
         rec.kind = r.kind;
         rec.action = r.action;
+        rec.flags = r.timed ? PG_RULEF_TIME : 0;
         rec.pattern_len = static_cast<uint16_t>(strBytes);
         size_t at = msg.size();
         msg.resize(at + rec.size, 0);
         std::memcpy(msg.data() + at, &rec, sizeof(rec));
         std::memcpy(msg.data() + at + sizeof(rec), r.pattern.c_str(), strBytes);
+        if (r.timed) {
+            std::memcpy(msg.data() + at + timeAt, &r.time, sizeof(r.time));
+        }
     }
     pg_policy pol{};
     pol.hdr = header(PG_MSG_SET_POLICY, static_cast<uint32_t>(msg.size()));
@@ -236,6 +246,7 @@ struct Ev {
     pg_event e;
     std::string image;
     std::string cmdline;
+    std::string sid;
 };
 
 // Reads one batch, waiting at most waitMs. Empty when none came.
@@ -260,6 +271,9 @@ std::vector<Ev> readEvents(HANDLE h, DWORD waitMs)
         }
         if (ev.e.cmdline_len > 0) {
             ev.cmdline.assign(strs + ev.e.image_len, ev.e.cmdline_len - 1);
+        }
+        if (ev.e.sid_len > 0) {
+            ev.sid.assign(strs + ev.e.image_len + ev.e.cmdline_len, ev.e.sid_len - 1);
         }
         events.push_back(ev);
         at += ev.e.size;
@@ -307,7 +321,8 @@ struct Inject {
     DWORD err = 0;
 
     bool start(HANDLE dev, uint32_t pid, uint32_t ppid, const std::string &ntImage,
-               const std::string &cmdline = "cmd /c x", uint32_t flags = 0)
+               const std::string &cmdline = "cmd /c x", uint32_t flags = 0,
+               bool nullCmdline = false)
     {
         std::wstring img = widen(ntImage);
         std::wstring cmd = widen(cmdline);
@@ -318,12 +333,13 @@ struct Inject {
         req.creator_tid = 1;
         req.flags = flags;
         req.image_len = static_cast<uint16_t>(img.size() * 2);
-        req.cmdline_len = static_cast<uint16_t>(cmd.size() * 2);
-        req.size = static_cast<uint32_t>(sizeof(req) + req.image_len + req.cmdline_len);
+        const uint16_t cmdBytes = nullCmdline ? 0 : static_cast<uint16_t>(cmd.size() * 2);
+        req.cmdline_len = nullCmdline ? PG_TEST_NULL_STRING : cmdBytes;
+        req.size = static_cast<uint32_t>(sizeof(req) + req.image_len + cmdBytes);
         in.resize(req.size);
         std::memcpy(in.data(), &req, sizeof(req));
         std::memcpy(in.data() + sizeof(req), img.data(), req.image_len);
-        std::memcpy(in.data() + sizeof(req) + req.image_len, cmd.data(), req.cmdline_len);
+        std::memcpy(in.data() + sizeof(req) + req.image_len, cmd.data(), cmdBytes);
         h = dev;
         ov.hEvent = CreateEventW(nullptr, TRUE, FALSE, nullptr);
         DWORD bytes = 0;
@@ -665,6 +681,282 @@ void MalformedRequestsGetErrorsAndDriverKeepsServing()
     CHECK_EQ(injectSync(f.starter.h, 7001, "\\??\\C:\\Apps\\after.exe"), 0u);
 }
 
+// ---------------------------------------------------------------- real processes
+
+// A real process of this test (this executable sleeping): the injected
+// start names its PID, so that the driver's process object is real and a
+// termination can be observed from here.
+struct Child {
+    PROCESS_INFORMATION pi{};
+    bool ok = false;
+    Child()
+    {
+        char self[MAX_PATH];
+        GetModuleFileNameA(nullptr, self, MAX_PATH);
+        std::string cmd = std::string("\"") + self + "\" keepalive 60";
+        STARTUPINFOA si{};
+        si.cb = sizeof(si);
+        ok = CreateProcessA(nullptr, &cmd[0], nullptr, nullptr, FALSE, 0, nullptr, nullptr, &si,
+                            &pi) != 0;
+    }
+    Child(const Child &) = delete;
+    Child &operator=(const Child &) = delete;
+    ~Child()
+    {
+        if (ok) {
+            TerminateProcess(pi.hProcess, 0);
+            CloseHandle(pi.hThread);
+            CloseHandle(pi.hProcess);
+        }
+    }
+    uint32_t pid() const { return pi.dwProcessId; }
+    bool running() const { return WaitForSingleObject(pi.hProcess, 0) == WAIT_TIMEOUT; }
+    // The exit code once it ended within waitMs; STILL_ACTIVE otherwise.
+    DWORD exitCode(DWORD waitMs) const
+    {
+        DWORD code = STILL_ACTIVE;
+        if (WaitForSingleObject(pi.hProcess, waitMs) == WAIT_OBJECT_0) {
+            GetExitCodeProcess(pi.hProcess, &code);
+        }
+        return code;
+    }
+};
+
+// Holds a start of the child past the budget: the launcher is released
+// with no answer (the start proceeds), then the child's "initial thread"
+// reaches its first image load in its own context and is held there.
+// Fills the hold id and leaves img pending.
+void holdPastBudget(Fixture &f, const Child &child, Inject &launcher, Inject &img, uint64_t *holdId)
+{
+    *holdId = 0;
+    CHECK(launcher.start(f.starter.h, child.pid(), 4, "\\??\\C:\\Apps\\late.exe"));
+    Ev req;
+    CHECK(waitEvent(
+        f.ctl.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_REQUEST; }, &req));
+    // The process object is real: its user is read through it.
+    CHECK(req.sid.rfind("S-1-5-", 0) == 0);
+    CHECK(launcher.wait(5000)); // released by the budget, not by a verdict
+    CHECK_EQ(launcher.out.creation_status, 0u);
+    CHECK(launcher.out.elapsed_ms >= 250);
+    CHECK(launcher.out.elapsed_ms < 3000);
+    CHECK(child.running());
+    CHECK(img.start(f.starter.h, child.pid(), 4, "\\??\\C:\\windows\\system32\\kernel32.dll", "",
+                    PG_TEST_INJECT_IMAGE));
+    CHECK(!img.wait(700)); // held in its own context
+    pg_status_msg s{};
+    CHECK(getStatus(f.ctl.h, &s));
+    CHECK_EQ(s.held_now, 1u); // the hold outlived the launcher's wait
+    CHECK_EQ(s.frozen_now, 1u);
+    *holdId = req.e.hold_id;
+}
+
+void BlockPastBudgetTerminatesTheHeldProcess()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 20000, 300, kRules), 0u);
+    drain(f.ctl.h);
+    Child child;
+    CHECK(child.ok);
+    Inject launcher, img;
+    uint64_t holdId = 0;
+    holdPastBudget(f, child, launcher, img, &holdId);
+    CHECK(holdId != 0);
+    CHECK(child.running());
+    CHECK_EQ(sendVerdict(f.ctl.h, holdId, PG_VERDICT_BLOCK), 0u);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.verdict, (uint8_t)PG_VERDICT_BLOCK);
+    CHECK_EQ(v.e.hold_id, holdId);
+    CHECK((v.e.flags & PG_EVF_FROZEN) != 0);
+    CHECK((v.e.flags & PG_EVF_KILLED) != 0);
+    // The held thread is let go only once the driver terminated the
+    // process, with its distinctive status.
+    CHECK(img.wait(5000));
+    CHECK_EQ(child.exitCode(5000), (DWORD)PG_STATUS_BLOCKED_AFTER_RELEASE);
+}
+
+void AllowPastBudgetReleasesTheHeldProcess()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 20000, 300, kRules), 0u);
+    drain(f.ctl.h);
+    Child child;
+    CHECK(child.ok);
+    Inject launcher, img;
+    uint64_t holdId = 0;
+    holdPastBudget(f, child, launcher, img, &holdId);
+    CHECK(holdId != 0);
+    CHECK_EQ(sendVerdict(f.ctl.h, holdId, PG_VERDICT_ALLOW), 0u);
+    CHECK(img.wait(5000)); // the initial thread goes on
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.verdict, (uint8_t)PG_VERDICT_ALLOW);
+    CHECK((v.e.flags & PG_EVF_FROZEN) != 0);
+    CHECK((v.e.flags & PG_EVF_KILLED) == 0);
+    CHECK_EQ(child.exitCode(1000), (DWORD)STILL_ACTIVE);
+    // A later image load of the allowed process is not held.
+    Inject again;
+    CHECK(again.start(f.starter.h, child.pid(), 4, "\\??\\C:\\windows\\system32\\user32.dll", "",
+                      PG_TEST_INJECT_IMAGE));
+    CHECK(again.wait(3000));
+}
+
+void NoAnswerPastBudgetEndsAtTheDeadline()
+{
+    Fixture f;
+    CHECK(f.ok);
+    // Default Block at a 2 s deadline: the timer thread's expiry kills it.
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 2000, 300, kRules), 0u);
+    drain(f.ctl.h);
+    Child child;
+    CHECK(child.ok);
+    Inject launcher, img;
+    uint64_t holdId = 0;
+    holdPastBudget(f, child, launcher, img, &holdId);
+    CHECK(holdId != 0);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 8000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.source, (uint8_t)PG_SRC_TIMEOUT);
+    CHECK_EQ(v.e.verdict, (uint8_t)PG_VERDICT_BLOCK);
+    CHECK((v.e.flags & PG_EVF_KILLED) != 0);
+    CHECK_EQ(child.exitCode(5000), (DWORD)PG_STATUS_BLOCKED_AFTER_RELEASE);
+    CHECK(img.wait(5000));
+}
+
+void ExitEventCarriesTheExitStatus()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_MONITOR, PG_VERDICT_ALLOW, 1000, 250), 0u);
+    Child child;
+    CHECK(child.ok);
+    CHECK(TerminateProcess(child.pi.hProcess, 0x2A));
+    CHECK_EQ(child.exitCode(5000), (DWORD)0x2A);
+    drain(f.ctl.h);
+    // The exit callback of the (ended, still referenced) child.
+    Inject exitInj;
+    CHECK(exitInj.start(f.starter.h, child.pid(), 4, "", "", PG_TEST_INJECT_EXIT));
+    CHECK(exitInj.wait(5000));
+    const uint32_t pid = child.pid();
+    Ev e;
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [pid](const Ev &x) { return x.e.kind == PG_EV_EXIT && x.e.pid == pid; },
+        &e));
+    CHECK_EQ(e.e.status, 0x2Au);
+}
+
+void CommandLineRuleDecidesAtCreation()
+{
+    Fixture f;
+    CHECK(f.ok);
+    const std::vector<RuleSpec> rules = {
+        {1, PG_RULE_CMDLINE, PG_VERDICT_BLOCK, "* --evil*"},
+        {2, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/TOOL.EXE"},
+    };
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 5000, 60000, rules), 0u);
+    drain(f.ctl.h);
+    CHECK_EQ(injectSync(f.starter.h, 5101, "\\??\\C:\\Apps\\tool.exe", "tool.exe --evil-mode"),
+             kAccessDenied);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.source, (uint8_t)PG_SRC_RULE);
+    CHECK_EQ(v.e.rule_id, 1u);
+    // Another command line of the same program: the path rule decides.
+    CHECK_EQ(injectSync(f.starter.h, 5102, "\\??\\C:\\Apps\\tool.exe", "tool.exe --fine"), 0u);
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.rule_id, 2u);
+    // No command line given (CommandLine NULL): a command-line rule
+    // cannot match, the path rule decides.
+    Inject nullCmd;
+    CHECK(nullCmd.start(f.starter.h, 5103, 4, "\\??\\C:\\Apps\\tool.exe", "", 0, true));
+    CHECK(nullCmd.wait(5000));
+    CHECK_EQ(nullCmd.out.creation_status, 0u);
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT; }, &v));
+    CHECK_EQ(v.e.rule_id, 2u);
+}
+
+// ---------------------------------------------------------------- time conditions
+
+// A block rule for an exact path with one local time window [start, end)
+// in seconds after midnight (wrapped into the day), or an expiry.
+RuleSpec windowRule(uint32_t id, const std::string &path, int64_t start, int64_t end)
+{
+    RuleSpec r{id, PG_RULE_EXACT, PG_VERDICT_BLOCK, path};
+    r.timed = true;
+    r.time.window_count = 1;
+    r.time.win_start[0] = static_cast<uint32_t>((start % 86400 + 86400) % 86400);
+    r.time.win_end[0] = static_cast<uint32_t>((end % 86400 + 86400) % 86400);
+    return r;
+}
+
+int64_t utcNowSeconds()
+{
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    const int64_t ticks = (static_cast<int64_t>(ft.dwHighDateTime) << 32) | ft.dwLowDateTime;
+    return (ticks - 116444736000000000ll) / 10000000ll;
+}
+
+void TimedRulesFollowTheClock()
+{
+    Fixture f;
+    CHECK(f.ok);
+    SYSTEMTIME lt;
+    GetLocalTime(&lt);
+    const int64_t sod = lt.wHour * 3600 + lt.wMinute * 60 + lt.wSecond;
+    RuleSpec brief{4, PG_RULE_EXACT, PG_VERDICT_BLOCK, "C:/APPS/BRIEF.EXE"};
+    brief.timed = true;
+    brief.time.expiry = PG_EXPIRY_AT;
+    brief.time.expires_at = utcNowSeconds() + 4;
+    const std::vector<RuleSpec> rules = {
+        windowRule(1, "C:/APPS/NOW.EXE", sod - 600, sod + 600),     // open now
+        windowRule(2, "C:/APPS/LATER.EXE", sod + 3600, sod + 7200), // closed now
+        windowRule(3, "C:/APPS/SOON.EXE", sod + 5, sod + 1200),     // opens in 5 s
+        brief,                                                      // ends in 4 s
+        {9, PG_RULE_GLOB, PG_VERDICT_ALLOW, "C:/APPS/**"},
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 5000, 60000, rules), 0u);
+    CHECK_EQ(injectSync(f.starter.h, 5201, "\\??\\C:\\Apps\\now.exe"), kAccessDenied);
+    CHECK_EQ(injectSync(f.starter.h, 5202, "\\??\\C:\\Apps\\later.exe"), 0u);
+    CHECK_EQ(injectSync(f.starter.h, 5203, "\\??\\C:\\Apps\\soon.exe"), 0u);
+    CHECK_EQ(injectSync(f.starter.h, 5204, "\\??\\C:\\Apps\\brief.exe"), kAccessDenied);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
+    // Past the window's opening and the expiry (the timer thread compiles
+    // the rules again at the next change, at most a second late).
+    std::this_thread::sleep_until(t0 + std::chrono::milliseconds(7500));
+    CHECK_EQ(injectSync(f.starter.h, 5205, "\\??\\C:\\Apps\\soon.exe"), kAccessDenied);
+    CHECK_EQ(injectSync(f.starter.h, 5206, "\\??\\C:\\Apps\\brief.exe"), 0u);
+    CHECK_EQ(injectSync(f.starter.h, 5207, "\\??\\C:\\Apps\\now.exe"), kAccessDenied);
+    CHECK_EQ(injectSync(f.starter.h, 5208, "\\??\\C:\\Apps\\later.exe"), 0u);
+    // Budgets, ONCE and REBOOT need the service's accounting: refused,
+    // naming the rule, and the policy in force stays.
+    RuleSpec budget{7, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/GAME.EXE"};
+    budget.timed = true;
+    budget.time.budget_s = 3600;
+    RuleSpec once{8, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/ONCE.EXE"};
+    once.timed = true;
+    once.time.expiry = PG_EXPIRY_ONCE;
+    for (const RuleSpec &refused : {budget, once}) {
+        auto msg = policyMessage(PG_MODE_PROMPT, PG_VERDICT_ALLOW, 5000, 60000,
+                                 {{9, PG_RULE_GLOB, PG_VERDICT_ALLOW, "C:/APPS/**"}, refused});
+        auto reply = request(f.ctl.h, msg.data(), msg.size());
+        CHECK_EQ(resultStatus(reply), (uint32_t)PG_E_RANGE);
+        pg_result r;
+        std::memcpy(&r, reply.data(), sizeof(r));
+        CHECK_EQ(r.detail, 1u);
+    }
+    CHECK_EQ(injectSync(f.starter.h, 5209, "\\??\\C:\\Apps\\now.exe"), kAccessDenied);
+}
+
 pg::ScmLifecycle lifecycle()
 {
     pg::LifecycleOptions o;
@@ -759,6 +1051,33 @@ void StopWithHoldsReleasesThemAndUnloads()
     CHECK(lc.state() == pg::ComponentState::Stopped);
 }
 
+void StopWithAFrozenProcessEndsItAndUnloads()
+{
+    auto lc = lifecycle();
+    {
+        Fixture f;
+        CHECK(f.ok);
+        // No timeout: only the stop ends this hold, with the default Block.
+        CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 0, 300), 0u);
+        drain(f.ctl.h);
+        Child child;
+        CHECK(child.ok);
+        Inject launcher, img;
+        uint64_t holdId = 0;
+        holdPastBudget(f, child, launcher, img, &holdId);
+        CHECK(holdId != 0);
+        pg::LifecycleError e = lc.stop();
+        if (e) {
+            std::printf("    stop: %s\n", e.message.c_str());
+        }
+        CHECK(img.wait(10000));
+        CHECK_EQ(child.exitCode(5000), (DWORD)PG_STATUS_BLOCKED_AFTER_RELEASE);
+        CHECK(!e);
+        CHECK(lc.state() == pg::ComponentState::Stopped);
+    }
+    CHECK(!restart(lc));
+}
+
 void ReleaseBuildRejectsTheTestRequest()
 {
     Device d;
@@ -812,6 +1131,8 @@ int main(int argc, char **argv)
     if (mode == "keepalive" && argc == 3) {
         // Keeps one user process in the prefix: when the last one exits,
         // Wine shuts its system processes down, the driver host included.
+        std::printf("keeping the prefix up\n");
+        std::fflush(stdout);
         Sleep(static_cast<DWORD>(std::atoi(argv[2])) * 1000u);
         return 0;
     }
@@ -839,12 +1160,19 @@ int main(int argc, char **argv)
         {"PromptAnsweredAllowAndBlock", PromptAnsweredAllowAndBlock},
         {"NoAnswerGetsDefaultVerdictAfterTimeout", NoAnswerGetsDefaultVerdictAfterTimeout},
         {"ClosingControllerResolvesEveryHold", ClosingControllerResolvesEveryHold},
+        {"BlockPastBudgetTerminatesTheHeldProcess", BlockPastBudgetTerminatesTheHeldProcess},
+        {"AllowPastBudgetReleasesTheHeldProcess", AllowPastBudgetReleasesTheHeldProcess},
+        {"NoAnswerPastBudgetEndsAtTheDeadline", NoAnswerPastBudgetEndsAtTheDeadline},
+        {"ExitEventCarriesTheExitStatus", ExitEventCarriesTheExitStatus},
+        {"CommandLineRuleDecidesAtCreation", CommandLineRuleDecidesAtCreation},
+        {"TimedRulesFollowTheClock", TimedRulesFollowTheClock},
         {"SecondControllerIsRefused", SecondControllerIsRefused},
         {"SequenceNumbersContinuousAndOverflowCounted",
          SequenceNumbersContinuousAndOverflowCounted},
         {"MalformedRequestsGetErrorsAndDriverKeepsServing",
          MalformedRequestsGetErrorsAndDriverKeepsServing},
         {"PolicyPersistsAcrossStopAndStart", PolicyPersistsAcrossStopAndStart},
+        {"StopWithAFrozenProcessEndsItAndUnloads", StopWithAFrozenProcessEndsItAndUnloads},
         {"StopWithHoldsReleasesThemAndUnloads", StopWithHoldsReleasesThemAndUnloads},
     });
 }

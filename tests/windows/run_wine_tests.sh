@@ -58,9 +58,13 @@ wait_state() { # wanted state
 
 # Right after a fresh prefix boots, Wine's service manager may still be
 # loading its database and answer "does not exist" for a service it just
-# created; a start is retried for a few seconds. (Windows does not need it.)
+# created, or report the start of another service still pending; a start
+# is retried for up to 90 s. (Windows does not need it.)
 start_retry() {
-  for _ in $(seq 1 20); do
+  # Bounded by time, not attempts: on a busy or freshly booted machine one
+  # attempt can itself wait for the service manager for several seconds.
+  local deadline=$((SECONDS + 90))
+  while [ $SECONDS -lt $deadline ]; do
     ctl start 2>/dev/null && return 0
     sleep 0.5
   done
@@ -74,15 +78,29 @@ echo "== test build: install, start, scenarios, uninstall"
 step "install test driver" ctl install "$(winpath "$drivers/x64-test/procguard.sys")"
 step "installed and stopped" wait_state stopped
 step "start test driver" start_retry
-step "running" wait_state running
 # When the last user process of a prefix exits, Wine shuts its system
 # processes down within a second or two - the device host that runs
 # procguard.sys too (a started driver with no client is "stopped" 2 s
 # later). Windows does nothing of the kind. A sleeping process keeps the
 # prefix up from here on; started before the first StartService, it made
-# that start time out, so it starts once the driver runs.
-"$wine" "$bins/pgwintest.exe" keepalive 900 >/dev/null 2>&1 &
+# that start time out, so it starts once the driver was started. On a
+# loaded machine the host may go down before the keeper runs: the driver
+# is started again then.
+"$wine" "$bins/pgwintest.exe" keepalive 900 >"$prefix/keeper.out" 2>/dev/null &
 keeper=$!
+keeper_up() {
+  for _ in $(seq 1 150); do
+    grep -q 'keeping' "$prefix/keeper.out" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
+running_with_keeper() {
+  [ "$(ctl state 2>/dev/null | tr -d '\r')" = running ] && return 0
+  start_retry && wait_state running
+}
+step "keeper process up" keeper_up
+step "running" running_with_keeper
 "$wine" "$bins/pgwintest.exe" scenarios
 rc=$?
 [ $rc -eq 0 ] || failures=$((failures + 1))
