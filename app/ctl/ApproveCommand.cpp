@@ -13,12 +13,19 @@
 // never delays reading events (the pg-link worker keeps reading).
 // EOF on the input ends the session; holds still queued then get the
 // component's default verdict when the link closes.
+//
+// A request marked PG_EVF_FACTS (procguard.sys held it because a SIGNER
+// rule could decide) is first resolved here: the signer is found
+// (ctx.facts), the policy in force matched again (FactResolver.h), and a
+// rule's allow or block - or lockdown's block when no rule decides - is
+// sent at once. Only what is left (prompt mode, an ask rule) is shown.
 #include <algorithm>
 #include <cctype>
 #include <deque>
 
 #include "Commands.h"
 #include "ExitCodes.h"
+#include "FactResolver.h"
 #include "Format.h"
 #include "Messages.h"
 
@@ -33,6 +40,15 @@ namespace
 struct Held {
     Event event;
     uint64_t deadlineNs = 0; // 0: no limit
+    std::string signer;      // the signer check's sentence, when one was made
+};
+
+// No user-mode facts (no FactSource given): SIGNER rules never match.
+class NoFacts : public FactSource
+{
+public:
+    uint32_t facts() const override { return 0; }
+    SignerInfo signer(const std::string &) override { return {}; }
 };
 
 std::string trim(const std::string &s)
@@ -53,7 +69,10 @@ std::string label(const Event &e)
 class Approver
 {
 public:
-    Approver(const Options &o, Context &ctx, KernelLink &link) : m_o(o), m_ctx(ctx), m_link(link) {}
+    Approver(const Options &o, Context &ctx, KernelLink &link)
+        : m_o(o), m_ctx(ctx), m_link(link), m_resolver(ctx.facts ? *ctx.facts : m_noFacts)
+    {
+    }
 
     // Returns an exit code, or -1 to keep going.
     int handleEvents(std::vector<Event> &&events);
@@ -73,9 +92,16 @@ private:
         return name + " (" + std::to_string(uid) + ")";
     }
 
+    // Returns true when the hold was answered by the policy (or an exit
+    // code in *rc when the link failed); false to ask a person.
+    bool resolveFacts(Held &h, int *rc);
+    int sendVerdict(const Event &e, Verdict v, const std::string &why);
+
     const Options &m_o;
     Context &m_ctx;
     KernelLink &m_link;
+    NoFacts m_noFacts;
+    FactResolver m_resolver;
     std::deque<Held> m_queue;
     bool m_shown = false; // the front's prompt is on screen
     uint32_t m_answered = 0;
@@ -89,6 +115,14 @@ int Approver::handleEvents(std::vector<Event> &&events)
             const uint64_t base = e.timeNs != 0 ? e.timeNs : m_ctx.nowNs();
             h.deadlineNs = e.timeoutMs == 0 ? 0 : base + uint64_t{e.timeoutMs} * 1000000ull;
             h.event = std::move(e);
+            if ((h.event.flags & PG_EVF_FACTS) != 0) {
+                int rc = -1;
+                if (resolveFacts(h, &rc)) {
+                    if (rc >= 0)
+                        return rc;
+                    continue;
+                }
+            }
             m_queue.push_back(std::move(h));
             if (m_o.autoVerdict) {
                 const int rc = answerFront(*m_o.autoVerdict, false);
@@ -110,6 +144,59 @@ int Approver::handleEvents(std::vector<Event> &&events)
             m_queue.erase(it);
         }
     }
+    return -1;
+}
+
+bool Approver::resolveFacts(Held &h, int *rc)
+{
+    // The policy in force, fetched per request: such requests are rare (a
+    // start no other rule decided) and the policy may have changed.
+    Policy policy;
+    std::string why;
+    if (Error err = m_link.getPolicy(&policy, m_ctx.requestTimeout)) {
+        *m_ctx.err << "Could not read the policy to check " << label(h.event) << ": " << err.message
+                   << '\n';
+        if (err.code == Error::Code::Disconnected || err.code == Error::Code::Timeout) {
+            *rc = exitCodeFor(err);
+            return true;
+        }
+        return false;
+    }
+    if (!m_resolver.setPolicy(policy, &why)) {
+        *m_ctx.err << why << '\n';
+        return false;
+    }
+    const Resolution r = m_resolver.resolve(h.event);
+    if (r.signer)
+        h.signer = r.signer->reason;
+    const std::optional<Verdict> v = verdictForFacts(r, policy.mode);
+    if (!v)
+        return false;
+    std::string reason;
+    if (r.decided)
+        reason = "rule " + std::to_string(r.ruleId) + " (" + toString(r.kind) + ")";
+    else
+        reason = std::string("no rule, ") + toString(policy.mode) + " mode";
+    if (!h.signer.empty())
+        reason += "; " + h.signer;
+    *rc = sendVerdict(h.event, *v, reason);
+    return true;
+}
+
+int Approver::sendVerdict(const Event &e, Verdict v, const std::string &why)
+{
+    uint32_t unknown = 0;
+    if (Error err = m_link.sendVerdicts({{e.holdId, v}}, &unknown, m_ctx.requestTimeout)) {
+        *m_ctx.err << err.message << '\n';
+        if (err.code == Error::Code::Disconnected || err.code == Error::Code::Timeout)
+            return exitCodeFor(err);
+        return -1;
+    }
+    if (unknown > 0)
+        *m_ctx.out << label(e) << ": already decided elsewhere.\n";
+    else
+        *m_ctx.out << label(e) << ": " << toString(v) << " by the policy (" << why << ").\n";
+    m_ctx.out->flush();
     return -1;
 }
 
@@ -149,6 +236,8 @@ void Approver::showFront()
     if (!e.cmdline.empty())
         out << "  Command:   " << e.cmdline << '\n';
     out << "  User:      " << userOf(e.uid) << '\n';
+    if (!h.signer.empty())
+        out << "  Signer:    " << h.signer << '\n';
     if (h.deadlineNs == 0) {
         out << "  Time left: no limit\n";
     } else {

@@ -9,6 +9,7 @@
 
 #include "Commands.h"
 #include "NtPath.h"
+#include "Signer.h"
 #include "TransportFactory.h"
 #include "WindowsProcessSource.h"
 
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
     SetConsoleCtrlHandler(onConsoleControl, TRUE);
 
     pg::WindowsProcessSource processes;
+    pg::SignerFactSource signers;
     pg::ctl::Context ctx;
     ctx.makeTransport = [](const std::string &endpoint) {
         return pg::createPlatformTransport(endpoint);
@@ -56,6 +58,7 @@ int main(int argc, char **argv)
         return pg::normaliseRulePattern(pattern, kind);
     };
     ctx.processes = &processes;
+    ctx.facts = &signers;
     ctx.out = &std::cout;
     ctx.err = &std::cerr;
     // Only `approve` reads the person's input; the pump thread that reads

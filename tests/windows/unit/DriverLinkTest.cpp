@@ -17,6 +17,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "FactResolver.h"
 #include "IoctlCodes.h"
 #include "KernelLink.h"
 #include "NtPath.h"
@@ -272,4 +273,78 @@ TEST_F(DriverLinkTest, ClosingTheLinkResolvesHeldStartsWithTheDefault)
     ASSERT_FALSE(again.connect(ConnectOptions{}));
     again.start(nullptr);
     EXPECT_FALSE(again.setPolicy(promptPolicy(Verdict::Allow, 5000)));
+}
+
+namespace
+{
+
+// Signers by driver-form path (the injected images do not exist).
+class ListedSigners : public FactSource
+{
+public:
+    uint32_t facts() const override { return PG_FACT_SIGNER; }
+    SignerInfo signer(const std::string &image) override
+    {
+        if (image == "C:/APPS/SIGNED.EXE")
+            return {true, "Contoso Software Ltd", "Signed by \"Contoso Software Ltd\" (trusted)."};
+        return {false, {}, "No trusted signer: the file is not signed."};
+    }
+};
+
+Policy lockdownWithSignerRule()
+{
+    Policy p = promptPolicy(Verdict::Allow, 20000);
+    p.mode = Mode::Lockdown;
+    Rule r;
+    r.kind = RuleKind::Signer;
+    r.action = Verdict::Allow;
+    r.pattern = "Contoso*";
+    p.rules.push_back(r);
+    return p;
+}
+
+} // namespace
+
+// Lockdown with a SIGNER rule: the driver cannot check signatures, so it
+// holds the start for the controlling client (PG_EVF_FACTS) instead of
+// blocking it, and the client's answer from the re-matched policy decides.
+TEST_F(DriverLinkTest, SignerRuleHoldsTheStartForTheClientWhichDecidesByThePolicy)
+{
+    const Policy p = lockdownWithSignerRule();
+    ASSERT_FALSE(link->setPolicy(p));
+    ListedSigners signers;
+    FactResolver resolver(signers);
+    std::string why;
+    ASSERT_TRUE(resolver.setPolicy(p, &why)) << why;
+
+    const struct {
+        uint32_t pid;
+        const wchar_t *image;
+        uint32_t status;
+    } starts[] = {{7111, L"\\??\\C:\\Apps\\signed.exe", 0u},
+                  {7112, L"\\??\\C:\\Apps\\unsigned.exe", kAccessDenied}};
+    for (const auto &s : starts) {
+        Launcher launcher;
+        ASSERT_TRUE(launcher.start(s.pid, s.image));
+        Event req;
+        ASSERT_TRUE(sink.waitFor(
+            [&](const Event &e) { return e.kind == EventKind::Request && e.pid == s.pid; }, &req));
+        EXPECT_NE(req.flags & PG_EVF_FACTS, 0u);
+        const std::optional<Verdict> v = verdictForFacts(resolver.resolve(req), p.mode);
+        ASSERT_TRUE(v.has_value());
+        ASSERT_FALSE(link->sendVerdicts({{req.holdId, *v}}));
+        EXPECT_EQ(launcher.wait(10000), s.status) << req.image;
+    }
+}
+
+TEST_F(DriverLinkTest, LockdownWithoutSignerRulesStillBlocksWithoutAsking)
+{
+    Policy p = lockdownWithSignerRule();
+    p.rules.clear();
+    ASSERT_FALSE(link->setPolicy(p));
+    Launcher launcher;
+    EXPECT_EQ(launcher.run(7113, L"\\??\\C:\\Apps\\unsigned.exe"), kAccessDenied);
+    Event req;
+    EXPECT_FALSE(sink.waitFor(
+        [](const Event &e) { return e.kind == EventKind::Request && e.pid == 7113; }, &req, 200ms));
 }
