@@ -105,6 +105,8 @@ const char *toString(RuleKind k)
         return "cmdline";
     case RuleKind::Package:
         return "package";
+    case RuleKind::Signer:
+        return "signer";
     }
     return "unknown";
 }
@@ -172,6 +174,8 @@ std::optional<RuleKind> ruleKindFromString(const std::string &s)
         return RuleKind::Cmdline;
     if (l == "package")
         return RuleKind::Package;
+    if (l == "signer")
+        return RuleKind::Signer;
     return std::nullopt;
 }
 

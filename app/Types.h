@@ -54,6 +54,7 @@ enum class RuleKind : uint8_t {
     Sha256 = PG_RULE_SHA256,   // pattern: 64 hex digits
     Cmdline = PG_RULE_CMDLINE, // pattern: text glob over the command line
     Package = PG_RULE_PACKAGE, // pattern: glob over the owning package's name
+    Signer = PG_RULE_SIGNER,   // pattern: glob over the trusted signer's name (Windows)
 };
 enum class Role : uint16_t { None = PG_ROLE_NONE, Controller = PG_ROLE_CONTROLLER, Observer = PG_ROLE_OBSERVER };
 

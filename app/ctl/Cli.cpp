@@ -6,6 +6,7 @@
 
 #include "DefaultPaths.h"
 #include "ExitCodes.h"
+#include "RuleTimeText.h"
 
 #ifndef PG_VERSION_STRING
 #define PG_VERSION_STRING "0.0.0"
@@ -64,7 +65,7 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     CLI::App *rulesAdd = rules->add_subcommand("add", "Add a rule");
     addSocket(rulesAdd);
     bool allow = false, block = false, ask = false;
-    std::string path, glob, prefix, sha256, cmdline, package;
+    std::string path, glob, prefix, sha256, cmdline, package, signer;
     CLI::Option_group *action = rulesAdd->add_option_group("action", "What the rule decides");
     action->add_flag("--allow", allow, "Allow matching starts");
     action->add_flag("--block", block, "Block matching starts");
@@ -79,6 +80,9 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
                       "Glob on the command line (arguments joined by spaces)");
     match->add_option("--package", package,
                       "Trusted source: installed unmodified by a package matching this glob");
+    match->add_option("--signer", signer,
+                      "Trusted source (Windows): signed by a trusted publisher whose name "
+                      "matches this glob");
     match->require_option(1);
     rulesAdd->add_option("--parent", o->parent, "Only when the parent's image matches this glob");
     CLI::Option_group *who = rulesAdd->add_option_group("who", "Whose starts the rule is for");
@@ -88,6 +92,31 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     rulesAdd->add_flag("--case-fold", o->caseFold, "Match case-insensitively");
     rulesAdd->add_option("--message", o->message, "Shown to the person when the rule blocks");
     rulesAdd->add_option("--link", o->link, "A link (URL) shown with the message");
+    // Time conditions (RuleTimeText.h has the forms); checked after parsing.
+    std::string days, budget, grace, forDuration;
+    std::vector<std::string> between;
+    uint32_t budgetGroup = 0;
+    bool once = false, untilReboot = false;
+    rulesAdd->add_option("--days", days,
+                         "Only on these days: mon-fri, sat,sun, weekdays, weekend (local time)");
+    rulesAdd->add_option("--between", between,
+                         "Only between these times, e.g. 16:00-18:00 (repeatable, at most " +
+                             std::to_string(PG_MAX_WINDOWS) + "; 22:00-02:00 crosses midnight)");
+    CLI::Option *dailyBudgetOpt = rulesAdd->add_option(
+        "--budget", budget, "Daily running time of what the rule matches, e.g. 1h30m");
+    rulesAdd
+        ->add_option("--budget-group", budgetGroup,
+                     "Rules with the same nonzero group share one budget")
+        ->needs(dailyBudgetOpt);
+    rulesAdd
+        ->add_option("--grace", grace,
+                     "With --budget: running programs end this long after the warning")
+        ->needs(dailyBudgetOpt);
+    CLI::Option_group *expiry = rulesAdd->add_option_group("expiry", "How long the rule lasts");
+    expiry->add_option("--for", forDuration, "Only for this long from now, e.g. 30m or 2h");
+    expiry->add_flag("--until-reboot", untilReboot, "Only until the machine restarts");
+    expiry->add_flag("--once", once, "Only for the first start it decides");
+    expiry->require_option(0, 1);
 
     CLI::App *rulesImport =
         rules->add_subcommand("import", "Load rules from a policy file (JSON) into the component");
@@ -127,6 +156,10 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         explain->add_option("--package", explainPackage, "Installed unmodified by this package");
     explain->add_option("--policy", o->policyPath,
                         "Explain against this policy file instead of the one in force");
+    explain->add_option("--at", o->explainAt,
+                        "At this local time, \"YYYY-MM-DD HH:MM\" (default: now)");
+    explain->add_option("--dpkg-info", o->explainDpkgInfo,
+                        "dpkg's info folder, for package rules (default /var/lib/dpkg/info)");
     explain->add_flag("--json", o->json, "Print JSON");
 
     CLI::App *mode = app.add_subcommand("mode", "Set the mode and the default verdict");
@@ -227,9 +260,12 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         } else if (!cmdline.empty()) {
             o->ruleKind = RuleKind::Cmdline;
             o->pattern = cmdline;
-        } else {
+        } else if (!package.empty()) {
             o->ruleKind = RuleKind::Package;
             o->pattern = package;
+        } else {
+            o->ruleKind = RuleKind::Signer;
+            o->pattern = signer;
         }
         if (o->pattern.empty()) {
             err << "The rule's pattern is empty.\n";
@@ -247,6 +283,63 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
             err << "The link is longer than " << PG_MAX_RULE_LINK_BYTES - 1 << " bytes.\n";
             return kExitUsage;
         }
+        std::string why;
+        RuleTime &t = o->ruleTime;
+        if (!days.empty() && !policy::parseDays(days, &t.days, &why)) {
+            err << "--days: " << why << '\n';
+            return kExitUsage;
+        }
+        if (t.days == PG_DAYS_ALL)
+            t.days = 0; // every day is no day condition
+        if (between.size() > PG_MAX_WINDOWS) {
+            err << "--between: a rule has at most " << PG_MAX_WINDOWS << " time windows.\n";
+            return kExitUsage;
+        }
+        for (const std::string &b : between) {
+            TimeWindow w;
+            if (!policy::parseWindow(b, &w, &why)) {
+                err << "--between: " << why << '\n';
+                return kExitUsage;
+            }
+            t.windows.push_back(w);
+        }
+        uint64_t secs = 0;
+        if (!budget.empty()) {
+            if (!policy::parseDuration(budget, PG_DAY_SECONDS, &secs, &why)) {
+                err << "--budget: " << why << '\n';
+                return kExitUsage;
+            }
+            if (secs == 0) {
+                err << "--budget: a daily budget of 0 would block all day; use --block.\n";
+                return kExitUsage;
+            }
+            t.budgetSeconds = static_cast<uint32_t>(secs);
+            t.budgetGroup = budgetGroup;
+        }
+        if (!grace.empty()) {
+            if (!policy::parseDuration(grace, PG_MAX_BUDGET_GRACE_S, &secs, &why)) {
+                err << "--grace: " << why << '\n';
+                return kExitUsage;
+            }
+            t.graceSeconds = static_cast<uint32_t>(secs);
+        }
+        if (!forDuration.empty()) {
+            // Up to ten years: anything longer is a mistake, not an approval.
+            if (!policy::parseDuration(forDuration, 3650ull * 86400ull, &secs, &why)) {
+                err << "--for: " << why << '\n';
+                return kExitUsage;
+            }
+            if (secs == 0) {
+                err << "--for: the rule would expire at once.\n";
+                return kExitUsage;
+            }
+            t.expiry = Expiry::At;
+            o->expireAfter = secs;
+        }
+        if (once)
+            t.expiry = Expiry::Once;
+        if (untilReboot)
+            t.expiry = Expiry::Reboot;
     } else if (rulesImport->parsed()) {
         o->command = Command::RulesImport;
     } else if (rulesExport->parsed()) {

@@ -62,6 +62,12 @@ struct Options {
     bool caseFold = false;
     std::string message; // --message TEXT: shown when the rule blocks
     std::string link;    // --link URL: shown with the message
+    // --days SPEC, --between FROM-TO (repeatable), --budget DURATION
+    // [--budget-group N] [--grace DURATION], --once / --until-reboot (into
+    // ruleTime); --for DURATION sets expireAfter, turned into Expiry::At
+    // by the command (its clock).
+    RuleTime ruleTime;
+    std::optional<uint64_t> expireAfter; // seconds from now
 
     // rules import FILE [--replace|--merge], rules export FILE ("-": stdout)
     std::string policyPath;
@@ -73,6 +79,8 @@ struct Options {
     std::optional<std::string> explainParent;
     std::optional<std::string> explainCmdline;
     std::optional<std::string> explainPackage;
+    std::string explainAt; // --at "YYYY-MM-DD HH:MM" (local); empty: now
+    std::string explainDpkgInfo = "/var/lib/dpkg/info"; // --dpkg-info DIR (package rules)
 
     // rules remove
     uint32_t ruleId = 0;

@@ -21,6 +21,8 @@
 
 namespace pg
 {
+class FactSource;
+
 namespace policy
 {
 class Accounts;
@@ -39,6 +41,8 @@ struct Context {
     WaitHandle inputFd = 0;            // approve reads answers from here (readInput)
     WaitHandle stopFd = kNoWaitHandle; // ready once SIGINT/SIGTERM (Ctrl-C) arrived
     std::function<uint64_t()> nowNs;   // UTC ns; default: the system clock
+    // Local time = UTC + utcOffset(utc) seconds (rules list, explain); unset: the system zone.
+    std::function<int32_t(int64_t utc)> utcOffset;
     std::chrono::milliseconds connectTimeout{3000};
     std::chrono::milliseconds requestTimeout{5000};
     // Where the platform has lifecycle commands (Windows: install, start,
@@ -53,6 +57,10 @@ struct Context {
     // system's (app/policy).
     policy::Accounts *accounts = nullptr;
     policy::FileSystem *files = nullptr;
+    // Facts about a start that only user mode finds (Windows: the image's
+    // trusted signer), for requests marked PG_EVF_FACTS (approve). Unset:
+    // none, so SIGNER rules never match.
+    FactSource *facts = nullptr;
 };
 
 // Parses argv and runs the command. The whole of procguardctl.

@@ -3,7 +3,10 @@
 // makes of it. The policy is the one in force (fetched as an observer, so
 // it works while a panel controls the component) or a policy file
 // (--policy, no component needed). The decision itself is the core's
-// matcher, through app/policy's PolicyExplainer.
+// matcher, through app/policy's PolicyExplainer, at a moment (now, or
+// --at): rules outside their schedule or past their expiry do not take
+// part, and the ones that would have mattered are named. Package rules are
+// answered from dpkg's database (--dpkg-info) unless --package is given.
 #include <cstdlib>
 #include <fstream>
 
@@ -12,8 +15,10 @@
 #include "ExitCodes.h"
 #include "Format.h"
 #include "Messages.h"
+#include "PackageLookup.h"
 #include "PolicyExplainer.h"
 #include "PolicyFile.h"
+#include "RuleTimeText.h"
 #include "pg_sha256.h"
 
 namespace pg
@@ -63,6 +68,31 @@ bool hashFile(const std::string &path, std::string *hex, std::string *why)
     return true;
 }
 
+// The running boot's id (Linux), for "until reboot" rules; empty when unknown.
+std::vector<uint8_t> runningBootId()
+{
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::string text;
+    std::vector<uint8_t> id;
+    if (!(in >> text))
+        return id;
+    std::string hex;
+    for (char c : text)
+        if (c != '-')
+            hex += c;
+    if (hex.size() != 2 * PG_BOOT_ID_BYTES)
+        return id;
+    for (size_t i = 0; i < PG_BOOT_ID_BYTES; ++i) {
+        char *end = nullptr;
+        const std::string byte = hex.substr(2 * i, 2);
+        const unsigned long v = std::strtoul(byte.c_str(), &end, 16);
+        if (end != byte.c_str() + 2)
+            return {};
+        id.push_back(static_cast<uint8_t>(v));
+    }
+    return id;
+}
+
 nlohmann::json ruleJson(const Rule &r, size_t index)
 {
     nlohmann::json j = toJson(r);
@@ -110,6 +140,19 @@ int runExplain(const Options &o, Context &ctx)
     }
     facts.gids = accounts.groupsOf(facts.uid);
 
+    policy::TimeFacts time;
+    time.offset = ctx.utcOffset ? policy::UtcOffset(ctx.utcOffset)
+                                : policy::UtcOffset(policy::systemUtcOffset);
+    time.now = static_cast<int64_t>(ctx.nowNs() / 1000000000ull);
+    if (!o.explainAt.empty()) {
+        std::string why;
+        if (!policy::parseLocalTime(o.explainAt, time.offset, &time.now, &why)) {
+            *ctx.err << "--at: " << why << '\n';
+            return kExitUsage;
+        }
+    }
+    time.bootId = runningBootId();
+
     Policy policy;
     std::string source;
     if (!o.policyPath.empty()) {
@@ -133,9 +176,20 @@ int runExplain(const Options &o, Context &ctx)
         source = "the policy in force";
     }
 
+    policy::ExplainEnvironment env;
+    env.hashImage = hashFile;
+    env.time = time;
+#ifndef _WIN32
+    policy::DpkgPackageLookup dpkg(o.explainDpkgInfo);
+    if (!o.explainPackage)
+        env.packageOf = [&dpkg](const std::string &image, std::optional<std::string> *package,
+                                std::string *note,
+                                std::string *why) { return dpkg.owner(image, package, note, why); };
+#endif
+
     policy::Explanation e;
     std::string error;
-    if (!policy::explainStart(policy, facts, hashFile, &e, &error)) {
+    if (!policy::explainStart(policy, facts, env, &e, &error)) {
         *ctx.err << error << '\n';
         return kExitFailed;
     }
@@ -160,6 +214,19 @@ int runExplain(const Options &o, Context &ctx)
             oj["reason"] = r.reason;
             j["outranked"].push_back(oj);
         }
+        j["at"] = policy::formatUtcTime(time.now);
+        j["not_in_force"] = nlohmann::json::array();
+        for (const policy::DormantRule &d : e.dormant) {
+            nlohmann::json dj = ruleJson(d.rule, d.index);
+            dj["state"] =
+                d.state == policy::DormantRule::State::Expired ? "expired" : "off-schedule";
+            dj["would_decide"] = d.wouldDecide;
+            dj["reason"] = d.reason;
+            dj["when"] = policy::describeTime(d.rule.time, time.offset);
+            j["not_in_force"].push_back(dj);
+        }
+        if (e.package)
+            j["package"] = *e.package;
         j["provisional"] = e.missingFacts != 0;
         j["missing_facts"] = policy::factNames(e.missingFacts);
         if (e.sha256)
@@ -185,8 +252,12 @@ int runExplain(const Options &o, Context &ctx)
         out << "  mode " << toString(e.mode) << ", default verdict " << toString(e.defaultVerdict)
             << '\n';
     }
+    for (const policy::DormantRule &d : e.dormant)
+        out << "  not in force: " << d.reason << '\n';
     if (e.sha256)
         out << "  sha256: " << *e.sha256 << '\n';
+    if (e.package)
+        out << "  package: " << *e.package << '\n';
     for (const std::string &n : e.notes)
         out << "  note: " << n << '\n';
     return kExitOk;

@@ -5,6 +5,9 @@
 #include <ctime>
 #include <sstream>
 
+#include "PolicyFile.h"
+#include "RuleTimeText.h"
+
 namespace pg
 {
 namespace ctl
@@ -114,6 +117,8 @@ std::string describeRule(const Rule &r)
         s << " (uid " << *r.uid << ')';
     if (r.caseFold)
         s << " (case-fold)";
+    if (!r.time.empty())
+        s << " (" << policy::describeTime(r.time, policy::systemUtcOffset) << ')';
     return s.str();
 }
 
@@ -173,6 +178,13 @@ nlohmann::json toJson(const Rule &r)
     else
         j["uid"] = nullptr;
     j["case_fold"] = r.caseFold;
+    // Time conditions in the policy file's shape, plus the text rules list prints.
+    if (!r.time.empty()) {
+        const nlohmann::json time = policy::ruleTimeToJson(r.time);
+        for (const auto &item : time.items())
+            j[item.key()] = item.value();
+        j["when"] = policy::describeTime(r.time, policy::systemUtcOffset);
+    }
     return j;
 }
 

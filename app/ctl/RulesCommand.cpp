@@ -15,6 +15,7 @@
 #include "Format.h"
 #include "Messages.h"
 #include "PolicyFile.h"
+#include "RuleTimeText.h"
 
 namespace pg
 {
@@ -44,12 +45,24 @@ policy::Accounts &accountsOf(Context &ctx)
     return ctx.accounts ? *ctx.accounts : policy::systemAccounts();
 }
 
+bool sameTime(const RuleTime &a, const RuleTime &b)
+{
+    if (a.windows.size() != b.windows.size())
+        return false;
+    for (size_t i = 0; i < a.windows.size(); ++i)
+        if (a.windows[i].start != b.windows[i].start || a.windows[i].end != b.windows[i].end)
+            return false;
+    return a.days == b.days && a.expiry == b.expiry && a.expiresAt == b.expiresAt &&
+           a.budgetSeconds == b.budgetSeconds && a.budgetGroup == b.budgetGroup &&
+           a.graceSeconds == b.graceSeconds && a.bootId == b.bootId;
+}
+
 // The same rule, ignoring its id.
 bool sameRule(const Rule &a, const Rule &b)
 {
     return a.kind == b.kind && a.action == b.action && a.pattern == b.pattern &&
            a.parent == b.parent && a.uid == b.uid && a.gid == b.gid && a.caseFold == b.caseFold &&
-           a.message == b.message && a.link == b.link;
+           a.message == b.message && a.link == b.link && sameTime(a.time, b.time);
 }
 
 std::string conditionText(const Rule &r)
@@ -82,12 +95,23 @@ int runRulesList(const Options &o, Context &ctx)
             << toString(policy.defaultVerdict) << ").\n";
         return kExitOk;
     }
-    out << std::left << std::setw(6) << "ID" << std::setw(7) << "ACTION" << std::setw(8) << "KIND"
-        << std::setw(12) << "WHO"
-        << "PATTERN\n";
+    // WHEN: schedule, budget and expiry; as wide as its longest entry.
+    const policy::UtcOffset offset = ctx.utcOffset ? policy::UtcOffset(ctx.utcOffset)
+                                                   : policy::UtcOffset(policy::systemUtcOffset);
+    std::vector<std::string> when;
+    size_t whenWidth = 6;
     for (const Rule &r : policy.rules) {
+        when.push_back(r.time.empty() ? "always" : policy::describeTime(r.time, offset));
+        whenWidth = std::max(whenWidth, when.back().size() + 2);
+    }
+    out << std::left << std::setw(6) << "ID" << std::setw(7) << "ACTION" << std::setw(8) << "KIND"
+        << std::setw(12) << "WHO" << std::setw(static_cast<int>(whenWidth)) << "WHEN"
+        << "PATTERN\n";
+    for (size_t i = 0; i < policy.rules.size(); ++i) {
+        const Rule &r = policy.rules[i];
         out << std::left << std::setw(6) << r.id << std::setw(7) << toString(r.action)
-            << std::setw(8) << toString(r.kind) << std::setw(12) << conditionText(r) << r.pattern;
+            << std::setw(8) << toString(r.kind) << std::setw(12) << conditionText(r)
+            << std::setw(static_cast<int>(whenWidth)) << when[i] << r.pattern;
         if (!r.parent.empty())
             out << "  (parent " << r.parent << ')';
         if (r.caseFold)
@@ -145,6 +169,10 @@ int runRulesAdd(const Options &o, Context &ctx)
     }
     rule.message = o.message;
     rule.link = o.link;
+    rule.time = o.ruleTime;
+    if (o.expireAfter)
+        rule.time.expiresAt = static_cast<int64_t>(ctx.nowNs() / 1000000000ull) +
+                              static_cast<int64_t>(*o.expireAfter);
     const policy::RuleProblem problem = policy::checkRule(rule);
     if (!problem.field.empty()) {
         *ctx.err << problem.message << '\n';

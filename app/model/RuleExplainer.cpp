@@ -8,6 +8,7 @@
 #include "Messages.h"
 
 #include "pg_rules.h"
+#include "pg_schedule.h"
 #include "pg_sha256.h"
 
 namespace pg
@@ -32,6 +33,9 @@ std::string kindPhrase(const Rule &r)
         return "the command line matches " + r.pattern;
     case RuleKind::Package:
         return "a package matching " + r.pattern + " installed the file and it is unmodified";
+    case RuleKind::Signer:
+        return "the file is signed by a publisher matching " + r.pattern +
+               " whom the system trusts";
     }
     return {};
 }
@@ -60,6 +64,8 @@ std::string missingPhrase(uint32_t missing)
         add("the file's SHA-256");
     if (missing & PG_FACT_PACKAGE)
         add("whether a package installed the file unmodified (the component checks it)");
+    if (missing & PG_FACT_SIGNER)
+        add("the file's trusted signer (checked on Windows)");
     return s;
 }
 
@@ -107,22 +113,88 @@ bool sha256OfFile(const std::string &path, std::string *hex, std::string *error)
     return true;
 }
 
-Explanation explainRules(const std::vector<Rule> &rules, bool policyCaseFold, Mode mode,
+namespace
+{
+
+// Does rule (its time conditions left out) match in on its own?
+bool matchesAlone(const Rule &rule, bool policyCaseFold, const pg_match_input &in)
+{
+    Policy one;
+    one.rules = {rule};
+    one.rules[0].id = 0;
+    one.rules[0].time = RuleTime();
+    std::string error;
+    const std::vector<uint8_t> bytes = msg::encodeSetPolicy(1, one, &error);
+    if (bytes.empty())
+        return false;
+    const uint8_t *record = bytes.data() + sizeof(pg_policy);
+    const size_t len = bytes.size() - sizeof(pg_policy);
+    std::vector<uint64_t> arena(
+        (pg_rule_cache_arena_size(record, len, 1) + sizeof(uint64_t) - 1) / sizeof(uint64_t) + 1);
+    pg_rule_cache cache;
+    if (pg_rule_cache_build(&cache, arena.data(), arena.size() * sizeof(uint64_t), record, len, 1,
+                            policyCaseFold ? PG_POLF_CASE_FOLD : 0u) != PG_OK)
+        return false;
+    pg_match_result res{};
+    return pg_rule_cache_match(&cache, &in, &res) == 1;
+}
+
+} // namespace
+
+Explanation explainRules(const std::vector<Rule> &allRules, bool policyCaseFold, Mode mode,
                          const ExplainQuery &query, const ExplainFacts &facts)
 {
     Explanation ex;
     // Encode exactly as the panel sends the policy; ids only for the wire.
     Policy policy;
     policy.caseFold = policyCaseFold;
-    policy.rules = rules;
+    policy.rules = allRules;
     for (Rule &r : policy.rules)
         r.id = 0;
     std::string error;
-    const std::vector<uint8_t> bytes = msg::encodeSetPolicy(1, policy, &error);
+    std::vector<uint8_t> bytes = msg::encodeSetPolicy(1, policy, &error);
     if (bytes.empty()) {
         ex.error = error;
         return ex;
     }
+    // At a given moment only the rules in force take part; position[i] is
+    // the place in allRules of the i-th rule compiled.
+    std::vector<size_t> position;
+    std::vector<size_t> asleep;
+    if (query.atUtc) {
+        const pg_tz tz{query.utcOffset, 0, nullptr};
+        pg_time_context tc{};
+        tc.now = *query.atUtc;
+        tc.tz = &tz;
+        if (query.bootId.size() == PG_BOOT_ID_BYTES)
+            tc.boot_id = query.bootId.data();
+        size_t off = sizeof(pg_policy);
+        for (size_t i = 0; i < allRules.size(); ++i) {
+            pg_rule rec;
+            std::memcpy(&rec, bytes.data() + off, sizeof rec);
+            if (pg_rule_state_at(bytes.data() + off, &tc) == PG_RULE_ACTIVE)
+                position.push_back(i);
+            else
+                asleep.push_back(i);
+            off += rec.size;
+        }
+        if (!asleep.empty()) {
+            policy.rules.clear();
+            for (size_t i : position)
+                policy.rules.push_back(allRules[i]);
+            for (Rule &r : policy.rules)
+                r.id = 0;
+            bytes = msg::encodeSetPolicy(1, policy, &error);
+            if (bytes.empty()) {
+                ex.error = error;
+                return ex;
+            }
+        }
+    } else {
+        for (size_t i = 0; i < allRules.size(); ++i)
+            position.push_back(i);
+    }
+    const std::vector<Rule> &rules = policy.rules;
     const uint8_t *records = bytes.data() + sizeof(pg_policy);
     const size_t recordsLen = bytes.size() - sizeof(pg_policy);
     const auto count = static_cast<uint32_t>(rules.size());
@@ -195,11 +267,11 @@ Explanation explainRules(const std::vector<Rule> &rules, bool policyCaseFold, Mo
     ex.final = ex.missing == 0;
     ex.matched = res.action != PG_VERDICT_NONE;
     if (ex.matched) {
-        ex.index = res.index;
+        ex.index = position[res.index];
         ex.action = static_cast<Verdict>(res.action);
         ex.kind = static_cast<RuleKind>(res.kind);
-        const Rule &r = rules[res.index];
-        ex.text = "Rule " + std::to_string(res.index + 1) + " decides: " + toString(ex.action) +
+        const Rule &r = allRules[ex.index];
+        ex.text = "Rule " + std::to_string(ex.index + 1) + " decides: " + toString(ex.action) +
                   ", because " + kindPhrase(r) + conditionPhrase(r) + ".";
         if (ex.action == Verdict::Ask)
             ex.text += " A person is asked (without a panel: the default verdict).";
@@ -207,6 +279,13 @@ Explanation explainRules(const std::vector<Rule> &rules, bool policyCaseFold, Mo
             ex.text += " The person is told: \"" + r.message + "\"";
     } else {
         ex.text = noRulePhrase(mode);
+    }
+    for (size_t i : asleep) {
+        if (!matchesAlone(allRules[i], policyCaseFold, in))
+            continue;
+        ex.dormant.push_back(i);
+        ex.text += " Rule " + std::to_string(i + 1) + " would " + toString(allRules[i].action) +
+                   ", but it is not in force at this time (outside its schedule, or expired).";
     }
     if (!ex.sha256.empty())
         ex.text += " SHA-256 of the file: " + ex.sha256 + ".";

@@ -32,6 +32,13 @@ struct ExplainQuery {
     uint32_t uid = 0;
     std::vector<uint32_t> gids;         // the process's groups, primary first
     std::optional<std::string> cmdline; // arguments joined by ' '; nullopt: unknown
+    // The moment to explain at (UTC seconds since 1970) with the local
+    // zone's offset then, and the running boot (16 bytes; empty: unknown).
+    // Rules outside their schedule or past their expiry at that moment do
+    // not take part (pg_schedule.h); nullopt: every rule counts as in force.
+    std::optional<int64_t> atUtc;
+    int32_t utcOffset = 0;
+    std::vector<uint8_t> bootId;
 };
 
 // Where facts come from when a rule of their kind could decide. A provider
@@ -54,7 +61,10 @@ struct Explanation {
     bool final = true;    // false: a missing fact could change the answer
     uint32_t missing = 0; // PG_FACT_* still unknown that could matter
     std::string sha256;   // computed digest ("" when not needed)
-    std::string text;     // the answer in sentences, for people
+    // With ExplainQuery::atUtc: positions of rules that match but are not
+    // in force then (outside their schedule, or expired).
+    std::vector<size_t> dormant;
+    std::string text; // the answer in sentences, for people
 };
 
 // Which of rules (in policy order) decides query, and why. mode tells

@@ -10,6 +10,7 @@
 
 #include "Messages.h"
 #include "pg_rules.h"
+#include "pg_schedule.h"
 
 namespace pg
 {
@@ -124,6 +125,61 @@ std::string ruleName(const Rule &r, size_t index)
            toString(r.action) + " " + toString(r.kind) + " " + r.pattern + ")";
 }
 
+std::string capitalised(std::string s)
+{
+    if (!s.empty() && s[0] >= 'a' && s[0] <= 'z')
+        s[0] = static_cast<char>(s[0] - 'a' + 'A');
+    return s;
+}
+
+// "Sat 2026-11-21 10:00" in local time.
+std::string localMoment(int64_t utc, const UtcOffset &offset)
+{
+    const int64_t local = utc + (offset ? offset(utc) : 0);
+    return capitalised(dayName(pg_local_weekday(local))) + " " +
+           formatLocalTime(utc, offset ? offset : UtcOffset([](int64_t) { return 0; }));
+}
+
+// Why a matching rule does not take part at time t.
+std::string dormantReason(const Rule &r, size_t index, DormantRule::State state, const TimeFacts &t)
+{
+    const UtcOffset offset = t.offset ? t.offset : UtcOffset([](int64_t) { return 0; });
+    std::string s = ruleName(r, index) + " would " + toString(r.action) + ", but ";
+    if (state == DormantRule::State::OffSchedule)
+        return s + "only " + describeSchedule(r.time) + "; now (" + localMoment(t.now, offset) +
+               ") is outside its schedule";
+    if (r.time.expiry == Expiry::At)
+        return s + "it expired at " + formatLocalTime(r.time.expiresAt, offset);
+    return s + "it was only until a reboot, and the machine has restarted since";
+}
+
+// What a person should know about the deciding rule's time conditions.
+void timeNotes(const Rule &r, size_t index, const UtcOffset &offset,
+               std::vector<std::string> *notes)
+{
+    const std::string name = capitalised(ruleName(r, index));
+    const std::string schedule = describeSchedule(r.time);
+    if (!schedule.empty())
+        notes->push_back(name + " is in force only " + schedule +
+                         "; at other times the answer may differ.");
+    if (r.time.budgetSeconds != 0)
+        notes->push_back(name + " has a daily budget of " + formatDuration(r.time.budgetSeconds) +
+                         "; once today's is used up it blocks (the component keeps the count).");
+    switch (r.time.expiry) {
+    case Expiry::Once:
+        notes->push_back(name + " is used up by the first start it decides.");
+        break;
+    case Expiry::At:
+        notes->push_back(name + " expires at " + formatLocalTime(r.time.expiresAt, offset) + ".");
+        break;
+    case Expiry::Reboot:
+        notes->push_back(name + " lasts until the next reboot.");
+        break;
+    case Expiry::Never:
+        break;
+    }
+}
+
 } // namespace
 
 const char *toString(PrecedenceStep step)
@@ -152,22 +208,68 @@ std::vector<std::string> factNames(uint32_t facts)
         out.push_back("sha256");
     if (facts & PG_FACT_PACKAGE)
         out.push_back("package");
+    if (facts & PG_FACT_SIGNER)
+        out.push_back("signer");
     return out;
 }
 
 bool explainStart(const Policy &policy, const StartFacts &facts, const HashImage &hashImage,
                   Explanation *out, std::string *error)
 {
-    Compiled c;
-    if (!compile(policy, &c, error))
-        return false;
+    ExplainEnvironment env;
+    env.hashImage = hashImage;
+    return explainStart(policy, facts, env, out, error);
+}
+
+bool explainStart(const Policy &policy, const StartFacts &facts, const ExplainEnvironment &env,
+                  Explanation *out, std::string *error)
+{
     const uint32_t policyFlags = policy.caseFold ? PG_POLF_CASE_FOLD : 0u;
+
+    // Which rules are in force at env.time, by the core's own test.
+    std::vector<size_t> inForce; // positions in policy of the rules that take part
+    std::vector<std::pair<size_t, DormantRule::State>> asleep;
+    {
+        Compiled all;
+        if (!compile(policy, &all, error))
+            return false;
+        pg_tz tz{0, 0, nullptr};
+        pg_time_context tc;
+        std::memset(&tc, 0, sizeof tc);
+        if (env.time) {
+            tz.offset_s = env.time->offset ? env.time->offset(env.time->now) : 0;
+            tc.now = env.time->now;
+            tc.tz = &tz;
+            if (env.time->bootId.size() == PG_BOOT_ID_BYTES)
+                tc.boot_id = env.time->bootId.data();
+        }
+        for (size_t i = 0; i < policy.rules.size(); ++i) {
+            const int state = env.time
+                                  ? pg_rule_state_at(all.bytes.data() + all.recordOffsets[i], &tc)
+                                  : PG_RULE_ACTIVE;
+            if (state == PG_RULE_ACTIVE)
+                inForce.push_back(i);
+            else
+                asleep.emplace_back(i, state == PG_RULE_EXPIRED ? DormantRule::State::Expired
+                                                                : DormantRule::State::OffSchedule);
+        }
+    }
+    Policy active = policy;
+    active.rules.clear();
+    for (size_t i : inForce)
+        active.rules.push_back(policy.rules[i]);
+    Compiled c;
+    if (!compile(active, &c, error))
+        return false;
 
     Explanation e;
     e.mode = policy.mode;
     e.defaultVerdict = policy.defaultVerdict;
+    if (env.time)
+        e.at = env.time->now;
 
     std::string sha = facts.sha256.value_or("");
+    std::string package = facts.package.value_or("");
     pg_match_input in;
     std::memset(&in, 0, sizeof in);
     in.image = facts.image.data();
@@ -191,33 +293,55 @@ bool explainStart(const Policy &policy, const StartFacts &facts, const HashImage
     if (facts.packageKnown) {
         in.known |= PG_FACT_PACKAGE;
         if (facts.package) {
-            in.package = facts.package->data();
-            in.package_len = facts.package->size();
+            in.package = package.data();
+            in.package_len = package.size();
         }
     }
 
     // The facts loop of pg_rules.h: match, fetch what is missing and can be
-    // fetched here (only the digest), match again.
-    pg_match_result res;
-    int matched = 0;
-    bool hashTried = false;
-    for (;;) {
-        matched = pg_rule_cache_match(&c.cache, &in, &res);
-        if ((res.needs & PG_FACT_SHA256) != 0 && !hashTried && hashImage) {
-            hashTried = true;
-            std::string why;
-            if (hashImage(facts.image, &sha, &why)) {
-                in.known |= PG_FACT_SHA256;
-                in.sha256_hex = sha.c_str();
-                continue;
+    // fetched here (the digest; the package with packageOf), match again.
+    bool hashTried = false, packageTried = false;
+    auto matchWithFacts = [&](const pg_rule_cache &cache, pg_match_result *res) {
+        for (;;) {
+            const int matched = pg_rule_cache_match(&cache, &in, res);
+            if ((res->needs & PG_FACT_SHA256) != 0 && !hashTried && env.hashImage) {
+                hashTried = true;
+                std::string why;
+                if (env.hashImage(facts.image, &sha, &why)) {
+                    in.known |= PG_FACT_SHA256;
+                    in.sha256_hex = sha.c_str();
+                    continue;
+                }
+                e.notes.push_back("A SHA-256 rule could decide, but the digest is unknown: " + why);
             }
-            e.notes.push_back("A SHA-256 rule could decide, but the digest is unknown: " + why);
+            if ((res->needs & PG_FACT_PACKAGE) != 0 && !packageTried && env.packageOf) {
+                packageTried = true;
+                std::optional<std::string> owner;
+                std::string note, why;
+                if (env.packageOf(facts.image, &owner, &note, &why)) {
+                    in.known |= PG_FACT_PACKAGE;
+                    if (owner) {
+                        package = *owner;
+                        e.package = package;
+                        in.package = package.data();
+                        in.package_len = package.size();
+                    }
+                    e.notes.push_back(owner ? "Installed unmodified by the package " + *owner + "."
+                                      : note.empty()
+                                          ? std::string("No package installed ") + facts.image + "."
+                                          : note);
+                    continue;
+                }
+                e.notes.push_back("A package rule could decide, but the owning package is "
+                                  "unknown: " +
+                                  why);
+            }
+            return matched;
         }
-        break;
-    }
+    };
+    pg_match_result res;
+    const int matched = matchWithFacts(c.cache, &res);
     e.missingFacts = res.needs;
-    if (in.known & PG_FACT_SHA256)
-        e.sha256 = sha;
     if (res.needs & PG_FACT_CMDLINE)
         e.notes.push_back("A command-line rule could decide; give the command line (--cmdline).");
     if (res.needs & PG_FACT_PACKAGE)
@@ -225,17 +349,47 @@ bool explainStart(const Policy &policy, const StartFacts &facts, const HashImage
             "A package rule could decide; give the owning package (--package), if any.");
 
     if (matched == 1) {
-        e.index = res.index;
-        e.rule = policy.rules[res.index];
-        for (size_t i = 0; i < policy.rules.size(); ++i)
+        const size_t wi = inForce[res.index];
+        e.index = wi;
+        e.rule = policy.rules[wi];
+        for (size_t i = 0; i < active.rules.size(); ++i)
             if (i != res.index && ruleMatches(c, i, policyFlags, in))
-                e.outranked.push_back(compare(e.rule, res.index, policy.rules[i], i));
+                e.outranked.push_back(compare(e.rule, wi, active.rules[i], inForce[i]));
+        timeNotes(e.rule, wi, env.time ? env.time->offset : UtcOffset(), &e.notes);
     }
+
+    // Rules that match but sleep now: the same policy without time
+    // conditions says which match and which one would decide.
+    if (!asleep.empty()) {
+        Policy timeless = policy;
+        for (Rule &r : timeless.rules)
+            r.time = RuleTime();
+        Compiled t;
+        if (!compile(timeless, &t, error))
+            return false;
+        pg_match_result all;
+        const int anyMatch = matchWithFacts(t.cache, &all);
+        for (const auto &a : asleep) {
+            if (!ruleMatches(t, a.first, policyFlags, in))
+                continue;
+            DormantRule d;
+            d.index = a.first;
+            d.rule = policy.rules[a.first];
+            d.state = a.second;
+            d.wouldDecide = anyMatch == 1 && all.index == a.first;
+            d.reason = dormantReason(d.rule, d.index, d.state, *env.time);
+            e.dormant.push_back(d);
+        }
+    }
+    if (in.known & PG_FACT_SHA256)
+        e.sha256 = sha;
 
     // What the mode makes of it (DESIGN.md §3; pg_protocol.h PG_VERDICT_ASK).
     const Verdict ruleAction = e.index ? e.rule.action : Verdict::None;
     std::string why = e.index ? ruleName(e.rule, *e.index) + " decides"
                               : std::string("no rule matches, so the mode decides");
+    if (!e.index && !e.dormant.empty())
+        why = "no rule in force matches, so the mode decides";
     switch (policy.mode) {
     case Mode::Monitor:
         e.outcome = Verdict::Allow;
@@ -260,6 +414,9 @@ bool explainStart(const Policy &policy, const StartFacts &facts, const HashImage
         }
         break;
     }
+    for (const DormantRule &d : e.dormant)
+        if (d.wouldDecide)
+            e.summary = capitalised(d.reason) + ". Instead - " + e.summary;
     if (e.missingFacts != 0)
         e.summary += " Provisional: unknown " + [&] {
             std::string s;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "Messages.h"
+#include "RuleTimeText.h"
 #include "pg_rules.h"
 #include "pg_validate.h"
 
@@ -102,10 +103,134 @@ const std::set<std::string> &knownTopLevelKeys()
     return keys;
 }
 
+const json &needObject(const json &v, const std::string &at, const char *what)
+{
+    if (!v.is_object())
+        bad(at, std::string("Expected ") + what + " (an object), found " + typeName(v) + ".");
+    return v;
+}
+
+void onlyKeys(const json &v, const std::string &at, const std::set<std::string> &keys,
+              const char *what)
+{
+    for (auto it = v.begin(); it != v.end(); ++it)
+        if (!keys.count(it.key()))
+            bad(at + "/" + it.key(),
+                std::string("Unknown ") + what + " field \"" + it.key() + "\".");
+}
+
+// "schedule": {"days": ["mon", ...], "windows": [{"from": "16:00", "to": "18:00"}]}
+void parseSchedule(const json &v, const std::string &at, RuleTime *t)
+{
+    needObject(v, at, "a schedule");
+    onlyKeys(v, at, {"days", "windows"}, "schedule");
+    if (v.contains("days")) {
+        const json &days = v["days"];
+        if (!days.is_array())
+            bad(at + "/days",
+                std::string("Expected a list of days, found ") + typeName(days) + ".");
+        for (size_t i = 0; i < days.size(); ++i) {
+            const std::string dat = at + "/days/" + std::to_string(i);
+            const std::string name = getString(days[i], dat);
+            const std::optional<uint8_t> bit = dayBit(name);
+            if (!bit)
+                bad(dat, "\"" + name + "\" is not a day (mon, tue, wed, thu, fri, sat, sun).");
+            if (t->days & *bit)
+                bad(dat, "The day \"" + name + "\" is listed twice.");
+            t->days |= *bit;
+        }
+        if (days.empty())
+            bad(at + "/days", "The list of days is empty; leave \"days\" out for every day.");
+    }
+    if (v.contains("windows")) {
+        const json &windows = v["windows"];
+        if (!windows.is_array())
+            bad(at + "/windows",
+                std::string("Expected a list of windows, found ") + typeName(windows) + ".");
+        if (windows.size() > PG_MAX_WINDOWS)
+            bad(at + "/windows",
+                "A schedule has at most " + std::to_string(PG_MAX_WINDOWS) + " time windows.");
+        for (size_t i = 0; i < windows.size(); ++i) {
+            const std::string wat = at + "/windows/" + std::to_string(i);
+            const json &w = needObject(windows[i], wat, "a window");
+            onlyKeys(w, wat, {"from", "to"}, "window");
+            TimeWindow tw;
+            std::string why;
+            if (!parseClock(getString(need(w, wat, "from"), wat + "/from"), false, &tw.start, &why))
+                bad(wat + "/from", why);
+            if (!parseClock(getString(need(w, wat, "to"), wat + "/to"), true, &tw.end, &why))
+                bad(wat + "/to", why);
+            if (tw.start == tw.end)
+                bad(wat + "/to", "The window " + formatWindow(tw) +
+                                     " is empty (its start and end are the same time).");
+            t->windows.push_back(tw);
+        }
+    }
+}
+
+// "budget": {"per_day": "1h30m", "group": 2, "grace": "1m"}
+void parseBudget(const json &v, const std::string &at, RuleTime *t)
+{
+    needObject(v, at, "a budget");
+    onlyKeys(v, at, {"per_day", "group", "grace"}, "budget");
+    uint64_t secs = 0;
+    std::string why;
+    if (!parseDuration(getString(need(v, at, "per_day"), at + "/per_day"), PG_DAY_SECONDS, &secs,
+                       &why))
+        bad(at + "/per_day", why);
+    if (secs == 0)
+        bad(at + "/per_day", "A daily budget of 0 would block all day; use a block rule, or "
+                             "leave \"budget\" out for no budget.");
+    t->budgetSeconds = static_cast<uint32_t>(secs);
+    if (v.contains("group"))
+        t->budgetGroup = getUint32(v["group"], at + "/group");
+    if (v.contains("grace")) {
+        if (!parseDuration(getString(v["grace"], at + "/grace"), PG_MAX_BUDGET_GRACE_S, &secs,
+                           &why))
+            bad(at + "/grace", why);
+        t->graceSeconds = static_cast<uint32_t>(secs);
+    }
+}
+
+// "expires": {"kind": "once"} | {"kind": "reboot"[, "boot_id": HEX]} |
+//            {"kind": "at", "at": "2026-11-21T16:00:00Z"}
+void parseExpires(const json &v, const std::string &at, RuleTime *t)
+{
+    needObject(v, at, "an expiry");
+    const std::string kind = getString(need(v, at, "kind"), at + "/kind");
+    if (kind == "once") {
+        onlyKeys(v, at, {"kind"}, "expiry");
+        t->expiry = Expiry::Once;
+    } else if (kind == "reboot") {
+        onlyKeys(v, at, {"kind", "boot_id"}, "expiry");
+        t->expiry = Expiry::Reboot;
+        if (v.contains("boot_id")) {
+            const std::string hex = getString(v["boot_id"], at + "/boot_id");
+            if (hex.size() != 2 * PG_BOOT_ID_BYTES || !isHex(hex))
+                bad(at + "/boot_id",
+                    "A boot id is " + std::to_string(2 * PG_BOOT_ID_BYTES) + " hex digits.");
+            for (size_t i = 0; i < PG_BOOT_ID_BYTES; ++i)
+                t->bootId.push_back(
+                    static_cast<uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16)));
+        }
+    } else if (kind == "at") {
+        onlyKeys(v, at, {"kind", "at"}, "expiry");
+        t->expiry = Expiry::At;
+        std::string why;
+        if (!parseUtcTime(getString(need(v, at, "at"), at + "/at"), &t->expiresAt, &why))
+            bad(at + "/at", why);
+        if (t->expiresAt <= 0)
+            bad(at + "/at", "An expiry needs a time after 1970-01-01T00:00:00Z.");
+    } else {
+        bad(at + "/kind", "Unknown expiry kind \"" + kind + "\" (once, at or reboot).");
+    }
+}
+
 Rule parseRule(const json &v, const std::string &at)
 {
-    static const std::set<std::string> keys{"id",   "kind",  "action",    "pattern", "parent",
-                                            "user", "group", "case_fold", "message", "link"};
+    static const std::set<std::string> keys{"id",       "kind",   "action",    "pattern", "parent",
+                                            "user",     "group",  "case_fold", "message", "link",
+                                            "schedule", "budget", "expires"};
     if (!v.is_object())
         bad(at, std::string("Expected a rule (an object), found ") + typeName(v) + ".");
     for (auto it = v.begin(); it != v.end(); ++it)
@@ -119,7 +244,7 @@ Rule parseRule(const json &v, const std::string &at)
     const std::optional<RuleKind> k = ruleKindFromString(kind);
     if (!k)
         bad(at + "/kind", "Unknown rule kind \"" + kind +
-                              "\" (exact, glob, prefix, sha256, cmdline or package).");
+                              "\" (exact, glob, prefix, sha256, cmdline, package or signer).");
     r.kind = *k;
     const std::string action = getString(need(v, at, "action"), at + "/action");
     const std::optional<Verdict> a = actionFromString(action);
@@ -139,6 +264,12 @@ Rule parseRule(const json &v, const std::string &at)
         r.message = getString(v["message"], at + "/message");
     if (v.contains("link"))
         r.link = getString(v["link"], at + "/link");
+    if (v.contains("schedule"))
+        parseSchedule(v["schedule"], at + "/schedule", &r.time);
+    if (v.contains("budget"))
+        parseBudget(v["budget"], at + "/budget", &r.time);
+    if (v.contains("expires"))
+        parseExpires(v["expires"], at + "/expires", &r.time);
 
     const RuleProblem p = checkRule(r);
     if (!p.field.empty())
@@ -164,6 +295,11 @@ PolicyDocument parseDocument(json doc)
     if (schema == 1) {
         PolicyError e;
         if (!migrateSchema1To2(&doc, &e))
+            bad(e.pointer, e.message);
+    }
+    if (schema <= 2) {
+        PolicyError e;
+        if (!migrateSchema2To3(&doc, &e))
             bad(e.pointer, e.message);
     }
 
@@ -201,9 +337,11 @@ PolicyDocument parseDocument(json doc)
     return out;
 }
 
-json ruleToJson(const Rule &r)
+// ordered_json: the documented key order, inside the time objects too.
+nlohmann::ordered_json ruleToJson(const Rule &r)
 {
-    json j = json::object();
+    using ojson = nlohmann::ordered_json;
+    ojson j = ojson::object();
     if (r.id != 0)
         j["id"] = r.id;
     j["kind"] = toString(r.kind);
@@ -221,6 +359,50 @@ json ruleToJson(const Rule &r)
         j["message"] = r.message;
     if (!r.link.empty())
         j["link"] = r.link;
+    const RuleTime &t = r.time;
+    if (t.days != 0 || !t.windows.empty()) {
+        ojson s = ojson::object();
+        if (t.days != 0) {
+            s["days"] = ojson::array();
+            for (int d = 0; d < 7; ++d)
+                if (t.days & (1u << d))
+                    s["days"].push_back(dayName(d));
+        }
+        if (!t.windows.empty()) {
+            s["windows"] = ojson::array();
+            for (const TimeWindow &w : t.windows)
+                s["windows"].push_back(
+                    {{"from", formatClock(w.start)},
+                     {"to", w.end == 0 ? std::string("24:00") : formatClock(w.end)}});
+        }
+        j["schedule"] = s;
+    }
+    if (t.budgetSeconds != 0) {
+        ojson b = ojson::object();
+        b["per_day"] = formatDuration(t.budgetSeconds);
+        if (t.budgetGroup != 0)
+            b["group"] = t.budgetGroup;
+        if (t.graceSeconds != 0)
+            b["grace"] = formatDuration(t.graceSeconds);
+        j["budget"] = b;
+    }
+    if (t.expiry == Expiry::Once) {
+        j["expires"] = {{"kind", "once"}};
+    } else if (t.expiry == Expiry::At) {
+        j["expires"] = {{"kind", "at"}, {"at", formatUtcTime(t.expiresAt)}};
+    } else if (t.expiry == Expiry::Reboot) {
+        ojson e = {{"kind", "reboot"}};
+        if (t.bootId.size() == PG_BOOT_ID_BYTES) {
+            static const char hex[] = "0123456789abcdef";
+            std::string h;
+            for (uint8_t b : t.bootId) {
+                h += hex[b >> 4];
+                h += hex[b & 15];
+            }
+            e["boot_id"] = h;
+        }
+        j["expires"] = e;
+    }
     return j;
 }
 
@@ -240,6 +422,18 @@ std::string sysText(int e)
 }
 
 } // namespace
+
+json ruleTimeToJson(const RuleTime &time)
+{
+    Rule r;
+    r.time = time;
+    const nlohmann::ordered_json all = ruleToJson(r);
+    json out = json::object();
+    for (const char *key : {"schedule", "budget", "expires"})
+        if (all.contains(key))
+            out[key] = json::parse(all[key].dump());
+    return out;
+}
 
 RuleProblem checkRule(const Rule &r)
 {
@@ -268,6 +462,9 @@ RuleProblem checkRule(const Rule &r)
     if (r.link.size() + 1 > PG_MAX_RULE_LINK_BYTES)
         return {"link", "The link is longer than " + std::to_string(PG_MAX_RULE_LINK_BYTES - 1) +
                             " bytes."};
+    const TimeProblem t = checkRuleTime(r.time);
+    if (!t.field.empty())
+        return {t.field, t.message};
     return {};
 }
 
@@ -339,11 +536,16 @@ bool migrateSchema1To2(json *doc, PolicyError *error)
             const std::string at = "/rules/" + std::to_string(i);
             if (!r.is_object())
                 continue; // reported by the schema-2 parser
-            for (const char *newer : {"user", "group", "message", "link"}) {
+            for (const char *newer :
+                 {"user", "group", "message", "link", "schedule", "budget", "expires"}) {
                 if (r.contains(newer)) {
                     error->pointer = at + "/" + newer;
+                    const bool timeField = std::strcmp(newer, "schedule") == 0 ||
+                                           std::strcmp(newer, "budget") == 0 ||
+                                           std::strcmp(newer, "expires") == 0;
                     error->message = std::string("The field \"") + newer +
-                                     "\" does not exist in schema 1; set \"schema\" to 2.";
+                                     "\" does not exist in schema 1; set \"schema\" to " +
+                                     (timeField ? "3." : "2.");
                     return false;
                 }
             }
@@ -372,6 +574,31 @@ bool migrateSchema1To2(json *doc, PolicyError *error)
     }
     d.erase("generation"); // schema 1 carried the component's counter; it means nothing in a file
     d["schema"] = 2;
+    return true;
+}
+
+bool migrateSchema2To3(json *doc, PolicyError *error)
+{
+    // Schema 3 only adds the time fields; a schema-2 file that already
+    // holds one was not written by a schema-2 tool, so it is refused
+    // rather than silently given a meaning its author may not expect.
+    json &d = *doc;
+    if (d.contains("rules") && d["rules"].is_array()) {
+        const json &rules = d["rules"];
+        for (size_t i = 0; i < rules.size(); ++i) {
+            if (!rules[i].is_object())
+                continue; // reported by the parser
+            for (const char *newer : {"schedule", "budget", "expires"}) {
+                if (rules[i].contains(newer)) {
+                    error->pointer = "/rules/" + std::to_string(i) + "/" + newer;
+                    error->message = std::string("The field \"") + newer +
+                                     "\" does not exist in schema 2; set \"schema\" to 3.";
+                    return false;
+                }
+            }
+        }
+    }
+    d["schema"] = 3;
     return true;
 }
 
@@ -430,9 +657,9 @@ std::string toPolicyJson(const PolicyDocument &doc)
     j["rules"] = nlohmann::ordered_json::array();
     for (const Rule &r : p.rules) {
         nlohmann::ordered_json rj;
-        const json u = ruleToJson(r);
+        const nlohmann::ordered_json u = ruleToJson(r);
         for (const char *key : {"id", "kind", "action", "pattern", "parent", "user", "group",
-                                "case_fold", "message", "link"})
+                                "case_fold", "message", "link", "schedule", "budget", "expires"})
             if (u.contains(key))
                 rj[key] = u[key];
         j["rules"].push_back(rj);

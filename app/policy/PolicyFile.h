@@ -4,10 +4,10 @@
 // not talk to the kernel component; procguardctl (rules import/export,
 // explain --policy) and the panel use it and send the Policy on.
 //
-// Format (schema 2, the current one):
+// Format (schema 3, the current one):
 //
 //   {
-//     "schema": 2,
+//     "schema": 3,
 //     "mode": "lockdown",            monitor | prompt | lockdown
 //     "default_verdict": "block",    allow | block
 //     "timeout_ms": 30000,
@@ -23,20 +23,43 @@
 //         "group": 100,              optional gid      (not with user)
 //         "case_fold": false,        optional
 //         "message": "Not now.",     optional, shown when it blocks
-//         "link": "https://…" }      optional
+//         "link": "https://…",       optional
+//         "schedule": {              optional: when the rule exists (local time)
+//           "days": ["mon", "fri"],  optional (mon .. sun); absent = every day
+//           "windows": [             optional, at most 4; absent = whole days
+//             {"from": "16:00", "to": "18:00"} ] },
+//         "budget": {                optional: daily running time of what it matches
+//           "per_day": "1h30m",      1s to 24h (units h, m, s in that order)
+//           "group": 2,              optional; nonzero: rules of one group share it
+//           "grace": "1m" },         optional, at most 1h: running programs end
+//                                    this long after the warning
+//         "expires": {"kind": "at", "at": "2026-11-21T16:00:00Z"} }  optional:
+//                                    "at" (UTC), {"kind": "once"} (used up by the
+//                                    first start it decides) or {"kind": "reboot"}
+//                                    (with "boot_id", 32 hex digits, once the
+//                                    component stamped it)
 //     ]
 //   }
 //
+// Times of day are "HH:MM" (or "HH:MM:SS"); "to" may be "24:00" (midnight).
+// A window whose "to" is before its "from" crosses midnight and belongs to
+// the day it starts on ("fri" 22:00-02:00 covers Saturday 00:00-02:00);
+// from == to is an error (leave "windows" out for whole days). Outside its
+// schedule or past its expiry a rule does not exist for matching (see
+// driver/core/pg_schedule.h); a used-up budget makes it block.
+//
 // Schema 1 is the original format: kinds exact, glob and prefix, actions
 // allow and block, the condition "uid" (a number or null) and no group,
-// message or link. A schema-1 file is migrated to schema 2 when it is read
-// ("uid" becomes "user"); it is always written back as schema 2. A file
-// with a newer schema than this build knows is refused with an error that
-// says so; nothing of it is used.
+// message or link. Schema 2 added those but no time fields. Older files
+// are migrated when they are read (schema 1: "uid" becomes "user"; schema
+// 2 needs nothing) and always written back as schema 3; a field an older
+// schema did not have is an error in a file of that schema. A file with a
+// newer schema than this build knows is refused with an error that says
+// so; nothing of it is used.
 //
 // Unknown keys: unknown TOP-LEVEL keys are kept (PolicyDocument::extensions)
 // and written back unchanged by save(), so sections added by a newer tool
-// (schedules, say) survive an edit by this one. Unknown keys INSIDE a rule
+// (a panel's layout, say) survive an edit by this one. Unknown keys INSIDE a rule
 // are an error: a rule field we do not understand may narrow or widen what
 // the rule matches, and guessing would allow what its author meant to block.
 //
@@ -64,7 +87,7 @@ namespace pg
 namespace policy
 {
 
-constexpr int kSchemaVersion = 2;       // what this build writes
+constexpr int kSchemaVersion = 3;       // what this build writes
 constexpr int kOldestSchemaVersion = 1; // what it still reads (migrated)
 
 struct PolicyDocument {
@@ -85,11 +108,17 @@ struct PolicyError {
 bool parsePolicyJson(const std::string &text, PolicyDocument *out, PolicyError *error);
 std::string toPolicyJson(const PolicyDocument &doc); // pretty, ends with '\n'
 
+// A rule's time conditions as the file writes them: an object with the
+// keys "schedule", "budget" and "expires" where present (empty for none).
+// procguardctl's JSON output uses the same shape.
+nlohmann::json ruleTimeToJson(const RuleTime &time);
+
 // What is wrong with one rule, checked as the component will check it
 // (pattern present and within its limit, a prefix ends with '/', a
 // SHA-256 is 64 hex digits, not both user and group, message and link
-// within their limits). field is the rule's JSON key ("pattern"); both
-// empty when the rule is fine.
+// within their limits, time conditions in range - RuleTimeText.h). field
+// is the rule's JSON key ("pattern"), or a path below it for a time field
+// ("schedule/windows/1"); both empty when the rule is fine.
 struct RuleProblem {
     std::string field;
     std::string message; // one sentence
@@ -102,9 +131,10 @@ RuleProblem checkRule(const Rule &rule);
 // rule ("/rules/2/id").
 bool checkPolicy(const Policy &policy, PolicyError *error);
 
-// Turns a parsed schema-1 document into schema 2, in place. Exposed for
-// tests; parsePolicyJson calls it.
+// Turn a parsed schema-1 document into schema 2, and a schema-2 one into
+// schema 3, in place. Exposed for tests; parsePolicyJson calls them.
 bool migrateSchema1To2(nlohmann::json *doc, PolicyError *error);
+bool migrateSchema2To3(nlohmann::json *doc, PolicyError *error);
 
 class PolicyFile
 {

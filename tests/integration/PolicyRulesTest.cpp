@@ -282,6 +282,25 @@ TEST_F(PolicyRulesTest, CmdlineRuleBlocksOrAllowsByArguments)
     EXPECT_TRUE(b->flags & PG_EVF_KILLED);
 }
 
+TEST_F(PolicyRulesTest, SignerRulesNeverMatchOnLinuxAndNeverHoldAStart)
+{
+    // No Authenticode on Linux: a signer rule for every publisher allows
+    // nothing, and the start is decided at once by lockdown (not held
+    // waiting for a fact that never comes, which would end in the default
+    // verdict, allow).
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Allow,
+               {rule(pg::RuleKind::Signer, "*", Verdict::Allow),
+                rule(pg::RuleKind::Exact, m_game, Verdict::Allow)});
+    EXPECT_EQ(0, run(m_game).first.error);
+    EXPECT_EQ(EPERM, run(m_tool).first.error) << "a signer rule matched on Linux";
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_tool); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(pg::Source::Mode, v->source);
+    EXPECT_EQ(0u, v->ruleId);
+    EXPECT_EQ(0u, v->flags & PG_EVF_HELD);
+}
+
 TEST_F(PolicyRulesTest, LockdownAllowsUnmodifiedPackagedProgramsOnly)
 {
     // A fake dpkg database owning "game" (with its real checksum) and

@@ -95,7 +95,7 @@ TEST(PolicyFile, EveryRuleKindAndFieldSurvivesARoundTrip)
 TEST(PolicyFile, WritesTheCurrentSchemaVersionFirst)
 {
     const std::string text = toPolicyJson(everyKind());
-    EXPECT_EQ(text.find("\"schema\": 2"), text.find('"'));
+    EXPECT_EQ(text.find("\"schema\": 3"), text.find('"'));
 }
 
 TEST(PolicyFile, SyntaxErrorNamesLineAndColumn)
@@ -118,6 +118,25 @@ TEST(PolicyFile, TruncatedFileIsRefusedWithItsPosition)
 TEST(PolicyFile, EmptyFileSaysItIsEmpty)
 {
     EXPECT_EQ(parseError("").message, "The file is empty.");
+}
+
+TEST(PolicyFile, SignerRuleKindIsReadAndWrittenByName)
+{
+    PolicyDocument d;
+    PolicyError e;
+    ASSERT_TRUE(parsePolicyJson(
+        R"({"schema":2,"mode":"lockdown","rules":[{"kind":"signer","action":"allow",
+            "pattern":"Contoso Software*"}]})",
+        &d, &e))
+        << e.message;
+    ASSERT_EQ(d.policy.rules.size(), 1u);
+    EXPECT_EQ(d.policy.rules[0].kind, RuleKind::Signer);
+    EXPECT_EQ(d.policy.rules[0].pattern, "Contoso Software*");
+    EXPECT_NE(toPolicyJson(d).find("\"signer\""), std::string::npos);
+    EXPECT_NE(parseError(R"({"schema":2,"mode":"prompt","rules":[{"kind":"publisher",
+                 "action":"allow","pattern":"x"}]})")
+                  .message.find("signer"),
+              std::string::npos);
 }
 
 TEST(PolicyFile, WrongTypeNamesTheFieldByPointer)
@@ -157,7 +176,7 @@ TEST(PolicyFile, UnknownValuesAreNamed)
     EXPECT_EQ(parseError(R"({"schema":2,"mode":"party","rules":[]})").pointer, "/mode");
     EXPECT_EQ(
         parseError(
-            R"({"schema":2,"mode":"prompt","rules":[{"kind":"signer","action":"allow","pattern":"x"}]})")
+            R"({"schema":2,"mode":"prompt","rules":[{"kind":"publisher","action":"allow","pattern":"x"}]})")
             .pointer,
         "/rules/0/kind");
     EXPECT_EQ(
@@ -217,14 +236,14 @@ TEST(PolicyFile, UnknownTopLevelKeysAreKeptAndWrittenBack)
 
 TEST(PolicyFile, NewerSchemaIsRefusedClearlyAndNothingIsUsed)
 {
-    const PolicyError e = parseError(R"({"schema":3,"mode":"prompt","rules":[],"future":true})");
+    const PolicyError e = parseError(R"({"schema":4,"mode":"prompt","rules":[],"future":true})");
     EXPECT_EQ(e.pointer, "/schema");
     EXPECT_NE(e.message.find("newer"), std::string::npos) << e.message;
     EXPECT_EQ(parseError(R"({"schema":0,"mode":"prompt","rules":[]})").pointer, "/schema");
     EXPECT_EQ(parseError(R"({"schema":"2","mode":"prompt","rules":[]})").pointer, "/schema");
 }
 
-TEST(PolicyFile, SchemaOneFileIsMigratedToSchemaTwo)
+TEST(PolicyFile, SchemaOneFileIsMigratedToTheCurrentSchema)
 {
     const std::string text = readData("policy-schema1-two-rules-with-uid.json");
     ASSERT_FALSE(text.empty()) << "test data missing";
@@ -242,7 +261,7 @@ TEST(PolicyFile, SchemaOneFileIsMigratedToSchemaTwo)
     EXPECT_FALSE(d.extensions.contains("generation"))
         << "the component's counter is not carried into the file";
     const std::string written = toPolicyJson(d);
-    EXPECT_NE(written.find("\"schema\": 2"), std::string::npos);
+    EXPECT_NE(written.find("\"schema\": 3"), std::string::npos);
     EXPECT_NE(written.find("\"user\": 1000"), std::string::npos);
     EXPECT_EQ(written.find("\"uid\""), std::string::npos);
 }

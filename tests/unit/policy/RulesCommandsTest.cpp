@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 #include "Accounts.h"
 #include "Cli.h"
@@ -14,6 +16,7 @@
 #include "FakeFileSystem.h"
 #include "FakeProcessSource.h"
 #include "PolicyFile.h"
+#include "RuleTimeText.h"
 
 using namespace pg;
 using namespace pg::ctl;
@@ -85,6 +88,15 @@ TEST(RulesGrammar, CmdlineAndPackageAreRuleKinds)
     const Parsed p = parse({"rules", "add", "--allow", "--package", "*"});
     ASSERT_EQ(p.rc, -1) << p.err;
     EXPECT_EQ(p.options.ruleKind, RuleKind::Package);
+}
+
+TEST(RulesGrammar, SignerIsARuleKind)
+{
+    const Parsed s = parse({"rules", "add", "--allow", "--signer", "Contoso Software*"});
+    ASSERT_EQ(s.rc, -1) << s.err;
+    EXPECT_EQ(s.options.ruleKind, RuleKind::Signer);
+    EXPECT_EQ(s.options.pattern, "Contoso Software*");
+    EXPECT_EQ(parse({"rules", "add", "--allow", "--signer", "A", "--package", "b"}).rc, kExitUsage);
 }
 
 TEST(RulesGrammar, AskMessageLinkAndGroupAreParsed)
@@ -321,7 +333,7 @@ TEST_F(RulesCommandsTest, ExportToDashPrintsTheFile)
     component.policy.rules = {rule(1, RuleKind::Glob, Verdict::Allow, "/usr/bin/*")};
     ASSERT_EQ(run({"rules", "export", "-"}), kExitOk) << err.str();
     const nlohmann::json j = nlohmann::json::parse(out.str());
-    EXPECT_EQ(j["schema"], 2);
+    EXPECT_EQ(j["schema"], policy::kSchemaVersion);
     EXPECT_EQ(j["rules"][0]["pattern"], "/usr/bin/*");
 }
 
@@ -407,4 +419,262 @@ TEST_F(RulesCommandsTest, ExplainWithAMissingPolicyFileFailsWithOne)
 {
     EXPECT_EQ(run({"explain", "/x", "--policy", "/missing.json"}), kExitFailed);
     EXPECT_NE(err.str().find("/missing.json"), std::string::npos);
+}
+
+// ---- time conditions -----------------------------------------------------------
+
+TEST(RulesGrammar, TimeFlagsFillTheRuleTime)
+{
+    const Parsed p = parse({"rules", "add", "--allow", "--glob", "/usr/games/*", "--days",
+                            "mon-fri", "--between", "16:00-18:00", "--between", "22:00-02:00",
+                            "--budget", "1h30m", "--budget-group", "2", "--grace", "1m"});
+    ASSERT_EQ(p.rc, -1) << p.err;
+    const RuleTime &t = p.options.ruleTime;
+    EXPECT_EQ(t.days, 0x1F);
+    ASSERT_EQ(t.windows.size(), 2u);
+    EXPECT_EQ(t.windows[0].start, 16u * 3600);
+    EXPECT_EQ(t.windows[1].end, 2u * 3600);
+    EXPECT_EQ(t.budgetSeconds, 5400u);
+    EXPECT_EQ(t.budgetGroup, 2u);
+    EXPECT_EQ(t.graceSeconds, 60u);
+    EXPECT_EQ(t.expiry, Expiry::Never);
+    EXPECT_EQ(parse({"rules", "add", "--allow", "--path", "/x", "--days", "mon,wed,fri"})
+                  .options.ruleTime.days,
+              0x15);
+    EXPECT_EQ(parse({"rules", "add", "--allow", "--path", "/x", "--once"}).options.ruleTime.expiry,
+              Expiry::Once);
+    EXPECT_EQ(parse({"rules", "add", "--allow", "--path", "/x", "--until-reboot"})
+                  .options.ruleTime.expiry,
+              Expiry::Reboot);
+    const Parsed f = parse({"rules", "add", "--allow", "--path", "/x", "--for", "30m"});
+    EXPECT_EQ(f.options.ruleTime.expiry, Expiry::At);
+    EXPECT_EQ(f.options.expireAfter, 1800u);
+}
+
+TEST(RulesGrammar, BadTimeFlagsAreUsageErrorsThatSayWhy)
+{
+    struct Case {
+        std::vector<const char *> extra;
+        std::string says;
+    };
+    const std::vector<Case> cases = {
+        {{"--days", "mon-funday"}, "--days: \"funday\" is not a day"},
+        {{"--between", "25:00-26:00"}, "--between: \"25:00\" is not a time of day"},
+        {{"--between", "10:00-10:00"}, "empty"},
+        {{"--between", "1:00-2:00", "--between", "3:00-4:00", "--between", "5:00-6:00", "--between",
+          "7:00-8:00", "--between", "9:00-10:00"},
+         "at most 4 time windows"},
+        {{"--budget", "0m"}, "block all day"},
+        {{"--budget", "-1h"}, "not a duration"},
+        {{"--budget", "25h"}, "longer than 24h"},
+        {{"--budget", "1h", "--grace", "2h"}, "longer than 1h"},
+        {{"--for", "0s"}, "expire at once"},
+        {{"--for", "soon"}, "not a duration"},
+        {{"--once", "--until-reboot"}, ""},
+        {{"--for", "1h", "--once"}, ""},
+        {{"--grace", "1m"}, ""}, // grace needs --budget
+        {{"--budget-group", "3"}, ""},
+    };
+    for (const Case &c : cases) {
+        std::vector<const char *> args{"rules", "add", "--allow", "--path", "/x"};
+        args.insert(args.end(), c.extra.begin(), c.extra.end());
+        const Parsed p = parse(args);
+        SCOPED_TRACE(c.extra.front());
+        EXPECT_EQ(p.rc, kExitUsage);
+        EXPECT_NE(p.err.find(c.says), std::string::npos) << p.err;
+    }
+}
+
+TEST(RulesGrammar, ExplainTakesAMomentAndADpkgFolder)
+{
+    const Parsed p =
+        parse({"explain", "/x", "--at", "2026-11-21 10:00", "--dpkg-info", "/tmp/info"});
+    ASSERT_EQ(p.rc, -1) << p.err;
+    EXPECT_EQ(p.options.explainAt, "2026-11-21 10:00");
+    EXPECT_EQ(p.options.explainDpkgInfo, "/tmp/info");
+    EXPECT_EQ(parse({"explain", "/x"}).options.explainDpkgInfo, "/var/lib/dpkg/info");
+}
+
+class RulesTimeCommandsTest : public RulesCommandsTest
+{
+protected:
+    void SetUp() override
+    {
+        RulesCommandsTest::SetUp();
+        ctx.nowNs = [this] { return static_cast<uint64_t>(now) * 1000000000ull; };
+        ctx.utcOffset = [](int64_t) { return 0; };
+    }
+    static Rule afterSchool()
+    {
+        Rule r = rule(7, RuleKind::Glob, Verdict::Allow, "/usr/games/*");
+        r.time.days = 0x1F;
+        r.time.windows = {{16 * 3600, 18 * 3600}};
+        return r;
+    }
+    // The fake component takes one connection: later runs talk to next.
+    void connectTo(pg::test::FakeComponent &next)
+    {
+        ctx.makeTransport = [&next](const std::string &) {
+            return std::make_unique<pg::test::FakeTransport>(next.peer());
+        };
+    }
+    // Saturday 2026-11-21 10:00 UTC.
+    int64_t now = policy::daysFromCivil(2026, 11, 21) * 86400 + 10 * 3600;
+};
+
+TEST_F(RulesTimeCommandsTest, RulesAddSendsTheTimeConditions)
+{
+    ASSERT_EQ(run({"rules", "add", "--allow", "--glob", "/usr/games/*", "--days", "mon-fri",
+                   "--between", "16:00-18:00", "--budget", "1h"}),
+              kExitOk)
+        << err.str();
+    ASSERT_EQ(component.policy.rules.size(), 1u);
+    const RuleTime &t = component.policy.rules[0].time;
+    EXPECT_EQ(t.days, 0x1F);
+    ASSERT_EQ(t.windows.size(), 1u);
+    EXPECT_EQ(t.windows[0].end, 18u * 3600);
+    EXPECT_EQ(t.budgetSeconds, 3600u);
+    EXPECT_NE(out.str().find("Mon-Fri 16:00-18:00; 1h a day"), std::string::npos) << out.str();
+}
+
+TEST_F(RulesTimeCommandsTest, RulesAddForCountsFromTheClock)
+{
+    ASSERT_EQ(run({"rules", "add", "--allow", "--path", "/usr/bin/steam", "--for", "30m"}), kExitOk)
+        << err.str();
+    const RuleTime &t = component.policy.rules.at(0).time;
+    EXPECT_EQ(t.expiry, Expiry::At);
+    EXPECT_EQ(t.expiresAt, now + 1800);
+}
+
+TEST_F(RulesTimeCommandsTest, RulesListShowsAWhenColumn)
+{
+    Rule once = rule(8, RuleKind::Exact, Verdict::Allow, "/usr/bin/steam");
+    once.time.expiry = Expiry::Once;
+    component.policy.rules = {afterSchool(), once,
+                              rule(9, RuleKind::Prefix, Verdict::Allow, "/usr/bin/")};
+    ASSERT_EQ(run({"rules", "list"}), kExitOk) << err.str();
+    const std::string text = out.str();
+    EXPECT_NE(text.find("WHEN"), std::string::npos) << text;
+    EXPECT_NE(text.find("Mon-Fri 16:00-18:00  /usr/games/*"), std::string::npos) << text;
+    EXPECT_NE(text.find("once"), std::string::npos) << text;
+    EXPECT_NE(text.find("always"), std::string::npos) << text;
+    pg::test::FakeComponent again;
+    again.policy = component.policy;
+    connectTo(again);
+    ASSERT_EQ(run({"rules", "list", "--json"}), kExitOk) << err.str();
+    const nlohmann::json j = nlohmann::json::parse(out.str());
+    EXPECT_EQ(j["rules"][0]["schedule"]["windows"][0]["from"], "16:00");
+    EXPECT_EQ(j["rules"][0]["when"], "Mon-Fri 16:00-18:00");
+    EXPECT_EQ(j["rules"][1]["expires"]["kind"], "once");
+    EXPECT_FALSE(j["rules"][2].contains("when"));
+}
+
+TEST_F(RulesTimeCommandsTest, ExportAndImportCarryTheTimeConditions)
+{
+    Rule until = rule(8, RuleKind::Exact, Verdict::Allow, "/usr/bin/steam");
+    until.time.expiry = Expiry::At;
+    until.time.expiresAt = now + 3600;
+    Rule budget = rule(9, RuleKind::Glob, Verdict::Allow, "/usr/games/*");
+    budget.time.budgetSeconds = 2700;
+    budget.time.budgetGroup = 1;
+    component.policy.mode = Mode::Lockdown;
+    component.policy.rules = {afterSchool(), until, budget};
+    const Policy before = component.policy;
+    ASSERT_EQ(run({"rules", "export", "/out.json"}), kExitOk) << err.str();
+    EXPECT_NE(files.files["/out.json"].find("\"per_day\": \"45m\""), std::string::npos)
+        << files.files["/out.json"];
+
+    pg::test::FakeComponent empty;
+    connectTo(empty);
+    ASSERT_EQ(run({"rules", "import", "/out.json", "--replace"}), kExitOk) << err.str();
+    ASSERT_EQ(empty.policy.rules.size(), before.rules.size());
+    for (size_t i = 0; i < before.rules.size(); ++i) {
+        const RuleTime &a = before.rules[i].time, &b = empty.policy.rules[i].time;
+        EXPECT_EQ(a.days, b.days);
+        EXPECT_EQ(a.windows.size(), b.windows.size());
+        EXPECT_EQ(a.expiry, b.expiry);
+        EXPECT_EQ(a.expiresAt, b.expiresAt);
+        EXPECT_EQ(a.budgetSeconds, b.budgetSeconds);
+        EXPECT_EQ(a.budgetGroup, b.budgetGroup);
+    }
+    // Merging the same file again adds nothing: the time is part of the rule.
+    pg::test::FakeComponent same;
+    same.policy = before;
+    connectTo(same);
+    ASSERT_EQ(run({"rules", "import", "/out.json"}), kExitOk) << err.str();
+    EXPECT_NE(out.str().find("0 rules added, 3 already in force"), std::string::npos) << out.str();
+}
+
+TEST_F(RulesTimeCommandsTest, ExplainSaysTheScheduleAndWhoDecidesInstead)
+{
+    Policy p;
+    p.mode = Mode::Lockdown;
+    p.rules = {afterSchool()};
+    writePolicyFile("/p.json", p);
+    ASSERT_EQ(run({"explain", "/usr/games/tetris", "--policy", "/p.json"}), kExitOk) << err.str();
+    EXPECT_NE(out.str().find("would allow, but only Mon-Fri 16:00-18:00; now (Sat 2026-11-21 "
+                             "10:00) is outside its schedule"),
+              std::string::npos)
+        << out.str();
+    EXPECT_NE(out.str().find("Instead - Blocked"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("  not in force: rule 7"), std::string::npos) << out.str();
+
+    ASSERT_EQ(run({"explain", "/usr/games/tetris", "--policy", "/p.json", "--at",
+                   "2026-11-23 17:00", "--json"}),
+              kExitOk)
+        << err.str();
+    const nlohmann::json j = nlohmann::json::parse(out.str());
+    EXPECT_EQ(j["decided_by"]["id"], 7);
+    EXPECT_EQ(j["outcome"], "allow");
+    EXPECT_EQ(j["at"], "2026-11-23T17:00:00Z");
+    EXPECT_TRUE(j["not_in_force"].empty());
+
+    EXPECT_EQ(run({"explain", "/usr/games/tetris", "--policy", "/p.json", "--at", "monday"}),
+              kExitUsage);
+    EXPECT_NE(err.str().find("--at"), std::string::npos) << err.str();
+}
+
+TEST_F(RulesTimeCommandsTest, ExplainLooksThePackageUpInDpkgsDatabase)
+{
+    char tmpl[] = "/tmp/pg-explain-dpkg-XXXXXX";
+    const char *dirC = mkdtemp(tmpl);
+    ASSERT_NE(dirC, nullptr);
+    const std::string dir = dirC;
+    const std::string prog = dir + "/tool";
+    {
+        std::ofstream f(prog, std::ios::binary);
+        f << "test"; // MD5 098f6bcd4621d373cade4e832627b4f6
+    }
+    ASSERT_EQ(mkdir((dir + "/info").c_str(), 0755), 0);
+    {
+        std::ofstream l(dir + "/info/toolbox.list");
+        l << prog << '\n';
+        std::ofstream m(dir + "/info/toolbox.md5sums");
+        m << "098f6bcd4621d373cade4e832627b4f6  " << prog.substr(1) << '\n';
+    }
+    Policy p;
+    p.mode = Mode::Lockdown;
+    p.rules = {rule(1, RuleKind::Package, Verdict::Allow, "tool*")};
+    writePolicyFile("/p.json", p);
+    const std::string info = dir + "/info";
+    ASSERT_EQ(run({"explain", prog.c_str(), "--policy", "/p.json", "--dpkg-info", info.c_str(),
+                   "--json"}),
+              kExitOk)
+        << err.str();
+    const nlohmann::json j = nlohmann::json::parse(out.str());
+    EXPECT_EQ(j["decided_by"]["id"], 1);
+    EXPECT_EQ(j["package"], "toolbox");
+    EXPECT_EQ(j["provisional"], false);
+
+    // --package says it outright; dpkg is not asked.
+    ASSERT_EQ(run({"explain", prog.c_str(), "--policy", "/p.json", "--dpkg-info", "/nonexistent",
+                   "--package", "other"}),
+              kExitOk)
+        << err.str();
+    EXPECT_NE(out.str().find("Blocked"), std::string::npos) << out.str();
+
+    for (const std::string &f : {prog, info + "/toolbox.list", info + "/toolbox.md5sums"})
+        std::remove(f.c_str());
+    rmdir(info.c_str());
+    rmdir(dir.c_str());
 }
