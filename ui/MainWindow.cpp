@@ -40,6 +40,7 @@
 #include "PinDialog.h"
 #include "ProcessControl.h"
 #include "ProcessFilterProxy.h"
+#include "ProcessTreeDelegate.h"
 #include "ProcessTreeModel.h"
 #include "RulesEditor.h"
 #include "RulesModel.h"
@@ -82,6 +83,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     m_tabs->addTab(m_rulesEditor, tr("&Rules"));
     m_eventLog = new EventLogView;
     m_eventLog->setJournal(m_journal.get());
+    m_rulesEditor->setJournal(m_journal.get()); // proposals from learning
     m_tabs->addTab(m_eventLog, tr("Event &log"));
 
     auto *top = new QHBoxLayout;
@@ -270,6 +272,7 @@ QWidget *MainWindow::buildProcessTab()
     m_tree->setObjectName(QStringLiteral("processTree"));
     m_tree->setModel(m_treeModel);      // the search proxy only while searching
     m_tree->setUniformRowHeights(true); // required at 10,000+ rows
+    m_tree->setItemDelegate(new ProcessTreeDelegate(m_tree)); // no text layout per paint
     m_tree->setSortingEnabled(true);
     m_tree->sortByColumn(ProcessTreeModel::Pid, Qt::AscendingOrder);
     m_tree->setAlternatingRowColors(true);

@@ -1,6 +1,6 @@
 #include "RuleValidator.h"
 
-#include <QCoreApplication>
+#include <QDateTime>
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -9,11 +9,6 @@ namespace
 
 using Field = RuleValidator::Field;
 using Problem = RuleValidator::Problem;
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("RuleValidator", text);
-}
 
 bool isAbsolute(const QString &p)
 {
@@ -45,15 +40,29 @@ bool sameTarget(const pg::Rule &a, const pg::Rule &b)
            a.gid == b.gid;
 }
 
+// Rules for one target at different times do not collide (allowed after
+// school, blocked at night). The boot id is the component's, not the person's.
+bool sameTime(const pg::RuleTime &a, const pg::RuleTime &b)
+{
+    if (a.windows.size() != b.windows.size())
+        return false;
+    for (size_t i = 0; i < a.windows.size(); ++i)
+        if (a.windows[i].start != b.windows[i].start || a.windows[i].end != b.windows[i].end)
+            return false;
+    return a.days == b.days && a.expiry == b.expiry && a.expiresAt == b.expiresAt &&
+           a.budgetSeconds == b.budgetSeconds && a.budgetGroup == b.budgetGroup &&
+           a.graceSeconds == b.graceSeconds;
+}
+
 QString actionVerb(pg::Verdict v)
 {
     switch (v) {
     case pg::Verdict::Allow:
-        return tr("allows");
+        return RuleValidator::tr("allows");
     case pg::Verdict::Block:
-        return tr("blocks");
+        return RuleValidator::tr("blocks");
     default:
-        return tr("asks about");
+        return RuleValidator::tr("asks about");
     }
 }
 
@@ -65,31 +74,37 @@ Problem problem(Field f, const QString &text)
 Problem checkPath(const pg::Rule &rule, const QString &pattern)
 {
     if (!isAbsolute(pattern))
-        return problem(Field::Pattern,
-                       tr("Use a full path, starting with / (or a drive letter on Windows)."));
+        return problem(
+            Field::Pattern,
+            RuleValidator::tr("Use a full path, starting with / (or a drive letter on Windows)."));
     const bool wildcard = pattern.contains(QLatin1Char('*')) || pattern.contains(QLatin1Char('?'));
     switch (rule.kind) {
     case pg::RuleKind::Exact:
         if (wildcard)
-            return problem(Field::Pattern, tr("An exact path cannot contain * or ?; choose the "
-                                              "kind \"pattern\"."));
+            return problem(Field::Pattern,
+                           RuleValidator::tr("An exact path cannot contain * or ?; choose the "
+                                             "kind \"pattern\"."));
         if (endsWithSeparator(pattern))
-            return problem(Field::Pattern, tr("An exact path names a program, not a folder; "
-                                              "choose the kind \"folder\"."));
+            return problem(Field::Pattern,
+                           RuleValidator::tr("An exact path names a program, not a folder; "
+                                             "choose the kind \"folder\"."));
         break;
     case pg::RuleKind::Glob:
         if (!wildcard)
-            return problem(Field::Pattern, tr("A pattern needs * or ?; for one program choose "
-                                              "the kind \"exact\"."));
+            return problem(Field::Pattern,
+                           RuleValidator::tr("A pattern needs * or ?; for one program choose "
+                                             "the kind \"exact\"."));
         break;
     case pg::RuleKind::Prefix:
         if (!endsWithSeparator(pattern))
-            return problem(Field::Pattern,
-                           tr("A folder rule must end with / so that it does not match "
-                              "/usr/binary for /usr/bin."));
+            return problem(
+                Field::Pattern,
+                RuleValidator::tr("A folder rule must end with / so that it does not match "
+                                  "/usr/binary for /usr/bin."));
         if (wildcard)
-            return problem(Field::Pattern, tr("A folder rule cannot contain * or ?; choose the "
-                                              "kind \"pattern\"."));
+            return problem(Field::Pattern,
+                           RuleValidator::tr("A folder rule cannot contain * or ?; choose the "
+                                             "kind \"pattern\"."));
         break;
     default:
         break;
@@ -105,26 +120,38 @@ Problem checkPattern(const pg::Rule &rule)
     if (pattern.trimmed().isEmpty()) {
         switch (rule.kind) {
         case pg::RuleKind::Sha256:
-            return problem(Field::Pattern, tr("Enter the SHA-256 of the program (64 hex digits), "
-                                              "or compute it from a file."));
+            return problem(Field::Pattern,
+                           RuleValidator::tr("Enter the SHA-256 of the program (64 hex digits), "
+                                             "or compute it from a file."));
         case pg::RuleKind::Cmdline:
             return problem(Field::Pattern,
-                           tr("Enter a command-line pattern, e.g. */firefox --private-window*."));
+                           RuleValidator::tr(
+                               "Enter a command-line pattern, e.g. */firefox --private-window*."));
         case pg::RuleKind::Package:
-            return problem(Field::Pattern,
-                           tr("Enter a package name or pattern (* for every package)."));
+            return problem(
+                Field::Pattern,
+                RuleValidator::tr("Enter a package name or pattern (* for every package)."));
+        case pg::RuleKind::Signer:
+            return problem(
+                Field::Pattern,
+                RuleValidator::tr("Enter a publisher's name or pattern (* for every publisher "
+                                  "Windows trusts)."));
         default:
-            return problem(Field::Pattern, tr("Enter the path of a program or a folder."));
+            return problem(Field::Pattern,
+                           RuleValidator::tr("Enter the path of a program or a folder."));
         }
     }
     if (pattern != pattern.trimmed())
-        return problem(Field::Pattern,
-                       path ? tr("Remove the spaces at the start or end of the path.")
-                            : tr("Remove the spaces at the start or end of the pattern."));
+        return problem(
+            Field::Pattern,
+            path ? RuleValidator::tr("Remove the spaces at the start or end of the path.")
+                 : RuleValidator::tr("Remove the spaces at the start or end of the pattern."));
     if (rule.pattern.size() + 1 > PG_MAX_PATTERN_BYTES)
-        return problem(Field::Pattern, tr("The pattern is too long (at most 4095 bytes)."));
+        return problem(Field::Pattern,
+                       RuleValidator::tr("The pattern is too long (at most 4095 bytes)."));
     if (hasControl(pattern))
-        return problem(Field::Pattern, tr("The pattern cannot contain line breaks or tabs."));
+        return problem(Field::Pattern,
+                       RuleValidator::tr("The pattern cannot contain line breaks or tabs."));
     switch (rule.kind) {
     case pg::RuleKind::Exact:
     case pg::RuleKind::Glob:
@@ -132,22 +159,30 @@ Problem checkPattern(const pg::Rule &rule)
         return checkPath(rule, pattern);
     case pg::RuleKind::Sha256:
         if (!RuleValidator::isSha256(pattern))
-            return problem(Field::Pattern,
-                           tr("A SHA-256 has exactly 64 hex digits (0-9, a-f); this has %1 "
-                              "characters.")
-                               .arg(pattern.size()));
+            return problem(
+                Field::Pattern,
+                RuleValidator::tr("A SHA-256 has exactly 64 hex digits (0-9, a-f); this has %1 "
+                                  "characters.")
+                    .arg(pattern.size()));
         if (rule.caseFold)
-            return problem(Field::Kind, tr("Ignoring letter case means nothing for a SHA-256; "
-                                           "untick it."));
+            return problem(Field::Kind,
+                           RuleValidator::tr("Ignoring letter case means nothing for a SHA-256; "
+                                             "untick it."));
         break;
     case pg::RuleKind::Package: {
         static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9.+*?:_-]+$"));
         if (!name.match(pattern).hasMatch())
-            return problem(Field::Pattern,
-                           tr("A package name has letters, digits and . + - : (and * or ?); "
-                              "no spaces or slashes."));
+            return problem(
+                Field::Pattern,
+                RuleValidator::tr("A package name has letters, digits and . + - : (and * or ?); "
+                                  "no spaces or slashes."));
         break;
     }
+    case pg::RuleKind::Signer:
+        if (pattern.contains(QRegularExpression(QStringLiteral("[\\x00-\\x1f\\x7f]"))))
+            return problem(Field::Pattern,
+                           RuleValidator::tr("A publisher's name has no control characters."));
+        break;
     case pg::RuleKind::Cmdline:
         break;
     }
@@ -220,8 +255,11 @@ RuleValidator::Problem RuleValidator::check(const pg::Rule &rule,
             return problem(Field::Link,
                            tr("Add a message to go with the link; it is shown with the message."));
     }
+    if (Problem p = checkTime(rule, QDateTime::currentSecsSinceEpoch()); !p.text.isEmpty())
+        return p;
     for (size_t i = 0; i < rules.size(); ++i) {
-        if (static_cast<int>(i) == skipRow || !sameTarget(rules[i], rule))
+        if (static_cast<int>(i) == skipRow || !sameTarget(rules[i], rule) ||
+            !sameTime(rules[i].time, rule.time))
             continue;
         if (rules[i].action == rule.action)
             return problem(Field::Duplicate, tr("This rule already exists (row %1).").arg(i + 1));
@@ -230,5 +268,71 @@ RuleValidator::Problem RuleValidator::check(const pg::Rule &rule,
                                              .arg(i + 1)
                                              .arg(actionVerb(rules[i].action)));
     }
+    return {};
+}
+
+RuleValidator::Problem RuleValidator::checkTime(const pg::Rule &rule, qint64 nowUtc)
+{
+    const pg::RuleTime &t = rule.time;
+    const auto clock = [](uint32_t s) {
+        return QStringLiteral("%1:%2")
+            .arg(s / 3600, 2, 10, QLatin1Char('0'))
+            .arg(s % 3600 / 60, 2, 10, QLatin1Char('0'));
+    };
+    if ((t.days & ~PG_DAYS_ALL) != 0)
+        return problem(Field::Schedule, tr("The days of the week are not valid."));
+    if (t.windows.size() > PG_MAX_WINDOWS)
+        return problem(Field::Schedule, tr("A rule can have at most %1 time windows; this one has "
+                                           "%2.")
+                                            .arg(PG_MAX_WINDOWS)
+                                            .arg(t.windows.size()));
+    for (size_t i = 0; i < t.windows.size(); ++i) {
+        const pg::TimeWindow &w = t.windows[i];
+        if (w.start >= PG_DAY_SECONDS || w.end >= PG_DAY_SECONDS)
+            return problem(Field::Schedule, tr("Time window %1 must start and end within the day "
+                                               "(00:00 to 23:59).")
+                                                .arg(i + 1));
+        if (w.start == w.end)
+            return problem(Field::Schedule,
+                           tr("Time window %1 starts and ends at %2; choose another end (a "
+                              "window may run past midnight, e.g. 22:00 to 02:00).")
+                               .arg(i + 1)
+                               .arg(clock(w.start)));
+    }
+    if (t.budgetSeconds > PG_DAY_SECONDS)
+        return problem(Field::Budget, tr("A daily limit can be at most 24 hours."));
+    if (t.budgetSeconds == 0 && (t.budgetGroup != 0 || t.graceSeconds != 0))
+        return problem(Field::Budget,
+                       tr("A shared limit or a grace period needs a daily limit; set one."));
+    if (t.graceSeconds > PG_MAX_BUDGET_GRACE_S)
+        return problem(
+            Field::Budget,
+            tr("The grace period can be at most %1 minutes.").arg(PG_MAX_BUDGET_GRACE_S / 60));
+    if (t.budgetSeconds != 0 && rule.action == pg::Verdict::Block)
+        return problem(Field::Budget,
+                       tr("A daily limit counts the running time of programs a rule lets start; "
+                          "a block rule lets none start. Remove the limit, or allow."));
+    switch (t.expiry) {
+    case pg::Expiry::Never:
+    case pg::Expiry::Once:
+    case pg::Expiry::Reboot:
+        if (t.expiresAt != 0)
+            return problem(Field::Expiry, tr("Only a rule that lasts for some minutes has an "
+                                             "expiry time."));
+        break;
+    case pg::Expiry::At:
+        if (t.expiresAt <= 0)
+            return problem(Field::Expiry, tr("Choose for how many minutes the rule lasts."));
+        if (t.expiresAt <= nowUtc)
+            return problem(Field::Expiry,
+                           tr("This rule has already expired; choose how long it lasts again."));
+        break;
+    default:
+        return problem(Field::Expiry, tr("Choose how long the rule lasts."));
+    }
+    if (!t.bootId.empty() &&
+        (t.expiry != pg::Expiry::Reboot || t.bootId.size() != PG_BOOT_ID_BYTES))
+        return problem(Field::Expiry, tr("Only a rule that lasts until a restart belongs to one "
+                                         "start of the computer."));
     return {};
 }

@@ -16,8 +16,10 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "LearnProposalsDialog.h"
 #include "RuleExplainer.h"
 #include "RuleValidator.h"
+#include "ScheduleEditor.h"
 
 namespace
 {
@@ -33,6 +35,9 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->horizontalHeader()->setStretchLastSection(true);
+    // Rules are few; the schedule summary is read whole.
+    m_view->horizontalHeader()->setSectionResizeMode(RulesModel::When,
+                                                     QHeaderView::ResizeToContents);
     m_view->verticalHeader()->setVisible(false);
 
     m_action = new QComboBox;
@@ -48,6 +53,8 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
     m_kind->addItem(tr("Command line pattern"), static_cast<int>(pg::RuleKind::Cmdline));
     m_kind->addItem(tr("Installed by a trusted package, unmodified"),
                     static_cast<int>(pg::RuleKind::Package));
+    m_kind->addItem(tr("Signed by a trusted publisher (Windows)"),
+                    static_cast<int>(pg::RuleKind::Signer));
     m_pattern = new QLineEdit;
     m_hashButton = new QPushButton(tr("From &file..."));
     m_hashButton->setObjectName(QStringLiteral("hashFromFile"));
@@ -94,18 +101,28 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
     connect(m_kind, QOverload<int>::of(&QComboBox::currentIndexChanged), this,
             &RulesEditor::updateKindHints);
 
+    m_schedule = new ScheduleEditor;
+
+    // The rule's fields on the left, its time conditions on the right.
     m_form = new QWidget;
-    auto *form = new QFormLayout(m_form);
+    auto *fields = new QFormLayout;
+    fields->setContentsMargins(0, 0, 0, 0);
+    auto *formRow = new QHBoxLayout;
+    formRow->setContentsMargins(0, 0, 0, 0);
+    formRow->addLayout(fields, 1);
+    formRow->addWidget(m_schedule, 1, Qt::AlignTop);
+    auto *form = new QVBoxLayout(m_form);
     form->setContentsMargins(0, 0, 0, 0);
-    form->addRow(tr("Action:"), m_action);
-    form->addRow(tr("Kind:"), m_kind);
-    form->addRow(tr("Match:"), patternRow);
-    form->addRow(tr("Parent program:"), m_parent);
-    form->addRow(tr("Applies to:"), conditionRow);
-    form->addRow(QString(), m_caseFold);
-    form->addRow(tr("Message:"), m_message);
-    form->addRow(tr("Link:"), m_link);
-    form->addRow(m_error);
+    form->addLayout(formRow);
+    form->addWidget(m_error);
+    fields->addRow(tr("Action:"), m_action);
+    fields->addRow(tr("Kind:"), m_kind);
+    fields->addRow(tr("Match:"), patternRow);
+    fields->addRow(tr("Parent program:"), m_parent);
+    fields->addRow(tr("Applies to:"), conditionRow);
+    fields->addRow(QString(), m_caseFold);
+    fields->addRow(tr("Message:"), m_message);
+    fields->addRow(tr("Link:"), m_link);
 
     m_add = new QPushButton(tr("&Add"));
     auto *update = new QPushButton(tr("&Change"));
@@ -114,7 +131,11 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
     auto *down = new QPushButton(tr("Move &down"));
     auto *importButton = new QPushButton(tr("&Import..."));
     auto *exportButton = new QPushButton(tr("&Export..."));
+    auto *learned = new QPushButton(tr("From &learning..."));
+    learned->setObjectName(QStringLiteral("learnProposals"));
+    learned->setToolTip(tr("Allow rules proposed from what ran in monitor mode"));
     auto *apply = new QPushButton(tr("Apply to the &kernel component"));
+    connect(learned, &QPushButton::clicked, this, &RulesEditor::openProposals);
     connect(m_add, &QPushButton::clicked, this, &RulesEditor::addFromForm);
     connect(update, &QPushButton::clicked, this, &RulesEditor::updateFromForm);
     connect(remove, &QPushButton::clicked, this, &RulesEditor::removeSelected);
@@ -140,11 +161,11 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
             });
 
     auto *buttons = new QHBoxLayout;
-    for (QPushButton *b : {m_add, update, remove, up, down, importButton, exportButton})
+    for (QPushButton *b : {m_add, update, remove, up, down, importButton, exportButton, learned})
         buttons->addWidget(b);
     buttons->addStretch(1);
     buttons->addWidget(apply);
-    m_editing = {m_form, m_add, update, remove, up, down, importButton, apply};
+    m_editing = {m_form, m_add, update, remove, up, down, importButton, learned, apply};
 
     // "Test this path": the component's matcher over the rules being edited.
     auto *test = new QGroupBox(tr("Test this path"));
@@ -208,6 +229,10 @@ void RulesEditor::updateKindHints()
         m_pattern->setPlaceholderText(tr("package name or pattern; * = every package the "
                                          "system installed"));
         break;
+    case pg::RuleKind::Signer:
+        m_pattern->setPlaceholderText(tr("publisher name or pattern, e.g. Microsoft Corporation; "
+                                         "* = any publisher Windows trusts"));
+        break;
     }
     m_hashButton->setVisible(kind == pg::RuleKind::Sha256);
     m_caseFold->setEnabled(!m_locked && kind != pg::RuleKind::Sha256);
@@ -235,6 +260,7 @@ pg::Rule RulesEditor::formRule() const
     r.caseFold = m_caseFold->isChecked();
     r.message = m_message->text().trimmed().toStdString();
     r.link = m_link->text().trimmed().toStdString();
+    r.time = m_schedule->time();
     return r;
 }
 
@@ -253,7 +279,16 @@ void RulesEditor::setForm(const pg::Rule &rule)
     m_caseFold->setChecked(rule.caseFold);
     m_message->setText(QString::fromStdString(rule.message));
     m_link->setText(QString::fromStdString(rule.link));
+    m_schedule->setTime(rule.time);
     showError(QString());
+}
+
+QString RulesEditor::formProblem() const
+{
+    const auto condition = static_cast<Condition>(m_conditionKind->currentData().toInt());
+    if (condition != Condition::Anyone && m_conditionId->text().isEmpty())
+        return tr("Enter the user or group id, or choose \"Anyone\".");
+    return m_schedule->problem();
 }
 
 void RulesEditor::showError(const QString &error)
@@ -271,12 +306,11 @@ bool RulesEditor::addFromForm()
 {
     if (m_locked)
         return false;
-    const pg::Rule r = formRule();
-    const auto condition = static_cast<Condition>(m_conditionKind->currentData().toInt());
-    if (condition != Condition::Anyone && m_conditionId->text().isEmpty()) {
-        showError(tr("Enter the user or group id, or choose \"Anyone\"."));
+    if (const QString problem = formProblem(); !problem.isEmpty()) {
+        showError(problem);
         return false;
     }
+    const pg::Rule r = formRule();
     const QString error = m_model->addRule(r);
     showError(error);
     if (error.isEmpty())
@@ -288,9 +322,8 @@ bool RulesEditor::updateFromForm()
 {
     if (m_locked)
         return false;
-    const auto condition = static_cast<Condition>(m_conditionKind->currentData().toInt());
-    if (condition != Condition::Anyone && m_conditionId->text().isEmpty()) {
-        showError(tr("Enter the user or group id, or choose \"Anyone\"."));
+    if (const QString problem = formProblem(); !problem.isEmpty()) {
+        showError(problem);
         return false;
     }
     const QString error = m_model->updateRule(selectedRow(), formRule());
@@ -377,4 +410,19 @@ void RulesEditor::setLocked(bool locked)
         w->setToolTip(locked ? why : QString());
     m_conditionId->setEnabled(!locked && m_conditionKind->currentIndex() > 0);
     updateKindHints();
+}
+
+void RulesEditor::selectRow(int row)
+{
+    m_view->selectRow(row);
+}
+
+LearnProposalsDialog *RulesEditor::openProposals()
+{
+    if (m_locked)
+        return nullptr;
+    auto *dialog = new LearnProposalsDialog(m_model, m_journal, m_packageOf, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    return dialog;
 }

@@ -6,7 +6,11 @@
 // The form covers every kind on the wire (exact path, pattern, folder,
 // SHA-256 with "compute from a file", command line, trusted package), the
 // actions allow/block/ask, a user or group condition, a parent program,
-// letter case, and the message and link shown when the rule blocks.
+// letter case, and the message and link shown when the rule blocks, and
+// when it applies (ScheduleEditor: days, time windows, a daily limit, how
+// long it lasts). Editing a rule keeps time conditions the form does not
+// show (see ScheduleEditor.h).
+// "From learning..." opens LearnProposalsDialog over the panel's journal.
 // "Test this path" runs the kernel component's own matcher over the rules
 // being edited (pg::explainRules) and says which rule would decide and why.
 // Hashing a file (for the form or the test) reads it on the GUI thread.
@@ -17,6 +21,9 @@
 
 #include <QWidget>
 
+#include <functional>
+#include <string>
+
 #include "RulesModel.h"
 
 class QCheckBox;
@@ -25,6 +32,13 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTableView;
+class ScheduleEditor;
+class LearnProposalsDialog;
+
+namespace pg
+{
+class Journal;
+}
 
 class RulesEditor : public QWidget
 {
@@ -63,6 +77,20 @@ public:
     QPushButton *addButton() const { return m_add; }
     QComboBox *kindBox() const { return m_kind; }
     QComboBox *actionBox() const { return m_action; }
+    ScheduleEditor *scheduleEditor() const { return m_schedule; }
+    // Where learning proposals come from (nullptr: none); packageOf as in
+    // LearnProposalsDialog (tests pass their own).
+    void setJournal(pg::Journal *journal,
+                    std::function<std::string(const std::string &)> packageOf = {})
+    {
+        m_journal = journal;
+        m_packageOf = std::move(packageOf);
+    }
+    // "From learning...": a non-modal dialog, deleted when closed;
+    // nullptr while locked.
+    LearnProposalsDialog *openProposals();
+    // Selects row (as a click would: the form shows that rule).
+    void selectRow(int row);
 
 signals:
     void applyRequested();
@@ -70,6 +98,8 @@ signals:
 private:
     int selectedRow() const;
     void showError(const QString &error);
+    // What the form cannot turn into a rule (no id, no day ticked).
+    QString formProblem() const;
     void updateKindHints();
 
     RulesModel *m_model;
@@ -84,6 +114,9 @@ private:
     QCheckBox *m_caseFold = nullptr;
     QLineEdit *m_message = nullptr;
     QLineEdit *m_link = nullptr;
+    ScheduleEditor *m_schedule = nullptr;
+    pg::Journal *m_journal = nullptr;
+    std::function<std::string(const std::string &)> m_packageOf;
     QLabel *m_error = nullptr;
     QPushButton *m_add = nullptr;
     QWidget *m_form = nullptr;

@@ -1,13 +1,60 @@
 #include "RulesModel.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
+#include <QStringList>
+#include <QTime>
+#include <QTimer>
 
 #include "RuleValidator.h"
 
-RulesModel::RulesModel(QObject *parent) : QAbstractTableModel(parent) {}
+namespace
+{
+
+const char *const kDayKeys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+QString clockText(uint32_t seconds)
+{
+    const QTime t = QTime(0, 0).addSecs(static_cast<int>(seconds % PG_DAY_SECONDS));
+    return t.toString(t.second() != 0 ? QStringLiteral("HH:mm:ss") : QStringLiteral("HH:mm"));
+}
+
+// "16:00" or "16:00:30" -> seconds after midnight; false for anything else.
+bool parseClock(const QString &text, uint32_t *seconds)
+{
+    QTime t = QTime::fromString(text, QStringLiteral("HH:mm"));
+    if (!t.isValid())
+        t = QTime::fromString(text, QStringLiteral("HH:mm:ss"));
+    if (!t.isValid())
+        return false;
+    *seconds = static_cast<uint32_t>(t.msecsSinceStartOfDay() / 1000);
+    return true;
+}
+
+} // namespace
+
+RulesModel::RulesModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    // "expires in 30 min" must not go stale while the table is open.
+    m_clock = new QTimer(this);
+    m_clock->setInterval(60 * 1000);
+    connect(m_clock, &QTimer::timeout, this, &RulesModel::refreshCountdowns);
+    m_clock->start();
+}
+
+void RulesModel::refreshCountdowns()
+{
+    for (const pg::Rule &r : m_rules) {
+        if (r.time.expiry == pg::Expiry::At) {
+            emit dataChanged(index(0, When), index(rowCount() - 1, When), {Qt::DisplayRole});
+            return;
+        }
+    }
+}
 
 void RulesModel::setRules(std::vector<pg::Rule> rules)
 {
@@ -88,6 +135,8 @@ QString RulesModel::exportTo(const QString &path) const
             o[QStringLiteral("message")] = QString::fromStdString(r.message);
         if (!r.link.empty())
             o[QStringLiteral("link")] = QString::fromStdString(r.link);
+        if (!r.time.empty())
+            o[QStringLiteral("time")] = timeToJson(r.time);
         array.append(o);
     }
     QFile file(path);
@@ -137,6 +186,13 @@ QString RulesModel::importFrom(const QString &path)
         r.caseFold = o.value(QStringLiteral("caseFold")).toBool();
         r.message = o.value(QStringLiteral("message")).toString().toStdString();
         r.link = o.value(QStringLiteral("link")).toString().toStdString();
+        if (o.contains(QStringLiteral("time"))) {
+            QString why;
+            if (!timeFromJson(o.value(QStringLiteral("time")).toObject(), &r.time, &why))
+                return tr("Rule %1 in %2 has invalid time conditions (%3); nothing was imported.")
+                    .arg(i + 1)
+                    .arg(path, why);
+        }
         const QString error = RuleValidator::validate(r, imported);
         if (!error.isEmpty())
             return tr("Rule %1 in %2: %3 Nothing was imported.").arg(i + 1).arg(path, error);
@@ -162,6 +218,8 @@ QString RulesModel::kindName(pg::RuleKind kind)
         return tr("command line");
     case pg::RuleKind::Package:
         return tr("trusted package");
+    case pg::RuleKind::Signer:
+        return tr("trusted signer");
     }
     return QString::fromLatin1(pg::toString(kind));
 }
@@ -197,6 +255,8 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
     const pg::Rule &r = m_rules[static_cast<size_t>(index.row())];
     if (role == Qt::ToolTipRole && index.column() == Message && !r.link.empty())
         return QString::fromStdString(r.link);
+    if (role == Qt::ToolTipRole && index.column() == When && !r.time.empty())
+        return whenText(r.time, QDateTime::currentSecsSinceEpoch());
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
@@ -208,6 +268,8 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
         return QString::fromStdString(r.pattern);
     case Parent:
         return QString::fromStdString(r.parent);
+    case When:
+        return whenText(r.time, QDateTime::currentSecsSinceEpoch());
     case User:
         if (r.uid)
             return tr("user %1").arg(*r.uid);
@@ -236,9 +298,186 @@ QVariant RulesModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Parent");
     case User:
         return tr("User or group");
+    case When:
+        return tr("When");
     case Message:
         return tr("Message");
     default:
         return {};
     }
+}
+
+QJsonObject RulesModel::timeToJson(const pg::RuleTime &time)
+{
+    QJsonObject o;
+    if (time.days != 0) {
+        QJsonArray days;
+        for (int d = 0; d < 7; ++d)
+            if ((time.days >> d) & 1u)
+                days.append(QString::fromLatin1(kDayKeys[d]));
+        o[QStringLiteral("days")] = days;
+    }
+    if (!time.windows.empty()) {
+        QJsonArray windows;
+        for (const pg::TimeWindow &w : time.windows)
+            windows.append(QJsonObject{{QStringLiteral("from"), clockText(w.start)},
+                                       {QStringLiteral("to"), clockText(w.end)}});
+        o[QStringLiteral("windows")] = windows;
+    }
+    if (time.budgetSeconds != 0)
+        o[QStringLiteral("budgetSeconds")] = static_cast<qint64>(time.budgetSeconds);
+    if (time.budgetGroup != 0)
+        o[QStringLiteral("budgetGroup")] = static_cast<qint64>(time.budgetGroup);
+    if (time.graceSeconds != 0)
+        o[QStringLiteral("graceSeconds")] = static_cast<qint64>(time.graceSeconds);
+    switch (time.expiry) {
+    case pg::Expiry::Never:
+        break;
+    case pg::Expiry::Once:
+        o[QStringLiteral("expiry")] = QStringLiteral("once");
+        break;
+    case pg::Expiry::At:
+        o[QStringLiteral("expiry")] = QStringLiteral("at");
+        o[QStringLiteral("expiresAt")] = static_cast<qint64>(time.expiresAt);
+        break;
+    case pg::Expiry::Reboot:
+        o[QStringLiteral("expiry")] = QStringLiteral("reboot");
+        break;
+    }
+    return o;
+}
+
+bool RulesModel::timeFromJson(const QJsonObject &o, pg::RuleTime *time, QString *error)
+{
+    pg::RuleTime t;
+    for (const QJsonValue &day : o.value(QStringLiteral("days")).toArray()) {
+        int d = 0;
+        while (d < 7 && day.toString() != QLatin1String(kDayKeys[d]))
+            ++d;
+        if (d == 7) {
+            *error = tr("unknown day %1").arg(day.toString());
+            return false;
+        }
+        t.days |= static_cast<uint8_t>(1u << d);
+    }
+    for (const QJsonValue &value : o.value(QStringLiteral("windows")).toArray()) {
+        const QJsonObject w = value.toObject();
+        pg::TimeWindow window;
+        if (!parseClock(w.value(QStringLiteral("from")).toString(), &window.start) ||
+            !parseClock(w.value(QStringLiteral("to")).toString(), &window.end)) {
+            *error = tr("a time window needs \"from\" and \"to\" as HH:MM");
+            return false;
+        }
+        t.windows.push_back(window);
+    }
+    for (const auto &[key, field] : {std::pair{QStringLiteral("budgetSeconds"), &t.budgetSeconds},
+                                     std::pair{QStringLiteral("budgetGroup"), &t.budgetGroup},
+                                     std::pair{QStringLiteral("graceSeconds"), &t.graceSeconds}}) {
+        const double v = o.value(key).toDouble(0);
+        if (v < 0 || v > 4294967295.0 || v != static_cast<double>(static_cast<qint64>(v))) {
+            *error = tr("invalid %1").arg(key);
+            return false;
+        }
+        *field = static_cast<uint32_t>(v);
+    }
+    const QString expiry = o.value(QStringLiteral("expiry")).toString();
+    if (expiry.isEmpty() || expiry == QLatin1String("never")) {
+        t.expiry = pg::Expiry::Never;
+    } else if (expiry == QLatin1String("once")) {
+        t.expiry = pg::Expiry::Once;
+    } else if (expiry == QLatin1String("reboot")) {
+        t.expiry = pg::Expiry::Reboot;
+    } else if (expiry == QLatin1String("at")) {
+        t.expiry = pg::Expiry::At;
+        const double at = o.value(QStringLiteral("expiresAt")).toDouble(0);
+        if (at <= 0 || at > 9.0e15 || at != static_cast<double>(static_cast<qint64>(at))) {
+            *error = tr("invalid expiresAt");
+            return false;
+        }
+        t.expiresAt = static_cast<int64_t>(at);
+    } else {
+        *error = tr("unknown expiry %1").arg(expiry);
+        return false;
+    }
+    *time = t;
+    return true;
+}
+
+QString RulesModel::whenText(const pg::RuleTime &time, qint64 nowUtc)
+{
+    const auto duration = [](qint64 seconds) {
+        const qint64 h = seconds / 3600, m = seconds % 3600 / 60, s = seconds % 60;
+        QStringList parts;
+        if (h != 0)
+            parts << tr("%1 h").arg(h);
+        if (m != 0)
+            parts << tr("%1 min").arg(m);
+        if (s != 0 || parts.isEmpty())
+            parts << tr("%1 s").arg(s);
+        return parts.join(QLatin1Char(' '));
+    };
+    const QString dayNames[7] = {tr("Mon"), tr("Tue"), tr("Wed"), tr("Thu"),
+                                 tr("Fri"), tr("Sat"), tr("Sun")};
+    QStringList parts;
+    QStringList schedule;
+    if (time.days == PG_DAYS_ALL) {
+        schedule << tr("every day");
+    } else if (time.days != 0) {
+        // Runs of days: "Mon-Fri", "Sat, Sun", "Mon, Wed".
+        QStringList days;
+        for (int d = 0; d < 7;) {
+            if (!((time.days >> d) & 1u)) {
+                ++d;
+                continue;
+            }
+            int end = d;
+            while (end + 1 < 7 && ((time.days >> (end + 1)) & 1u))
+                ++end;
+            if (end - d >= 2)
+                days << tr("%1-%2").arg(dayNames[d], dayNames[end]);
+            else
+                for (int i = d; i <= end; ++i)
+                    days << dayNames[i];
+            d = end + 1;
+        }
+        schedule << days.join(QStringLiteral(", "));
+    }
+    QStringList windows;
+    for (const pg::TimeWindow &w : time.windows)
+        windows << QStringLiteral("%1-%2").arg(clockText(w.start), clockText(w.end));
+    if (!windows.isEmpty())
+        schedule << windows.join(QStringLiteral(", "));
+    if (!schedule.isEmpty())
+        parts << schedule.join(QLatin1Char(' '));
+    if (time.budgetSeconds != 0) {
+        QString budget = tr("%1/day").arg(duration(time.budgetSeconds));
+        if (time.budgetGroup != 0)
+            budget = tr("%1 shared with group %2").arg(budget).arg(time.budgetGroup);
+        if (time.graceSeconds != 0)
+            budget = tr("%1 (then %2 to finish)").arg(budget, duration(time.graceSeconds));
+        parts << budget;
+    }
+    switch (time.expiry) {
+    case pg::Expiry::Never:
+        break;
+    case pg::Expiry::Once:
+        parts << tr("once");
+        break;
+    case pg::Expiry::At: {
+        const qint64 left = time.expiresAt - nowUtc;
+        if (left <= 0)
+            parts << tr("expired");
+        else if (left < 24 * 3600)
+            parts << tr("expires in %1").arg(duration((left + 59) / 60 * 60)); // whole minutes
+        else
+            parts << tr("until %1")
+                         .arg(QLocale().toString(QDateTime::fromSecsSinceEpoch(time.expiresAt),
+                                                 QLocale::ShortFormat));
+        break;
+    }
+    case pg::Expiry::Reboot:
+        parts << tr("until restart");
+        break;
+    }
+    return parts.join(QStringLiteral(", "));
 }

@@ -183,6 +183,69 @@
     </message>
 </context>
 <context>
+    <name>LearnProposalsDialog</name>
+    <message>
+        <source>Proposals from learning</source>
+        <translation>Gelernte Regelvorschläge</translation>
+    </message>
+    <message>
+        <source>Programs that ran in monitor mode and that lockdown would have blocked, as allow rules. Tick the ones to keep, add them, then apply the rules.</source>
+        <translation>Programme, die im Modus „Überwachen“ liefen und die der Modus „Sperre“ blockiert hätte, als Zulassen-Regeln. Setzen Sie bei den gewünschten ein Häkchen, fügen Sie sie hinzu und wenden Sie dann die Regeln an.</translation>
+    </message>
+    <message>
+        <source>Allow</source>
+        <translation>Zulassen</translation>
+    </message>
+    <message>
+        <source>Programs</source>
+        <translation>Programme</translation>
+    </message>
+    <message>
+        <source>Starts</source>
+        <translation>Starts</translation>
+    </message>
+    <message>
+        <source>Group programs by the package that installed them</source>
+        <translation>Programme nach dem Paket gruppieren, das sie installiert hat</translation>
+    </message>
+    <message>
+        <source>&amp;Add ticked rules</source>
+        <translation>Angehakte Regeln &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Aktualisieren</translation>
+    </message>
+    <message>
+        <source>There is no event log to learn from (the panel was started without one).</source>
+        <translation>Es gibt kein Ereignisprotokoll, aus dem gelernt werden kann (das Panel wurde ohne eines gestartet).</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>Nothing in the event log that lockdown would block and the rules do not allow yet. Run in monitor mode for a while and use the programs that should be allowed.</source>
+        <translation>Das Ereignisprotokoll enthält nichts, was der Modus „Sperre“ blockieren würde und die Regeln noch nicht zulassen. Lassen Sie ProcGuard eine Weile im Modus „Überwachen“ laufen und verwenden Sie die Programme, die zugelassen werden sollen.</translation>
+    </message>
+    <message>
+        <source>%1 proposed rules for %2 programs.</source>
+        <translation>%1 vorgeschlagene Regeln für %2 Programme.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Added %1 rules; press &quot;Apply to the kernel component&quot; to use them.</source>
+        <translation>%1 Regeln hinzugefügt; klicken Sie auf „Auf die Kernel-Komponente anwenden“, um sie zu verwenden.</translation>
+    </message>
+    <message>
+        <source>Not added: %1</source>
+        <translation>Nicht hinzugefügt: %1</translation>
+    </message>
+</context>
+<context>
     <name>LockSettingsDialog</name>
     <message>
         <source>Panel lock</source>
@@ -785,6 +848,10 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <translation>Geben Sie einen Paketnamen oder ein Muster ein (* für jedes Paket).</translation>
     </message>
     <message>
+        <source>Enter a publisher&apos;s name or pattern (* for every publisher Windows trusts).</source>
+        <translation>Geben Sie den Namen eines Herausgebers oder ein Muster ein (* für jeden Herausgeber, dem Windows vertraut).</translation>
+    </message>
+    <message>
         <source>Enter the path of a program or a folder.</source>
         <translation>Geben Sie den Pfad eines Programms oder Ordners ein.</translation>
     </message>
@@ -815,6 +882,10 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
     <message>
         <source>A package name has letters, digits and . + - : (and * or ?); no spaces or slashes.</source>
         <translation>Ein Paketname besteht aus Buchstaben, Ziffern und . + - : (sowie * oder ?); ohne Leerzeichen oder Schrägstriche.</translation>
+    </message>
+    <message>
+        <source>A publisher&apos;s name has no control characters.</source>
+        <translation>Der Name eines Herausgebers enthält keine Steuerzeichen.</translation>
     </message>
     <message>
         <source>This rule already exists (row %1).</source>
@@ -871,6 +942,58 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
     <message>
         <source>This contradicts row %1, which %2 the same target; edit or remove that rule.</source>
         <translation>Das widerspricht Zeile %1, die dasselbe Ziel %2; ändern oder entfernen Sie diese Regel.</translation>
+    </message>
+    <message>
+        <source>The days of the week are not valid.</source>
+        <translation>Die Wochentage sind ungültig.</translation>
+    </message>
+    <message>
+        <source>A rule can have at most %1 time windows; this one has %2.</source>
+        <translation>Eine Regel kann höchstens %1 Zeitfenster haben; diese hat %2.</translation>
+    </message>
+    <message>
+        <source>Time window %1 must start and end within the day (00:00 to 23:59).</source>
+        <translation>Zeitfenster %1 muss innerhalb des Tages beginnen und enden (00:00 bis 23:59).</translation>
+    </message>
+    <message>
+        <source>Time window %1 starts and ends at %2; choose another end (a window may run past midnight, e.g. 22:00 to 02:00).</source>
+        <translation>Zeitfenster %1 beginnt und endet um %2; wählen Sie ein anderes Ende (ein Fenster darf über Mitternacht hinausreichen, z. B. 22:00 bis 02:00).</translation>
+    </message>
+    <message>
+        <source>A daily limit can be at most 24 hours.</source>
+        <translation>Ein Tageslimit darf höchstens 24 Stunden betragen.</translation>
+    </message>
+    <message>
+        <source>A shared limit or a grace period needs a daily limit; set one.</source>
+        <translation>Ein geteiltes Limit oder eine Schonfrist erfordert ein Tageslimit; legen Sie eines fest.</translation>
+    </message>
+    <message>
+        <source>The grace period can be at most %1 minutes.</source>
+        <translation>Die Schonfrist darf höchstens %1 Minuten betragen.</translation>
+    </message>
+    <message>
+        <source>A daily limit counts the running time of programs a rule lets start; a block rule lets none start. Remove the limit, or allow.</source>
+        <translation>Ein Tageslimit zählt die Laufzeit der Programme, die eine Regel starten lässt; eine Blockieren-Regel lässt keines starten. Entfernen Sie das Limit oder wählen Sie „Zulassen“.</translation>
+    </message>
+    <message>
+        <source>Only a rule that lasts for some minutes has an expiry time.</source>
+        <translation>Nur eine Regel, die einige Minuten lang gilt, hat einen Ablaufzeitpunkt.</translation>
+    </message>
+    <message>
+        <source>Choose for how many minutes the rule lasts.</source>
+        <translation>Wählen Sie, wie viele Minuten die Regel gilt.</translation>
+    </message>
+    <message>
+        <source>This rule has already expired; choose how long it lasts again.</source>
+        <translation>Diese Regel ist bereits abgelaufen; wählen Sie erneut, wie lange sie gilt.</translation>
+    </message>
+    <message>
+        <source>Choose how long the rule lasts.</source>
+        <translation>Wählen Sie, wie lange die Regel gilt.</translation>
+    </message>
+    <message>
+        <source>Only a rule that lasts until a restart belongs to one start of the computer.</source>
+        <translation>Nur eine Regel, die bis zum Neustart gilt, gehört zu einem einzelnen Start des Computers.</translation>
     </message>
 </context>
 <context>
@@ -962,6 +1085,10 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
     <message>
         <source>Installed by a trusted package, unmodified</source>
         <translation>Aus einem vertrauenswürdigen Paket installiert, unverändert</translation>
+    </message>
+    <message>
+        <source>Signed by a trusted publisher (Windows)</source>
+        <translation>Von einem vertrauenswürdigen Herausgeber signiert (Windows)</translation>
     </message>
     <message>
         <source>From &amp;file...</source>
@@ -1056,6 +1183,10 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <translation>Paketname oder Muster; * = jedes vom System installierte Paket</translation>
     </message>
     <message>
+        <source>publisher name or pattern, e.g. Microsoft Corporation; * = any publisher Windows trusts</source>
+        <translation>Name des Herausgebers oder Muster, z. B. Microsoft Corporation; * = jeder Herausgeber, dem Windows vertraut</translation>
+    </message>
+    <message>
         <source>Enter the user or group id, or choose &quot;Anyone&quot;.</source>
         <translation>Geben Sie die Benutzer- oder Gruppen-ID ein, oder wählen Sie „Jeder“.</translation>
     </message>
@@ -1066,6 +1197,14 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
     <message>
         <source>The panel is locked: enter the PIN to change rules. (Who may change the policy at all is decided by the kernel component&apos;s access check: root or the group procguard.)</source>
         <translation>Das Panel ist gesperrt: Geben Sie die PIN ein, um Regeln zu ändern. (Wer die Richtlinie überhaupt ändern darf, entscheidet die Zugriffsprüfung der Kernel-Komponente: root oder die Gruppe procguard.)</translation>
+    </message>
+    <message>
+        <source>From &amp;learning...</source>
+        <translation>&amp;Gelernte Vorschläge …</translation>
+    </message>
+    <message>
+        <source>Allow rules proposed from what ran in monitor mode</source>
+        <translation>Zulassen-Regeln, vorgeschlagen anhand dessen, was im Modus „Überwachen“ lief</translation>
     </message>
 </context>
 <context>
@@ -1143,6 +1282,10 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <translation>vertrauenswürdiges Paket</translation>
     </message>
     <message>
+        <source>trusted signer</source>
+        <translation>vertrauenswürdiger Herausgeber</translation>
+    </message>
+    <message>
         <source>ask</source>
         <translation>nachfragen</translation>
     </message>
@@ -1169,6 +1312,245 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
     <message>
         <source>Message</source>
         <translation>Meldung</translation>
+    </message>
+    <message>
+        <source>Rule %1 in %2 has invalid time conditions (%3); nothing was imported.</source>
+        <translation>Regel %1 in %2 hat ungültige Zeitbedingungen (%3); es wurde nichts importiert.</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>unknown day %1</source>
+        <translation>unbekannter Tag %1</translation>
+    </message>
+    <message>
+        <source>a time window needs &quot;from&quot; and &quot;to&quot; as HH:MM</source>
+        <translation>ein Zeitfenster braucht „from“ und „to“ im Format HH:MM</translation>
+    </message>
+    <message>
+        <source>invalid %1</source>
+        <translation>%1 ist ungültig</translation>
+    </message>
+    <message>
+        <source>invalid expiresAt</source>
+        <translation>expiresAt ist ungültig</translation>
+    </message>
+    <message>
+        <source>unknown expiry %1</source>
+        <translation>unbekannte Ablaufart %1</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 h</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>Mo</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>Di</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>Mi</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>Do</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>Fr</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>Sa</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>So</translation>
+    </message>
+    <message>
+        <source>every day</source>
+        <translation>täglich</translation>
+    </message>
+    <message>
+        <source>%1-%2</source>
+        <translation>%1–%2</translation>
+    </message>
+    <message>
+        <source>%1/day</source>
+        <translation>%1/Tag</translation>
+    </message>
+    <message>
+        <source>%1 shared with group %2</source>
+        <translation>%1, geteilt mit Gruppe %2</translation>
+    </message>
+    <message>
+        <source>%1 (then %2 to finish)</source>
+        <translation>%1 (danach %2 zum Beenden)</translation>
+    </message>
+    <message>
+        <source>once</source>
+        <translation>einmalig</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>abgelaufen</translation>
+    </message>
+    <message>
+        <source>expires in %1</source>
+        <translation>läuft in %1 ab</translation>
+    </message>
+    <message>
+        <source>until %1</source>
+        <translation>bis %1</translation>
+    </message>
+    <message>
+        <source>until restart</source>
+        <translation>bis zum Neustart</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduleEditor</name>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>Mo</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>Di</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>Mi</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>Do</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>Fr</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>Sa</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>So</translation>
+    </message>
+    <message>
+        <source>Weekdays</source>
+        <translation>Werktage</translation>
+    </message>
+    <message>
+        <source>Weekend</source>
+        <translation>Wochenende</translation>
+    </message>
+    <message>
+        <source>Every day</source>
+        <translation>Jeden Tag</translation>
+    </message>
+    <message>
+        <source>All day</source>
+        <translation>Ganztägig</translation>
+    </message>
+    <message>
+        <source>Add time &amp;window</source>
+        <translation>&amp;Zeitfenster hinzufügen</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> h</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>per day of running time (0 h 0 min: no limit)</source>
+        <translation>Laufzeit pro Tag (0 h 0 min: kein Limit)</translation>
+    </message>
+    <message>
+        <source>Always</source>
+        <translation>Immer</translation>
+    </message>
+    <message>
+        <source>Once (the first start it decides)</source>
+        <translation>Einmal (für den ersten Start, über den sie entscheidet)</translation>
+    </message>
+    <message>
+        <source>For some minutes</source>
+        <translation>Einige Minuten lang</translation>
+    </message>
+    <message>
+        <source>Until the computer restarts</source>
+        <translation>Bis zum Neustart des Computers</translation>
+    </message>
+    <message>
+        <source>Days:</source>
+        <translation>Tage:</translation>
+    </message>
+    <message>
+        <source>Times:</source>
+        <translation>Uhrzeiten:</translation>
+    </message>
+    <message>
+        <source>Daily limit:</source>
+        <translation>Tageslimit:</translation>
+    </message>
+    <message>
+        <source>Lasts:</source>
+        <translation>Gültigkeit:</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Entfernen</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>von</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>bis</translation>
+    </message>
+    <message>
+        <source>(the next day)</source>
+        <translation>(am nächsten Tag)</translation>
+    </message>
+    <message>
+        <source>Limit the rule to a time of day; a window may run past midnight, e.g. 22:00 to 02:00</source>
+        <translation>Die Regel auf eine Tageszeit beschränken; ein Fenster darf über Mitternacht hinausreichen, z. B. 22:00 bis 02:00</translation>
+    </message>
+    <message>
+        <source>A rule has at most %1 time windows.</source>
+        <translation>Eine Regel hat höchstens %1 Zeitfenster.</translation>
+    </message>
+    <message>
+        <source>until %1</source>
+        <translation>bis %1</translation>
+    </message>
+    <message>
+        <source>Tick at least one day (or every day, for a rule that applies on all days).</source>
+        <translation>Wählen Sie mindestens einen Tag aus (oder „Jeden Tag“ für eine Regel, die an allen Tagen gilt).</translation>
     </message>
 </context>
 </TS>

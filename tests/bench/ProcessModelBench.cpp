@@ -1,16 +1,18 @@
 // ProcessModelBench.cpp - cost of the live process tree in the panel.
 //
 // Feeds ProcessTreeModel (sorted by PID by the model itself, in a QTreeView
-// with uniform row heights, fully expanded, wired as the panel wires it when
-// no search is active: no proxy) N processes, then 2,000 events
-// per second in 50 ms refreshes (starts, execs, exits, purges), and prints:
-// time to first paint, GUI-thread milliseconds per refresh (median, p95,
-// max = longest stall) and RSS, then RSS with N live and 3N exited rows.
+// with uniform row heights, alternating row colours and ProcessTreeDelegate,
+// fully expanded, wired as the panel wires it when no search is active: no
+// proxy) N processes, then 2,000 events per second in 50 ms refreshes
+// (starts, execs, exits, purges), and prints: time to first paint,
+// GUI-thread milliseconds per refresh (median, p95, max = longest stall)
+// and RSS, then RSS with N live and 3N exited rows.
 // Each time is given as wall clock and as the GUI thread's CPU time: on a
 // shared, loaded machine the wall clock includes waiting for a CPU, the
 // thread CPU time is the work itself.
-// Prints figures; never fails. Usage: ProcessModelBench [N] [seconds]
-// (runs offscreen unless QT_QPA_PLATFORM says otherwise). Under
+// Prints figures; never fails. Usage: ProcessModelBench [N] [seconds] [stock]
+// ("stock": the stock QStyledItemDelegate instead, for comparison). Runs
+// offscreen unless QT_QPA_PLATFORM says otherwise. Under
 // valgrind --tool=callgrind --collect-atstart=no only the refreshes are
 // counted, which gives noise-free instructions per refresh.
 #include <QApplication>
@@ -36,6 +38,7 @@
 #include <string>
 #include <vector>
 
+#include "ProcessTreeDelegate.h"
 #include "ProcessTreeModel.h"
 
 namespace
@@ -89,6 +92,7 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     const uint32_t n = argc > 1 ? static_cast<uint32_t>(std::atoi(argv[1])) : 10000;
     const int seconds = argc > 2 ? std::atoi(argv[2]) : 5;
+    const bool stockDelegate = argc > 3 && std::string(argv[3]) == "stock";
     constexpr int kRefreshMs = 50;
     constexpr int kEventsPerRefresh = 2000 * kRefreshMs / 1000;
 
@@ -98,6 +102,9 @@ int main(int argc, char *argv[])
     model.setClock([&] { return nowMs; });
     QTreeView view;
     view.setUniformRowHeights(true);
+    view.setAlternatingRowColors(true);
+    if (!stockDelegate)
+        view.setItemDelegate(new ProcessTreeDelegate(&view));
     view.setModel(&model);
     view.setSortingEnabled(true);
     view.sortByColumn(ProcessTreeModel::Pid, Qt::AscendingOrder);
@@ -188,8 +195,9 @@ int main(int argc, char *argv[])
     app.processEvents();
     const long rssExited = rssKiB();
 
-    std::printf("ProcessModelBench: %u processes, %d s at 2000 events/s, %d ms refresh\n", n,
-                seconds, kRefreshMs);
+    std::printf("ProcessModelBench: %u processes, %d s at 2000 events/s, %d ms refresh, %s\n", n,
+                seconds, kRefreshMs,
+                stockDelegate ? "stock QStyledItemDelegate" : "ProcessTreeDelegate");
     std::printf("  first paint (apply snapshot + expand all + paint): %.1f ms wall, %.1f ms CPU\n",
                 firstPaintMs, firstPaintCpuMs);
     std::printf("  GUI ms per refresh (wall): median %.2f, p95 %.2f, longest stall %.2f (%zu "
