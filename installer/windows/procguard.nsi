@@ -1,8 +1,7 @@
 ; procguard.nsi - the ProcGuard installer for Windows (NSIS 3, makensis).
 ;
-; Installs procguard.sys for the machine's architecture into
-; System32\drivers, the console tool and, when this build has one, the Qt
-; panel into the install folder; registers the driver service; adds Start
+; Installs procguard.sys into System32\drivers, the console tool and, when
+; this build has one, the Qt panel into the install folder; registers the driver service; adds Start
 ; menu entries and an uninstaller. Running it over an installed ProcGuard
 ; upgrades in place: the service is stopped, the files replaced and the
 ; service started again. The service (and so its registry key) is never
@@ -11,22 +10,26 @@
 ; survives. The uninstaller stops and deletes the service and removes
 ; every file and registry key the installer created.
 ;
+; One installer per architecture (see README.md, "Decisions"): ARCH x64
+; is a 64-bit installer for 64-bit Windows, ARCH x86 a 32-bit one for 32-bit
+; Windows. Each refuses the other kind of Windows, so neither runs under
+; WOW64 and none of its paths or registry keys are redirected.
+;
 ; Defines (makensis /DNAME=VALUE); installer/windows/CMakeLists.txt sets them:
-;   VERSION        product version, a.b.c (required)
+;   ARCH           x64 or x86 (required)
+;   RESOURCES_NSH  version.nsh configured from resources/windows (required):
+;                  product name, company, VERSION and the version resource
+;   VERSION        product version a.b.c (default: from RESOURCES_NSH)
 ;   OUTFILE        installer to write (required)
-;   DRIVER_X64     procguard.sys for x64 \ at least one; the machine's own
-;   DRIVER_X86     procguard.sys for x86 / architecture must be present
-;   CTL_SRC        the console tool to install (required)
+;   DRIVER         procguard.sys for ARCH (required)
+;   CTL_SRC        the console tool for ARCH (required)
 ;   CTL_EXE        its file name once installed (default procguardctl.exe):
 ;                  the one place the console tool's name is spelled
-;   PANEL_DIR      folder holding procguard-panel.exe and its Qt DLLs
-;                  (optional: without it the Panel component is absent)
-;   TARGET         makensis target, amd64-unicode (default) or x86-unicode
-;                  (a 32-bit installer also runs on 32-bit Windows; it needs
-;                  a 32-bit console tool and DRIVER_X86)
+;   PANEL_DIR      folder holding procguard-panel.exe for ARCH and its Qt
+;                  DLLs (optional: without it the Panel component is absent)
 
-!ifndef VERSION
-  !error "define VERSION (a.b.c)"
+!ifndef RESOURCES_NSH
+  !error "define RESOURCES_NSH (version.nsh from resources/windows)"
 !endif
 !ifndef OUTFILE
   !error "define OUTFILE"
@@ -37,16 +40,26 @@
 !ifndef CTL_EXE
   !define CTL_EXE "procguardctl.exe"
 !endif
-!ifndef TARGET
-  !define TARGET "amd64-unicode"
+!ifndef DRIVER
+  !error "define DRIVER (procguard.sys for ARCH)"
 !endif
-!if "${TARGET}" == "amd64-unicode"
-  !ifndef DRIVER_X64
-    !error "an amd64 installer needs DRIVER_X64"
-  !endif
+!ifndef ARCH
+  !error "define ARCH (x64 or x86)"
+!endif
+!if "${ARCH}" == "x64"
+  !define TARGET "amd64-unicode"
+  !define PROGRAM_FILES "$PROGRAMFILES64"
+  !define BITS "64"
+  !define OTHER_ARCH "x86"
+!else if "${ARCH}" == "x86"
+  !define TARGET "x86-unicode"
+  !define PROGRAM_FILES "$PROGRAMFILES"
+  !define BITS "32"
+  !define OTHER_ARCH "x64"
+!else
+  !error "ARCH must be x64 or x86, not ${ARCH}"
 !endif
 
-!define PRODUCT "ProcGuard"
 !define SERVICE "procguard"
 !define SERVICE_KEY "SYSTEM\CurrentControlSet\Services\${SERVICE}"
 !define PRODUCT_KEY "Software\ProcGuard"
@@ -59,6 +72,12 @@ Target ${TARGET}
 ; LogicLib leaves an unused label behind each ${Break} (the build uses -WX).
 !pragma warning disable 6012
 Unicode true
+
+; PRODUCT, COMPANY, VERSION and the version resource (VIProductVersion,
+; VIAddVersionKey): the values every ProcGuard program's VERSIONINFO has.
+!include "${RESOURCES_NSH}"
+VIAddVersionKey "FileDescription" "${PRODUCT} installer (${ARCH})"
+
 ; The manifest NSIS writes asks for administrator rights: the installer
 ; writes System32\drivers, HKLM and the service database.
 RequestExecutionLevel admin
@@ -66,18 +85,10 @@ ManifestSupportedOS all
 SetCompressor /SOLID lzma
 Name "${PRODUCT} ${VERSION}"
 OutFile "${OUTFILE}"
-InstallDir "$PROGRAMFILES64\${PRODUCT}"
+InstallDir "${PROGRAM_FILES}\${PRODUCT}"
 InstallDirRegKey HKLM "${PRODUCT_KEY}" "InstallDir"
 ShowInstDetails show
 ShowUninstDetails show
-
-VIProductVersion "${VERSION}.0"
-VIAddVersionKey "ProductName" "${PRODUCT}"
-VIAddVersionKey "ProductVersion" "${VERSION}"
-VIAddVersionKey "FileVersion" "${VERSION}"
-VIAddVersionKey "FileDescription" "${PRODUCT} installer"
-VIAddVersionKey "CompanyName" "The ProcGuard developers"
-VIAddVersionKey "LegalCopyright" "The ProcGuard developers"
 
 !include "LogicLib.nsh"
 !include "x64.nsh"
@@ -171,18 +182,17 @@ FunctionEnd
 ; ---------------------------------------------------------------------------
 
 Function .onInit
-!ifndef DRIVER_X86
+  ; A driver runs only on Windows of its own architecture (a 32-bit
+  ; driver does not load on 64-bit Windows, WOW64 is for programs only).
+!if "${ARCH}" == "x64"
   ${IfNot} ${RunningX64}
-    MessageBox MB_ICONSTOP "This ${PRODUCT} build has no driver for 32-bit Windows." /SD IDOK
-    Abort
-  ${EndIf}
-!endif
-!ifndef DRIVER_X64
+!else
   ${If} ${RunningX64}
-    MessageBox MB_ICONSTOP "This ${PRODUCT} build has no driver for 64-bit Windows." /SD IDOK
+!endif
+    MessageBox MB_ICONSTOP "This is the ${PRODUCT} installer for ${BITS}-bit Windows. Use ${PRODUCT}-${VERSION}-${OTHER_ARCH}.exe on this machine." /SD IDOK
+    SetErrorLevel 2
     Abort
   ${EndIf}
-!endif
   ; Upgrade: keep the folder of the installed version.
   ReadRegStr $0 HKLM "${PRODUCT_KEY}" "InstallDir"
   ${If} $0 != ""
@@ -202,22 +212,9 @@ Section "!${PRODUCT} driver and console tool (required)" SecCore
   SetOverwrite on
   File "/oname=${CTL_EXE}" "${CTL_SRC}"
 
-  ; The driver for this machine's architecture. A 32-bit installer on
-  ; 64-bit Windows must write the real System32, not SysWOW64.
-!ifdef DRIVER_X64
-  ${If} ${RunningX64}
-    ${DisableX64FSRedirection}
-    SetOutPath "$WINDIR\System32\drivers"
-    File "/oname=procguard.sys" "${DRIVER_X64}"
-    ${EnableX64FSRedirection}
-  ${EndIf}
-!endif
-!ifdef DRIVER_X86
-  ${IfNot} ${RunningX64}
-    SetOutPath "$WINDIR\System32\drivers"
-    File "/oname=procguard.sys" "${DRIVER_X86}"
-  ${EndIf}
-!endif
+  ; The installer runs natively (.onInit), so $SYSDIR is the real System32.
+  SetOutPath "$SYSDIR\drivers"
+  File "/oname=procguard.sys" "${DRIVER}"
   SetOutPath "$INSTDIR"
 
   ; Register the driver service once; an upgrade finds it there.
@@ -253,11 +250,12 @@ Section "!${PRODUCT} driver and console tool (required)" SecCore
   WriteRegStr HKLM "${PRODUCT_KEY}" "InstallDir" "$INSTDIR"
   WriteRegStr HKLM "${PRODUCT_KEY}" "Version" "${VERSION}"
   WriteRegStr HKLM "${PRODUCT_KEY}" "ConsoleTool" "${CTL_EXE}"
+  WriteRegStr HKLM "${PRODUCT_KEY}" "Architecture" "${ARCH}"
 
   WriteUninstaller "$INSTDIR\uninstall.exe"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "${PRODUCT}"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
-  WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "The ProcGuard developers"
+  WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "${COMPANY}"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
   WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
@@ -289,13 +287,7 @@ Section "Uninstall"
   ; holds the service marked for deletion.
   DeleteRegKey HKLM "${SERVICE_KEY}\Parameters"
 
-  ${If} ${RunningX64}
-    ${DisableX64FSRedirection}
-    Delete "$WINDIR\System32\drivers\procguard.sys"
-    ${EnableX64FSRedirection}
-  ${Else}
-    Delete "$WINDIR\System32\drivers\procguard.sys"
-  ${EndIf}
+  Delete "$SYSDIR\drivers\procguard.sys"
 
   ReadRegStr $0 HKLM "${PRODUCT_KEY}" "ConsoleTool"
   ${If} $0 != ""

@@ -76,7 +76,7 @@ for d in "${defines[@]}"; do
   -DVERSION=* | -DOUTFILE=*) ;;
   *) old_defines+=("$d") ;;
   esac
-  case $d in -DDRIVER_X64=*) x64_driver=${d#-DDRIVER_X64=} ;; esac
+  case $d in -DDRIVER=*) x64_driver=${d#-DDRIVER=} ;; esac
 done
 "$makensis" -V1 -DVERSION=0.0.1 "-DOUTFILE=$old" "${old_defines[@]}" "$nsi" || exit 1
 
@@ -98,6 +98,7 @@ echo "$status" | sed "s/^/  $ctl_name status: /"
 check "$ctl_name status works" test $rc -eq 0 -a -n "$status"
 check "Start menu entries" test -f "$c/ProgramData/Microsoft/Windows/Start Menu/Programs/ProcGuard/Uninstall ProcGuard.lnk"
 check "version 0.0.1 registered" bash -c "\"$wine\" reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\ProcGuard' /v DisplayVersion 2>/dev/null | grep -q 0.0.1"
+check "architecture x64 registered" bash -c "\"$wine\" reg query 'HKLM\\Software\\ProcGuard' /v Architecture 2>/dev/null | grep -q x64"
 
 echo "== upgrade in place keeps the policy"
 hex=$(od -An -v -tx1 "$policy" | tr -d ' \n')
