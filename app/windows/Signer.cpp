@@ -10,6 +10,7 @@
 #include <softpub.h>
 // clang-format on
 
+#include <type_traits>
 #include <vector>
 
 #include "WinText.h"
@@ -19,6 +20,56 @@ namespace pg
 
 namespace
 {
+
+// wintrust.dll and crypt32.dll are loaded on the first signer check, not
+// imported: a console tool that only installs or starts the driver must not
+// pay for them (under Wine, loading them at process start disturbs the
+// service manager's start of the driver).
+struct TrustApi {
+    bool ok = false;
+    decltype(&::WinVerifyTrust) WinVerifyTrust = nullptr;
+    decltype(&::CryptQueryObject) CryptQueryObject = nullptr;
+    decltype(&::CryptMsgGetParam) CryptMsgGetParam = nullptr;
+    decltype(&::CryptMsgClose) CryptMsgClose = nullptr;
+    decltype(&::CertFindCertificateInStore) CertFindCertificateInStore = nullptr;
+    decltype(&::CertGetNameStringW) CertGetNameStringW = nullptr;
+    decltype(&::CertFreeCertificateContext) CertFreeCertificateContext = nullptr;
+    decltype(&::CertCloseStore) CertCloseStore = nullptr;
+    decltype(&::CertGetCertificateChain) CertGetCertificateChain = nullptr;
+    decltype(&::CertVerifyCertificateChainPolicy) CertVerifyCertificateChainPolicy = nullptr;
+    decltype(&::CertFreeCertificateChain) CertFreeCertificateChain = nullptr;
+};
+
+const TrustApi &api()
+{
+    static const TrustApi loaded = [] {
+        TrustApi a;
+        HMODULE wintrust = LoadLibraryW(L"wintrust.dll");
+        HMODULE crypt32 = LoadLibraryW(L"crypt32.dll");
+        if (wintrust == nullptr || crypt32 == nullptr)
+            return a;
+        bool all = true;
+        auto bind = [&all](HMODULE m, const char *name, auto *slot) {
+            *slot = reinterpret_cast<std::remove_pointer_t<decltype(slot)>>(
+                reinterpret_cast<void *>(GetProcAddress(m, name)));
+            all = all && *slot != nullptr;
+        };
+        bind(wintrust, "WinVerifyTrust", &a.WinVerifyTrust);
+        bind(crypt32, "CryptQueryObject", &a.CryptQueryObject);
+        bind(crypt32, "CryptMsgGetParam", &a.CryptMsgGetParam);
+        bind(crypt32, "CryptMsgClose", &a.CryptMsgClose);
+        bind(crypt32, "CertFindCertificateInStore", &a.CertFindCertificateInStore);
+        bind(crypt32, "CertGetNameStringW", &a.CertGetNameStringW);
+        bind(crypt32, "CertFreeCertificateContext", &a.CertFreeCertificateContext);
+        bind(crypt32, "CertCloseStore", &a.CertCloseStore);
+        bind(crypt32, "CertGetCertificateChain", &a.CertGetCertificateChain);
+        bind(crypt32, "CertVerifyCertificateChainPolicy", &a.CertVerifyCertificateChainPolicy);
+        bind(crypt32, "CertFreeCertificateChain", &a.CertFreeCertificateChain);
+        a.ok = all;
+        return a;
+    }();
+    return loaded;
+}
 
 std::string hex32(unsigned long v)
 {
@@ -39,7 +90,7 @@ LONG chainStatus(PCCERT_CONTEXT cert, HCERTSTORE extra)
     CERT_CHAIN_PARA para = {};
     para.cbSize = sizeof(para);
     PCCERT_CHAIN_CONTEXT chain = nullptr;
-    if (!CertGetCertificateChain(nullptr, cert, nullptr, extra, &para, 0, nullptr, &chain))
+    if (!api().CertGetCertificateChain(nullptr, cert, nullptr, extra, &para, 0, nullptr, &chain))
         return static_cast<LONG>(0x800B010Aul); // CERT_E_CHAINING
     CERT_CHAIN_POLICY_PARA policy = {};
     policy.cbSize = sizeof(policy);
@@ -47,9 +98,10 @@ LONG chainStatus(PCCERT_CONTEXT cert, HCERTSTORE extra)
     CERT_CHAIN_POLICY_STATUS status = {};
     status.cbSize = sizeof(status);
     LONG result = static_cast<LONG>(0x800B010Aul);
-    if (CertVerifyCertificateChainPolicy(CERT_CHAIN_POLICY_AUTHENTICODE, chain, &policy, &status))
+    if (api().CertVerifyCertificateChainPolicy(CERT_CHAIN_POLICY_AUTHENTICODE, chain, &policy,
+                                               &status))
         result = static_cast<LONG>(status.dwError);
-    CertFreeCertificateChain(chain);
+    api().CertFreeCertificateChain(chain);
     return result;
 }
 
@@ -63,14 +115,15 @@ std::string embeddedSigner(const std::wstring &path, LONG *chain)
     HCRYPTMSG msg = nullptr;
     DWORD encoding = 0, contentType = 0, formatType = 0;
     std::string name;
-    if (!CryptQueryObject(CERT_QUERY_OBJECT_FILE, path.c_str(),
-                          CERT_QUERY_CONTENT_FLAG_PKCS7_SIGNED_EMBED, CERT_QUERY_FORMAT_FLAG_BINARY,
-                          0, &encoding, &contentType, &formatType, &store, &msg, nullptr))
+    if (!api().CryptQueryObject(CERT_QUERY_OBJECT_FILE, path.c_str(),
+                                CERT_QUERY_CONTENT_FLAG_PKCS7_SIGNED_EMBED,
+                                CERT_QUERY_FORMAT_FLAG_BINARY, 0, &encoding, &contentType,
+                                &formatType, &store, &msg, nullptr))
         return name;
     DWORD size = 0;
-    if (CryptMsgGetParam(msg, CMSG_SIGNER_INFO_PARAM, 0, nullptr, &size) && size != 0) {
+    if (api().CryptMsgGetParam(msg, CMSG_SIGNER_INFO_PARAM, 0, nullptr, &size) && size != 0) {
         std::vector<BYTE> buf(size);
-        if (CryptMsgGetParam(msg, CMSG_SIGNER_INFO_PARAM, 0, buf.data(), &size)) {
+        if (api().CryptMsgGetParam(msg, CMSG_SIGNER_INFO_PARAM, 0, buf.data(), &size)) {
             const auto *si = reinterpret_cast<const CMSG_SIGNER_INFO *>(buf.data());
             // The signer is the certificate with the signer info's issuer
             // and serial number (not simply the first one in the store).
@@ -78,24 +131,25 @@ std::string embeddedSigner(const std::wstring &path, LONG *chain)
             wanted.Issuer = si->Issuer;
             wanted.SerialNumber = si->SerialNumber;
             PCCERT_CONTEXT cert =
-                CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0,
-                                           CERT_FIND_SUBJECT_CERT, &wanted, nullptr);
+                api().CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0,
+                                                 CERT_FIND_SUBJECT_CERT, &wanted, nullptr);
             if (cert != nullptr) {
-                const DWORD n =
-                    CertGetNameStringW(cert, CERT_NAME_SIMPLE_DISPLAY_TYPE, 0, nullptr, nullptr, 0);
+                const DWORD n = api().CertGetNameStringW(cert, CERT_NAME_SIMPLE_DISPLAY_TYPE, 0,
+                                                         nullptr, nullptr, 0);
                 if (n > 1) {
                     std::wstring w(n, L'\0');
-                    CertGetNameStringW(cert, CERT_NAME_SIMPLE_DISPLAY_TYPE, 0, nullptr, &w[0], n);
+                    api().CertGetNameStringW(cert, CERT_NAME_SIMPLE_DISPLAY_TYPE, 0, nullptr, &w[0],
+                                             n);
                     w.resize(n - 1);
                     name = toUtf8(w);
                 }
                 *chain = chainStatus(cert, store);
-                CertFreeCertificateContext(cert);
+                api().CertFreeCertificateContext(cert);
             }
         }
     }
-    CryptMsgClose(msg);
-    CertCloseStore(store, 0);
+    api().CryptMsgClose(msg);
+    api().CertCloseStore(store, 0);
     return name;
 }
 
@@ -115,9 +169,10 @@ LONG verifyEmbedded(const std::wstring &path)
     data.pFile = &file;
     data.dwStateAction = WTD_STATEACTION_VERIFY;
     data.dwProvFlags = WTD_REVOCATION_CHECK_NONE;
-    const LONG status = WinVerifyTrust(static_cast<HWND>(INVALID_HANDLE_VALUE), &action, &data);
+    const LONG status =
+        api().WinVerifyTrust(static_cast<HWND>(INVALID_HANDLE_VALUE), &action, &data);
     data.dwStateAction = WTD_STATEACTION_CLOSE;
-    WinVerifyTrust(static_cast<HWND>(INVALID_HANDLE_VALUE), &action, &data);
+    api().WinVerifyTrust(static_cast<HWND>(INVALID_HANDLE_VALUE), &action, &data);
     return status;
 }
 
@@ -155,6 +210,10 @@ SignerInfo SignerVerifier::verify(const std::wstring &path) const
     SignerInfo out;
     if (GetFileAttributesW(path.c_str()) == INVALID_FILE_ATTRIBUTES) {
         out.reason = "Not checked: " + win32Message(GetLastError());
+        return out;
+    }
+    if (!api().ok) {
+        out.reason = "Not checked: wintrust.dll or crypt32.dll is not available.";
         return out;
     }
     LONG chain = 0;
