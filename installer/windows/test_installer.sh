@@ -50,10 +50,10 @@ svckey='HKLM\SYSTEM\CurrentControlSet\Services\procguard'
 w() { "$wine" "$@" 2>/dev/null | tr -d '\r'; }
 ctl() { w "C:\\Program Files\\ProcGuard\\$ctl_name" "$@"; }
 # Wine's service manager may answer a moment late after a change.
-wait_for() { # description, command...: retried for at most 20 s
+wait_for() { # description, command...: retried for at most 60 s (Wine starts services slowly)
   local what=$1
   shift
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     "$@" && return 0
     sleep 0.2
   done
