@@ -3,9 +3,10 @@
  *
  * Module description:
  *   What every kernel component shares: message validation (pg_validate.h),
- *   the compiled rule cache (pg_rules.h), the table of held starts with
- *   deadlines (pg_pending.h) and the per-client event ring with 64-bit
- *   sequence numbers (pg_ring.h).
+ *   the compiled rule cache (pg_rules.h), the time conditions of rules
+ *   (pg_schedule.h) and daily budgets (pg_budget.h), the table of held
+ *   starts with deadlines (pg_pending.h), the per-client event ring with
+ *   64-bit sequence numbers (pg_ring.h) and SHA-256 (pg_sha256.h).
  *
  * What it must not do:
  *   No OS calls, no allocation, no locking, no clock: memory is handed in
@@ -16,6 +17,7 @@
 #ifndef PG_CORE_H
 #define PG_CORE_H
 
+#include "pg_budget.h"
 #include "pg_pending.h"
 #include "pg_ring.h"
 #include "pg_rules.h"

@@ -9,16 +9,22 @@
 // Pure bookkeeping: no clock, no OS calls. Every call takes "now" in
 // milliseconds (UTC) and the caller says when a new local day starts
 // (setDay), so tests drive it with an injected clock. Main thread only.
+//
+// The bookkeeping itself is the portable core's pg_budget (shared with
+// procguard.sys); this class owns its storage, grows the member array on
+// demand and keeps the rule ids of each budget.
 #pragma once
 
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
 
+#include "pg_budget.h"
+
 class BudgetTracker
 {
 public:
-    static constexpr int64_t kNever = INT64_MAX;
+    static constexpr int64_t kNever = PG_BUDGET_NEVER;
 
     struct Budget {
         uint64_t key = 0;     // keyFor()
@@ -28,10 +34,12 @@ public:
     };
 
     // The budget a rule counts against: its group, or the rule alone.
-    static uint64_t keyFor(uint32_t ruleId, uint32_t group)
-    {
-        return group != 0 ? group : ((uint64_t{1} << 32) | ruleId);
-    }
+    static uint64_t keyFor(uint32_t ruleId, uint32_t group) { return pg_budget_key(ruleId, group); }
+
+    BudgetTracker();
+    // The C set points into the vectors: a copy re-points to its own.
+    BudgetTracker(const BudgetTracker &other);
+    BudgetTracker &operator=(const BudgetTracker &other);
 
     // Defines the budgets. Time used today is kept for keys that stay;
     // processes of keys that go are forgotten.
@@ -39,7 +47,7 @@ public:
     // The local day nowMs falls in, and when it started. A new day starts
     // every budget from zero (running processes count from dayStartMs).
     void setDay(int64_t day, int64_t dayStartMs, int64_t nowMs);
-    int64_t day() const { return m_day; }
+    int64_t day() const { return m_set.day; }
 
     // pid now runs a program that counts against key (it stops counting
     // against any other). Unknown keys are ignored.
@@ -47,8 +55,8 @@ public:
     // pid ended or runs something that no budget covers.
     void ended(uint32_t pid, int64_t nowMs);
 
-    bool has(uint64_t key) const { return m_budgets.count(key) != 0; }
-    bool empty() const { return m_budgets.empty(); }
+    bool has(uint64_t key) const { return pg_budget_find(&m_set, key) != nullptr; }
+    bool empty() const { return m_set.count == 0; }
     const Budget *budget(uint64_t key) const;
     int64_t usedMs(uint64_t key, int64_t nowMs) const;
     bool exhausted(uint64_t key, int64_t nowMs) const;
@@ -62,15 +70,12 @@ public:
     std::vector<uint32_t> members(uint64_t key) const;
 
 private:
-    struct State {
-        Budget budget;
-        int64_t usedMs = 0;  // closed stretches today
-        int64_t sinceMs = 0; // start of the open stretch (running > 0)
-        uint32_t running = 0;
-    };
-    void leave(State &s, int64_t nowMs);
+    void repoint();
+    // Room for one more member: the array doubles (copied, re-pointed).
+    void growMembers();
 
-    std::unordered_map<uint64_t, State> m_budgets;
-    std::unordered_map<uint32_t, uint64_t> m_members; // pid -> key
-    int64_t m_day = INT64_MIN;
+    std::vector<pg_budget_entry> m_entries;
+    std::vector<pg_budget_member> m_members;
+    pg_budget_set m_set;
+    std::unordered_map<uint64_t, Budget> m_budgets; // key -> seconds, grace, rule ids
 };
