@@ -123,6 +123,9 @@ PG_STATIC_ASSERT(sizeof(pg_test_inject_result) == 8, "pg_test_inject_result size
 /* Status with which a process blocked after its launcher was released is
  * terminated: a customer-defined (bit 29) error code, "PG" + 1. */
 #define PG_STATUS_BLOCKED_AFTER_RELEASE 0xE0470001u
+/* Status with which a program is ended when its daily time budget is used
+ * up and the grace time after the warning passed ("PG" + 2). */
+#define PG_STATUS_BUDGET_USED 0xE0470002u
 
 #ifdef __cplusplus
 }

@@ -51,11 +51,11 @@ common=(-O2 -Wall -Wextra -Wno-unused-parameter -Wno-multichar -Werror=implicit-
         -I"$ddk")
 
 objs=()
-for f in pg_validate pg_rules pg_schedule pg_pending pg_ring; do
+for f in pg_validate pg_rules pg_schedule pg_pending pg_ring pg_budget pg_sha256; do
   $cc -std=c99 "${common[@]}" -include pg_core_kernel.h -c "$root/driver/core/$f.c" -o "$objdir/$f.o"
   objs+=("$objdir/$f.o")
 done
-glue=(pg_driver pg_ioctl pg_notify pg_policy)
+glue=(pg_driver pg_ioctl pg_notify pg_policy pg_account pg_hash)
 if [ "$flavor" = test ]; then
   glue+=(pg_test)
 fi

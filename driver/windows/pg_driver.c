@@ -463,6 +463,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     PgGlobals.NextSeq = 1;
     PgGlobals.LoadTimeMs = PgNowMs();
     PgPolicyInitDefaults();
+    PgHashInit();
 
     DriverObject->MajorFunction[IRP_MJ_CREATE] = PgDispatchCreate;
     DriverObject->MajorFunction[IRP_MJ_CLEANUP] = PgDispatchCleanup;
@@ -499,6 +500,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
 
     /* The persisted policy; its absence or corruption leaves the safe
      * defaults (monitor mode) and is not fatal. */
+    (VOID) PgBootIdLoad();
     (VOID) PgPolicyLoad();
 
     status = PgStartTimer();

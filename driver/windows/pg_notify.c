@@ -52,7 +52,10 @@ typedef struct _PG_START_INFO {
     uint16_t ImageLen, CmdlineLen, SidLen, ParentLen;
     uint16_t Flags;
     BOOLEAN CmdlineKnown; /* CommandLine was given (NULL: not known) */
+    BOOLEAN HashKnown;    /* the digest was looked for (a SHA256 rule could decide) */
+    BOOLEAN HasHash;      /* ... and found: Sha256 holds it */
     ULONG SessionId;
+    char Sha256[PG_SHA256_HEX_BYTES];
 } PG_START_INFO, *PPG_START_INFO;
 
 /* ------------------------------------------------------------------ */
@@ -393,7 +396,7 @@ static BOOLEAN PgpIsCriticalImage(const char *Image, uint16_t Len)
 /* Events                                                              */
 /* ------------------------------------------------------------------ */
 
-static VOID PgpInitEvent(pg_event *Ev, uint16_t Kind, ULONG Pid)
+VOID PgInitEvent(pg_event *Ev, uint16_t Kind, ULONG Pid)
 {
     RtlZeroMemory(Ev, sizeof(*Ev));
     Ev->kind = Kind;
@@ -489,7 +492,7 @@ VOID PgResolveHoldLocked(const pg_pending_entry *Entry, PPG_LOCKED_WORK Work)
     PPG_HOLD hold = (PPG_HOLD)Entry->ctx;
     pg_event ev;
 
-    PgpInitEvent(&ev, PG_EV_VERDICT, Entry->pid);
+    PgInitEvent(&ev, PG_EV_VERDICT, Entry->pid);
     ev.hold_id = Entry->hold_id;
     ev.verdict = Entry->verdict;
     ev.source = Entry->source;
@@ -531,6 +534,56 @@ VOID PgResolveAllLocked(UCHAR Source, PPG_LOCKED_WORK Work)
 /* Starts                                                              */
 /* ------------------------------------------------------------------ */
 
+/* The facts of a start, as the rule caches match them. */
+static VOID PgpMatchInput(const PG_START_INFO *Si, pg_match_input *In)
+{
+    RtlZeroMemory(In, sizeof(*In));
+    In->image = Si->Image;
+    In->image_len = Si->ImageLen > 0 ? (size_t)Si->ImageLen - 1 : 0;
+    In->parent_image = Si->ParentLen > 0 ? Si->Parent : NULL;
+    In->parent_len = Si->ParentLen > 0 ? (size_t)Si->ParentLen - 1 : 0;
+    In->uid = 0xFFFFFFFFu;
+    if (Si->CmdlineKnown) {
+        /* Windows passes the command line as one string: matched as is. */
+        In->known |= PG_FACT_CMDLINE;
+        In->cmdline = Si->Cmdline;
+        In->cmdline_len = Si->CmdlineLen > 0 ? (size_t)Si->CmdlineLen - 1 : 0;
+    }
+    if (Si->HashKnown) {
+        /* Known; NULL when the file could not be hashed (no SHA256 rule matches). */
+        In->known |= PG_FACT_SHA256;
+        In->sha256_hex = Si->HasHash ? Si->Sha256 : NULL;
+    }
+}
+
+/*++
+Routine Description:
+    Whether the image's digest could change the rules' answer for this
+    start (a SHA256 rule in force could decide it). PASSIVE_LEVEL; takes
+    the lock for the match only.
+--*/
+static BOOLEAN PgpNeedsHash(const PG_START_INFO *Si)
+{
+    pg_match_input in;
+    pg_match_result match;
+    BOOLEAN needs;
+    KIRQL irql;
+
+    PgpMatchInput(Si, &in);
+    KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+    /* needs is set whether or not a rule matched: a SHA256 rule comes
+     * before broader kinds. */
+    (void)pg_rule_cache_match(&PgGlobals.Rules, &in, &match);
+    needs = (match.needs & PG_FACT_SHA256) != 0;
+    if (!needs && PgGlobals.Account != NULL && PgGlobals.Account->BudgetRuleCount != 0) {
+        /* A budget rule by digest. */
+        (void)pg_rule_cache_match(&PgGlobals.Account->BudgetRules, &in, &match);
+        needs = (match.needs & PG_FACT_SHA256) != 0;
+    }
+    KeReleaseSpinLock(&PgGlobals.Lock, irql);
+    return needs;
+}
+
 /*++
 Routine Description:
     Decides one start without waiting, under the lock: exemption, rule,
@@ -559,18 +612,7 @@ static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_I
         return FALSE;
     }
 
-    RtlZeroMemory(&in, sizeof(in));
-    in.image = Si->Image;
-    in.image_len = Si->ImageLen > 0 ? (size_t)Si->ImageLen - 1 : 0;
-    in.parent_image = Si->ParentLen > 0 ? Si->Parent : NULL;
-    in.parent_len = Si->ParentLen > 0 ? (size_t)Si->ParentLen - 1 : 0;
-    in.uid = 0xFFFFFFFFu;
-    if (Si->CmdlineKnown) {
-        /* Windows passes the command line as one string: matched as is. */
-        in.known |= PG_FACT_CMDLINE;
-        in.cmdline = Si->Cmdline;
-        in.cmdline_len = Si->CmdlineLen > 0 ? (size_t)Si->CmdlineLen - 1 : 0;
-    }
+    PgpMatchInput(Si, &in);
     if (pg_rule_cache_match(&PgGlobals.Rules, &in, &match)) {
         *RuleId = match.rule_id;
         *Source = PG_SRC_RULE;
@@ -709,6 +751,7 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
     uint64_t heldAt = 0;
     BOOLEAN held = FALSE;
     BOOLEAN released = FALSE;
+    BOOLEAN once;
     KIRQL irql;
 
     si = (PPG_START_INFO)ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(*si), PG_POOL_TAG);
@@ -724,6 +767,7 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
     RtlZeroMemory(si, FIELD_OFFSET(PG_START_INFO, Scratch));
     si->ImageLen = si->CmdlineLen = si->SidLen = si->ParentLen = si->Flags = 0;
     si->CmdlineKnown = FALSE;
+    si->HashKnown = si->HasHash = FALSE;
     si->SessionId = 0;
     RtlZeroMemory(hold, sizeof(*hold));
     KeInitializeEvent(&hold->Done, NotificationEvent, FALSE);
@@ -750,11 +794,15 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
     }
     PgpQueryProcess(Process, si);
     PgpQueryParent(Info->ParentProcessId, si);
+    if (si->ImageLen > 0 && PgpNeedsHash(si)) {
+        si->HashKnown = TRUE;
+        si->HasHash = PgHashImage(Info->ImageFileName, si->Sha256);
+    }
 
     PgInitLockedWork(&work);
     KeAcquireSpinLock(&PgGlobals.Lock, &irql);
     PgGlobals.Starts++;
-    PgpInitEvent(&ev, PG_EV_START, pid);
+    PgInitEvent(&ev, PG_EV_START, pid);
     ev.ppid = ppid;
     ev.creator_pid = creator;
     ev.session_id = si->SessionId;
@@ -803,8 +851,10 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
         }
     }
     if (!held) {
+        uint16_t decided = ev.flags & PG_EVF_WOULD_BLOCK;
         PgpCountVerdictLocked(verdict, source);
-        PgpInitEvent(&ev, PG_EV_VERDICT, pid);
+        PgInitEvent(&ev, PG_EV_VERDICT, pid);
+        ev.flags = decided; /* monitor mode: "would have been blocked" */
         ev.verdict = verdict;
         ev.source = source;
         ev.rule_id = ruleId;
@@ -823,8 +873,19 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
 
     KeAcquireSpinLock(&PgGlobals.Lock, &irql);
     PgpHoldReleaseLocked(hold);
+    if (verdict == PG_VERDICT_ALLOW) {
+        /* It runs: it may count against a daily budget. */
+        pg_match_input in;
+        PgpMatchInput(si, &in);
+        PgAccountStartLocked(pid, &in);
+    }
+    once = source == PG_SRC_RULE && PgAccountTakeOnceLocked(ruleId);
     KeReleaseSpinLock(&PgGlobals.Lock, irql);
     hold = NULL;
+    if (once) {
+        /* A ONCE rule decided this start, and no other. */
+        PgPolicyConsumeRule(ruleId);
+    }
 
 Exit:
     if (hold != NULL) {
@@ -875,7 +936,8 @@ static VOID PgpOnExit(PEPROCESS Process, HANDLE ProcessId)
     PgInitLockedWork(&work);
     KeAcquireSpinLock(&PgGlobals.Lock, &irql);
     PgpExemptRemoveLocked(HandleToULong(ProcessId));
-    PgpInitEvent(&ev, PG_EV_EXIT, HandleToULong(ProcessId));
+    PgAccountExitLocked(HandleToULong(ProcessId));
+    PgInitEvent(&ev, PG_EV_EXIT, HandleToULong(ProcessId));
     ev.status = exitStatus;
     PgEmitLocked(&ev, NULL, NULL, NULL, NULL, FALSE, NULL);
     PgDrainReadsLocked(&work);
@@ -913,7 +975,7 @@ static VOID NTAPI PgpThreadNotify(HANDLE ProcessId, HANDLE ThreadId, BOOLEAN Cre
     PgpEnterCallback();
     PgInitLockedWork(&work);
     KeAcquireSpinLock(&PgGlobals.Lock, &irql);
-    PgpInitEvent(&ev, PG_EV_THREAD, HandleToULong(ProcessId));
+    PgInitEvent(&ev, PG_EV_THREAD, HandleToULong(ProcessId));
     ev.status = HandleToULong(ThreadId);
     ev.flags = Create ? 0 : PG_EVF_EXITED;
     PgEmitLocked(&ev, NULL, NULL, NULL, NULL, FALSE, NULL);
@@ -1019,7 +1081,7 @@ static VOID PgpImageLoaded(PUNICODE_STRING FullImageName, HANDLE ProcessId, PEPR
             PgpNormalizePath(FullImageName, si, si->Image, sizeof(si->Image), &si->Flags);
         PgInitLockedWork(&work);
         KeAcquireSpinLock(&PgGlobals.Lock, &irql);
-        PgpInitEvent(&ev, PG_EV_IMAGE, HandleToULong(ProcessId));
+        PgInitEvent(&ev, PG_EV_IMAGE, HandleToULong(ProcessId));
         ev.flags = si->Flags;
         ev.image_len = si->ImageLen;
         PgEmitLocked(&ev, si->Image, NULL, NULL, NULL, FALSE, NULL);

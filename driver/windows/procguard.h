@@ -15,7 +15,12 @@
  *                  timer thread that expires holds and kills processes
  *                  blocked after their launcher was released.
  *     pg_policy.c  policy in force: apply, persist to and load from the
- *                  service's registry key.
+ *                  service's registry key; this boot's id; ONCE rules
+ *                  used up by their first start.
+ *     pg_hash.c    SHA-256 of images for SHA256 rules, cached by file
+ *                  identity and version.
+ *     pg_account.c daily time budgets: which processes count against
+ *                  which budget, warnings, and the end of the grace time.
  *     pg_test.c    TEST BUILDS ONLY (PG_TEST_BUILD): the injection request.
  *
  * Locking:
@@ -50,6 +55,9 @@
 #define PG_HOLD_SLACK_MS 2000u /* the launcher's own bound past the deadline */
 #define PG_UNLOAD_WAIT_MS 10000u
 #define PG_MAX_INJECT_THREADS 64
+#define PG_MAX_BUDGET_MEMBERS 1024 /* processes counting against budgets at once */
+#define PG_MAX_BUDGET_KILLS 256    /* warned processes waiting for their grace to end */
+#define PG_SHA256_HEX_BYTES 65     /* 64 hex digits and a NUL */
 
 #define PG_DRIVER_NAME "procguard.sys 0.1.0"
 
@@ -89,6 +97,37 @@ typedef struct _PG_HOLD {
     LIST_ENTRY KillLink;
 } PG_HOLD, *PPG_HOLD;
 
+/* A process warned that its budget is used up (pg_account.c). */
+typedef struct _PG_BUDGET_KILL {
+    ULONG Pid;
+    uint32_t RuleId;   /* the first rule of the budget, reported in events */
+    uint64_t Key;      /* pg_budget_key() */
+    uint64_t TermAtMs; /* PgNowMs() when the grace ends; PG_NO_DEADLINE: warned only */
+    BOOLEAN Ended;     /* terminated (or tried): nothing more to do */
+} PG_BUDGET_KILL, *PPG_BUDGET_KILL;
+
+/* The driver's own accounting of the rules' time conditions that depend
+ * on what happened, not only on the clock: daily budgets and ONCE rules.
+ * Built for each policy (PgAccountCreate) from the policy's records; one
+ * allocation, the arrays follow the structure. The pointer in PgGlobals
+ * and ExhaustedIds change only with both PolicyMutex and the spin lock
+ * held; budget use, members and kills change under the spin lock. */
+typedef struct _PG_ACCOUNT {
+    pg_budget_set Budgets;
+    uint32_t BudgetRuleCount;
+    uint32_t *BudgetRuleIds;  /* every rule with a budget, in policy order */
+    uint64_t *BudgetRuleKeys; /* the budget each of them counts against */
+    uint32_t *ExhaustedIds;   /* the rules compiled as BLOCK now (budget used up) */
+    uint32_t ExhaustedCount;
+    uint32_t *Scratch;        /* BudgetRuleCount entries for the tick */
+    uint32_t *OnceIds;        /* ONCE rules; 0 once used */
+    uint32_t OnceCount;
+    pg_rule_cache BudgetRules; /* the budget rules in force: what a program counts against */
+    UCHAR *BudgetArena;
+    PG_BUDGET_KILL Kills[PG_MAX_BUDGET_KILLS];
+    ULONG KillCount;
+} PG_ACCOUNT, *PPG_ACCOUNT;
+
 typedef struct _PG_GLOBALS {
     PDRIVER_OBJECT DriverObject;
     PDEVICE_OBJECT DeviceObject;
@@ -120,6 +159,9 @@ typedef struct _PG_GLOBALS {
     int64_t RulesNextChange; /* UTC seconds when Rules must be compiled again */
     int32_t RulesTzOffset;   /* the local offset Rules were selected with */
     KEVENT PolicyMutex;      /* one apply or recompile at a time (PASSIVE_LEVEL) */
+    PPG_ACCOUNT Account;     /* budgets and ONCE rules of the policy, or NULL */
+    UCHAR BootId[PG_BOOT_ID_BYTES]; /* this boot (REBOOT rules); see PgBootIdLoad */
+    BOOLEAN BootIdKnown;
 
     /* holds and exemptions */
     pg_pending Pending;
@@ -176,6 +218,7 @@ VOID PgCancelClientReadsLocked(PFILE_OBJECT FileObject, PPG_LOCKED_WORK Work);
 PPG_CLIENT PgFindClientLocked(PFILE_OBJECT FileObject);
 
 /* pg_notify.c */
+VOID PgInitEvent(pg_event *Ev, uint16_t Kind, ULONG Pid);
 NTSTATUS PgStartNotify(VOID);
 VOID PgStopNotify(VOID);
 NTSTATUS PgStartTimer(VOID);
@@ -200,6 +243,23 @@ VOID PgPolicyFree(VOID);
 VOID PgPolicyTick(VOID);
 ULONG PgPolicyReplySize(VOID);
 VOID PgPolicyWriteReplyLocked(UCHAR *Out, uint64_t RequestId);
+VOID PgPolicyConsumeRule(uint32_t RuleId);
+NTSTATUS PgBootIdLoad(VOID);
+VOID PgUtcMsAndOffset(int64_t *UtcMs, int32_t *OffsetSeconds);
+
+/* pg_hash.c */
+VOID PgHashInit(VOID);
+BOOLEAN PgHashImage(PCUNICODE_STRING ImageFileName, char *Hex);
+
+/* pg_account.c */
+int PgAccountCreate(const UCHAR *Rules, uint32_t RuleCount, PPG_ACCOUNT *Out);
+VOID PgAccountFree(PPG_ACCOUNT Account);
+VOID PgAccountPreviewLocked(PPG_ACCOUNT New, const PG_ACCOUNT *Old, int64_t NowMs);
+VOID PgAccountCarryLocked(PPG_ACCOUNT New, const PG_ACCOUNT *Old, int64_t NowMs);
+BOOLEAN PgAccountTakeOnceLocked(uint32_t RuleId);
+VOID PgAccountStartLocked(ULONG Pid, const pg_match_input *In);
+VOID PgAccountExitLocked(ULONG Pid);
+BOOLEAN PgAccountTick(int64_t UtcMs, int32_t OffsetSeconds);
 
 #if defined(PG_TEST_BUILD)
 /* pg_test.c */

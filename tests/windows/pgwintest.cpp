@@ -16,11 +16,15 @@
 // PS_CREATE_NOTIFY_INFO and reports the CreationStatus it left.
 #include <windows.h>
 
+#include <bcrypt.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -61,6 +65,8 @@ std::string g_where;
 
 // ---------------------------------------------------------------- device
 
+void forgetBacklog(HANDLE h);
+
 struct Device {
     HANDLE h = INVALID_HANDLE_VALUE;
     Device() = default;
@@ -79,6 +85,7 @@ struct Device {
     void close()
     {
         if (h != INVALID_HANDLE_VALUE) {
+            forgetBacklog(h);
             CloseHandle(h);
             h = INVALID_HANDLE_VALUE;
         }
@@ -281,12 +288,25 @@ std::vector<Ev> readEvents(HANDLE h, DWORD waitMs)
     return events;
 }
 
-// Reads until pred matches an event or waitMs passes.
+// Events read after the one a waitEvent matched, per handle: the next
+// waitEvent looks at them first (one read often returns several).
+std::map<HANDLE, std::deque<Ev>> g_backlog;
+
+void forgetBacklog(HANDLE h)
+{
+    g_backlog.erase(h);
+}
+
+// Reads until pred matches an event or waitMs passes. Events before the
+// match are consumed; those after it stay for the next call.
 bool waitEvent(HANDLE h, DWORD waitMs, const std::function<bool(const Ev &)> &pred, Ev *found)
 {
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(waitMs);
-    while (std::chrono::steady_clock::now() < until) {
-        for (const auto &ev : readEvents(h, 200)) {
+    std::deque<Ev> &backlog = g_backlog[h];
+    for (;;) {
+        while (!backlog.empty()) {
+            Ev ev = backlog.front();
+            backlog.pop_front();
             if (pred(ev)) {
                 if (found != nullptr) {
                     *found = ev;
@@ -294,12 +314,18 @@ bool waitEvent(HANDLE h, DWORD waitMs, const std::function<bool(const Ev &)> &pr
                 return true;
             }
         }
+        if (std::chrono::steady_clock::now() >= until) {
+            return false;
+        }
+        for (const auto &ev : readEvents(h, 200)) {
+            backlog.push_back(ev);
+        }
     }
-    return false;
 }
 
 void drain(HANDLE h)
 {
+    forgetBacklog(h);
     while (!readEvents(h, 100).empty()) {
     }
 }
@@ -937,24 +963,306 @@ void TimedRulesFollowTheClock()
     CHECK_EQ(injectSync(f.starter.h, 5206, "\\??\\C:\\Apps\\brief.exe"), 0u);
     CHECK_EQ(injectSync(f.starter.h, 5207, "\\??\\C:\\Apps\\now.exe"), kAccessDenied);
     CHECK_EQ(injectSync(f.starter.h, 5208, "\\??\\C:\\Apps\\later.exe"), 0u);
-    // Budgets, ONCE and REBOOT need the service's accounting: refused,
-    // naming the rule, and the policy in force stays.
-    RuleSpec budget{7, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/GAME.EXE"};
-    budget.timed = true;
-    budget.time.budget_s = 3600;
-    RuleSpec once{8, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/ONCE.EXE"};
+    CHECK_EQ(injectSync(f.starter.h, 5209, "\\??\\C:\\Apps\\now.exe"), kAccessDenied);
+}
+
+// A budget rule for an exact path: budgetS seconds a day, graceS after the warning.
+RuleSpec budgetRule(uint32_t id, const std::string &path, uint32_t budgetS, uint32_t graceS)
+{
+    RuleSpec r{id, PG_RULE_EXACT, PG_VERDICT_ALLOW, path};
+    r.timed = true;
+    r.time.budget_s = budgetS;
+    r.time.grace_s = graceS;
+    return r;
+}
+
+bool isBudgetVerdict(const Ev &e, uint32_t pid, uint16_t flags)
+{
+    return e.e.kind == PG_EV_VERDICT && e.e.pid == pid && (e.e.flags & PG_EVF_BUDGET) != 0 &&
+           (e.e.flags & PG_EVF_KILLED) == (flags & PG_EVF_KILLED);
+}
+
+void BudgetUsedUpWarnsBlocksAndEnds()
+{
+    Fixture f;
+    CHECK(f.ok);
+    const std::vector<RuleSpec> rules = {
+        budgetRule(1, "C:/APPS/GAME.EXE", 2, 2),
+        {9, PG_RULE_GLOB, PG_VERDICT_ALLOW, "C:/APPS/**"},
+    };
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 5000, 60000, rules), 0u);
+    drain(f.ctl.h);
+    Child child;
+    CHECK(child.ok);
+    const uint32_t pid = child.pid();
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_EQ(injectSync(f.starter.h, pid, "\\??\\C:\\Apps\\game.exe"), 0u);
+    // Within the budget another start of the game is allowed by its rule.
+    CHECK_EQ(injectSync(f.starter.h, 5301, "\\??\\C:\\Apps\\game.exe"), 0u);
+    Inject end5301;
+    CHECK(end5301.start(f.starter.h, 5301, 4, "", "", PG_TEST_INJECT_EXIT));
+    CHECK(end5301.wait(5000));
+    // Two seconds of running time: the running game is warned.
+    Ev warn;
+    CHECK(waitEvent(
+        f.ctl.h, 6000, [pid](const Ev &e) { return isBudgetVerdict(e, pid, 0); }, &warn));
+    const auto warnedAfter = std::chrono::steady_clock::now() - t0;
+    CHECK(warnedAfter >= std::chrono::milliseconds(1900));
+    CHECK_EQ(warn.e.rule_id, 1u);
+    CHECK_EQ(warn.e.verdict, (uint8_t)PG_VERDICT_BLOCK);
+    CHECK_EQ(warn.e.timeout_ms, 2000u);
+    CHECK(child.running());
+    // New starts of the game are blocked by its rule; other programs run.
+    CHECK_EQ(injectSync(f.starter.h, 5302, "\\??\\C:\\Apps\\game.exe"), kAccessDenied);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT && e.e.pid == 5302; },
+        &v));
+    CHECK_EQ(v.e.rule_id, 1u);
+    CHECK_EQ(injectSync(f.starter.h, 5303, "\\??\\C:\\Apps\\editor.exe"), 0u);
+    // After the grace time the driver ends the game, with its own status.
+    Ev ended;
+    CHECK(waitEvent(
+        f.ctl.h, 6000, [pid](const Ev &e) { return isBudgetVerdict(e, pid, PG_EVF_KILLED); },
+        &ended));
+    CHECK_EQ(ended.e.rule_id, 1u);
+    CHECK_EQ(child.exitCode(5000), (DWORD)PG_STATUS_BUDGET_USED);
+}
+
+void BudgetInMonitorModeOnlyWarns()
+{
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_MONITOR, PG_VERDICT_ALLOW, 5000, 60000,
+                       {budgetRule(1, "C:/APPS/GAME.EXE", 1, 1)}),
+             0u);
+    drain(f.ctl.h);
+    Child child;
+    CHECK(child.ok);
+    const uint32_t pid = child.pid();
+    CHECK_EQ(injectSync(f.starter.h, pid, "\\??\\C:\\Apps\\game.exe"), 0u);
+    Ev warn;
+    CHECK(waitEvent(
+        f.ctl.h, 5000, [pid](const Ev &e) { return isBudgetVerdict(e, pid, 0); }, &warn));
+    CHECK((warn.e.flags & PG_EVF_WOULD_BLOCK) != 0);
+    // Past the grace time it still runs, and a new start is let through
+    // with "would have been blocked".
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    CHECK(child.running());
+    CHECK_EQ(injectSync(f.starter.h, 5311, "\\??\\C:\\Apps\\game.exe"), 0u);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT && e.e.pid == 5311; },
+        &v));
+    CHECK((v.e.flags & PG_EVF_WOULD_BLOCK) != 0);
+    CHECK_EQ(v.e.rule_id, 1u);
+}
+
+// The rule records of a POLICY reply, by id: present, and its time block.
+bool policyRule(const std::vector<uint8_t> &reply, uint32_t id, pg_rule_time *time)
+{
+    pg_policy pol;
+    if (reply.size() < sizeof(pol)) {
+        return false;
+    }
+    std::memcpy(&pol, reply.data(), sizeof(pol));
+    size_t off = sizeof(pol);
+    for (uint32_t i = 0; i < pol.rule_count && off + sizeof(pg_rule) <= reply.size(); i++) {
+        pg_rule r;
+        std::memcpy(&r, reply.data() + off, sizeof(r));
+        if (r.id == id) {
+            if (time != nullptr && (r.flags & PG_RULEF_TIME) != 0) {
+                std::memcpy(time, reply.data() + off + r.size - sizeof(pg_rule_time),
+                            sizeof(*time));
+            }
+            return true;
+        }
+        off += r.size;
+    }
+    return false;
+}
+
+std::vector<uint8_t> getPolicy(HANDLE h)
+{
+    pg_msg_header get = header(PG_MSG_GET_POLICY, sizeof(pg_msg_header));
+    return request(h, &get, sizeof(get));
+}
+
+void OnceRuleIsUsedByItsFirstStart()
+{
+    Fixture f;
+    CHECK(f.ok);
+    RuleSpec once{5, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/SETUP.EXE"};
     once.timed = true;
     once.time.expiry = PG_EXPIRY_ONCE;
-    for (const RuleSpec &refused : {budget, once}) {
-        auto msg = policyMessage(PG_MODE_PROMPT, PG_VERDICT_ALLOW, 5000, 60000,
-                                 {{9, PG_RULE_GLOB, PG_VERDICT_ALLOW, "C:/APPS/**"}, refused});
-        auto reply = request(f.ctl.h, msg.data(), msg.size());
-        CHECK_EQ(resultStatus(reply), (uint32_t)PG_E_RANGE);
-        pg_result r;
-        std::memcpy(&r, reply.data(), sizeof(r));
-        CHECK_EQ(r.detail, 1u);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 5000, 60000,
+                       {once, {2, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/GOOD.EXE"}}),
+             0u);
+    drain(f.ctl.h);
+    CHECK_EQ(injectSync(f.starter.h, 5401, "\\??\\C:\\Apps\\setup.exe"), 0u);
+    Ev v;
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_VERDICT && e.e.pid == 5401; },
+        &v));
+    CHECK_EQ(v.e.rule_id, 5u);
+    // Used: the policy in force (and stored) no longer has it, and clients
+    // are told the policy changed.
+    CHECK(waitEvent(
+        f.ctl.h, 3000, [](const Ev &e) { return e.e.kind == PG_EV_POLICY; }, &v));
+    auto reply = getPolicy(f.ctl.h);
+    CHECK(!policyRule(reply, 5, nullptr));
+    CHECK(policyRule(reply, 2, nullptr));
+    CHECK_EQ(injectSync(f.starter.h, 5402, "\\??\\C:\\Apps\\setup.exe"), kAccessDenied);
+    CHECK_EQ(injectSync(f.starter.h, 5403, "\\??\\C:\\Apps\\good.exe"), 0u);
+}
+
+const wchar_t kBootKey[] = L"SYSTEM\\CurrentControlSet\\Services\\procguard\\Parameters\\Boot";
+
+void RebootRulesLastForThisBoot()
+{
+    Fixture f;
+    CHECK(f.ok);
+    RuleSpec tonight{6, PG_RULE_EXACT, PG_VERDICT_BLOCK, "C:/APPS/TONIGHT.EXE"};
+    tonight.timed = true;
+    tonight.time.expiry = PG_EXPIRY_REBOOT; // boot id 0: stamped by the driver
+    RuleSpec earlier{7, PG_RULE_EXACT, PG_VERDICT_BLOCK, "C:/APPS/EARLIER.EXE"};
+    earlier.timed = true;
+    earlier.time.expiry = PG_EXPIRY_REBOOT;
+    std::memset(earlier.time.boot_id, 0x11, sizeof(earlier.time.boot_id)); // another boot
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 5000, 60000,
+                       {tonight, earlier, {9, PG_RULE_GLOB, PG_VERDICT_ALLOW, "C:/APPS/**"}}),
+             0u);
+    CHECK_EQ(injectSync(f.starter.h, 5501, "\\??\\C:\\Apps\\tonight.exe"), kAccessDenied);
+    CHECK_EQ(injectSync(f.starter.h, 5502, "\\??\\C:\\Apps\\earlier.exe"), 0u);
+    // The stored rule carries this boot's id; the other boot's rule stays,
+    // ignored.
+    auto reply = getPolicy(f.ctl.h);
+    pg_rule_time t{}, other{};
+    CHECK(policyRule(reply, 6, &t));
+    CHECK(policyRule(reply, 7, &other));
+    const uint8_t zero[PG_BOOT_ID_BYTES] = {};
+    CHECK(std::memcmp(t.boot_id, zero, sizeof(zero)) != 0);
+    CHECK(std::memcmp(t.boot_id, other.boot_id, sizeof(zero)) != 0);
+    // The id lives in a volatile key, which Windows does not keep past a
+    // restart: a non-volatile key cannot be made under it.
+    HKEY boot = nullptr;
+    CHECK_EQ(RegOpenKeyExW(HKEY_LOCAL_MACHINE, kBootKey, 0, KEY_ALL_ACCESS, &boot),
+             (LONG)ERROR_SUCCESS);
+    uint8_t id[PG_BOOT_ID_BYTES] = {};
+    DWORD type = 0, size = sizeof(id);
+    CHECK_EQ(RegQueryValueExW(boot, L"Id", nullptr, &type, id, &size), (LONG)ERROR_SUCCESS);
+    CHECK_EQ(type, (DWORD)REG_BINARY);
+    CHECK(std::memcmp(id, t.boot_id, sizeof(id)) == 0);
+    HKEY child = nullptr;
+    CHECK_EQ(RegCreateKeyExW(boot, L"probe", 0, nullptr, REG_OPTION_NON_VOLATILE, KEY_ALL_ACCESS,
+                             nullptr, &child, nullptr),
+             (LONG)ERROR_CHILD_MUST_BE_VOLATILE);
+    if (child != nullptr) {
+        RegCloseKey(child);
+        RegDeleteKeyW(boot, L"probe");
     }
-    CHECK_EQ(injectSync(f.starter.h, 5209, "\\??\\C:\\Apps\\now.exe"), kAccessDenied);
+    RegCloseKey(boot);
+}
+
+// SHA-256 through the system's own provider (an oracle independent of
+// the driver's implementation), as lower-case hex.
+std::string sha256Hex(const std::string &data)
+{
+    BCRYPT_ALG_HANDLE alg = nullptr;
+    uint8_t digest[32] = {};
+    if (BCryptOpenAlgorithmProvider(&alg, BCRYPT_SHA256_ALGORITHM, nullptr, 0) != 0) {
+        return std::string();
+    }
+    const NTSTATUS st = BCryptHash(alg, nullptr, 0, (PUCHAR)data.data(), (ULONG)data.size(), digest,
+                                   sizeof(digest));
+    BCryptCloseAlgorithmProvider(alg, 0);
+    if (st != 0) {
+        return std::string();
+    }
+    static const char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (uint8_t b : digest) {
+        hex += digits[b >> 4];
+        hex += digits[b & 15];
+    }
+    return hex;
+}
+
+bool writeFile(const std::string &path, const std::string &data)
+{
+    HANDLE f = CreateFileA(path.c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (f == INVALID_HANDLE_VALUE) {
+        return false;
+    }
+    DWORD written = 0;
+    const bool ok =
+        WriteFile(f, data.data(), (DWORD)data.size(), &written, nullptr) && written == data.size();
+    CloseHandle(f);
+    return ok;
+}
+
+void HashRulesFollowTheContentWithNoClient()
+{
+    const std::string dir = "C:\\pghash";
+    CreateDirectoryA(dir.c_str(), nullptr);
+    // Over three 64 KiB pieces, so the driver's reads are chunked.
+    std::string content(200 * 1024 + 17, '\0');
+    for (size_t i = 0; i < content.size(); i++) {
+        content[i] = static_cast<char>((i * 131 + i / 977) & 0xFF);
+    }
+    const std::string first = dir + "\\tool one.exe";
+    CHECK(writeFile(first, content));
+    const std::string hex = sha256Hex(content);
+    CHECK_EQ(hex.size(), (size_t)64);
+    const auto nt = [](const std::string &p) { return "\\??\\" + p; };
+    Fixture f;
+    CHECK(f.ok);
+    const std::vector<RuleSpec> rules = {
+        {1, PG_RULE_SHA256, PG_VERDICT_BLOCK, hex},
+        {9, PG_RULE_PREFIX, PG_VERDICT_ALLOW, "C:/PGHASH/"},
+    };
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 5000, 60000, rules), 0u);
+    drain(f.ctl.h);
+    const auto ruleOf = [&f](uint32_t pid) {
+        Ev v;
+        return waitEvent(
+                   f.ctl.h, 3000,
+                   [pid](const Ev &e) { return e.e.kind == PG_EV_VERDICT && e.e.pid == pid; }, &v)
+                   ? v.e.rule_id
+                   : 0xFFFFFFFFu;
+    };
+    CHECK_EQ(injectSync(f.starter.h, 5601, nt(first)), kAccessDenied);
+    CHECK_EQ(ruleOf(5601), 1u);
+    // Renamed, and copied: the same content, the same rule.
+    const std::string renamed = dir + "\\renamed.exe";
+    DeleteFileA(renamed.c_str());
+    CHECK(MoveFileA(first.c_str(), renamed.c_str()));
+    CHECK_EQ(injectSync(f.starter.h, 5602, nt(renamed)), kAccessDenied);
+    CHECK_EQ(ruleOf(5602), 1u);
+    const std::string copy = dir + "\\copy.exe";
+    CHECK(CopyFileA(renamed.c_str(), copy.c_str(), FALSE));
+    CHECK_EQ(injectSync(f.starter.h, 5603, nt(copy)), kAccessDenied);
+    CHECK_EQ(ruleOf(5603), 1u);
+    // Modified (one byte more): hashed again, no longer the rule's.
+    CHECK(writeFile(renamed, content + "x"));
+    CHECK_EQ(injectSync(f.starter.h, 5604, nt(renamed)), 0u);
+    CHECK_EQ(ruleOf(5604), 9u);
+    // A file that cannot be read has no digest: the other rules decide.
+    CHECK_EQ(injectSync(f.starter.h, 5605, nt(dir + "\\missing.exe")), 0u);
+    CHECK_EQ(ruleOf(5605), 9u);
+
+    // Lockdown with no client connected: an allow by digest still holds,
+    // everything else is blocked.
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 5000, 60000,
+                       {{2, PG_RULE_SHA256, PG_VERDICT_ALLOW, hex}}),
+             0u);
+    f.ctl.close();
+    CHECK_EQ(injectSync(f.starter.h, 5606, nt(copy)), 0u);
+    CHECK_EQ(injectSync(f.starter.h, 5607, nt(renamed)), kAccessDenied);
+    DeleteFileA(copy.c_str());
+    DeleteFileA(renamed.c_str());
+    RemoveDirectoryA(dir.c_str());
 }
 
 pg::ScmLifecycle lifecycle()
@@ -988,7 +1296,13 @@ void PolicyPersistsAcrossStopAndStart()
     {
         Fixture f;
         CHECK(f.ok);
-        CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 4321, 123, kRules), 0u);
+        // With an allow for this boot only: it outlives a driver restart.
+        std::vector<RuleSpec> rules = kRules;
+        RuleSpec tonight{4, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/TONIGHT.EXE"};
+        tonight.timed = true;
+        tonight.time.expiry = PG_EXPIRY_REBOOT;
+        rules.push_back(tonight);
+        CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 4321, 123, rules), 0u);
     }
     auto lc = lifecycle();
     pg::LifecycleError e = lc.stop();
@@ -1009,10 +1323,11 @@ void PolicyPersistsAcrossStopAndStart()
     CHECK_EQ(pol.mode, (uint32_t)PG_MODE_LOCKDOWN);
     CHECK_EQ(pol.timeout_ms, 4321u);
     CHECK_EQ(pol.hold_budget_ms, 123u);
-    CHECK_EQ(pol.rule_count, 3u);
+    CHECK_EQ(pol.rule_count, 4u);
     d.close();
     // Lockdown from load, with no client connected: rules, then block.
     CHECK_EQ(injectSync(starter.h, 7101, "\\??\\C:\\Apps\\good.exe"), 0u);
+    CHECK_EQ(injectSync(starter.h, 7103, "\\??\\C:\\Apps\\tonight.exe"), 0u); // same boot
     CHECK_EQ(injectSync(starter.h, 7102, "\\??\\C:\\Apps\\unknown.exe"), kAccessDenied);
 }
 
@@ -1104,7 +1419,14 @@ struct Scenario {
 int run(const std::vector<Scenario> &list)
 {
     int passed = 0, failed = 0;
+    // PGWINTEST_ONLY=Name1,Name2 runs only those (when debugging one).
+    const char *only = std::getenv("PGWINTEST_ONLY");
     for (const auto &s : list) {
+        if (only != nullptr && *only != '\0' &&
+            ("," + std::string(only) + ",").find("," + std::string(s.name) + ",") ==
+                std::string::npos) {
+            continue;
+        }
         int before = g_failures;
         auto t0 = std::chrono::steady_clock::now();
         s.fn();
@@ -1166,6 +1488,11 @@ int main(int argc, char **argv)
         {"ExitEventCarriesTheExitStatus", ExitEventCarriesTheExitStatus},
         {"CommandLineRuleDecidesAtCreation", CommandLineRuleDecidesAtCreation},
         {"TimedRulesFollowTheClock", TimedRulesFollowTheClock},
+        {"BudgetUsedUpWarnsBlocksAndEnds", BudgetUsedUpWarnsBlocksAndEnds},
+        {"BudgetInMonitorModeOnlyWarns", BudgetInMonitorModeOnlyWarns},
+        {"OnceRuleIsUsedByItsFirstStart", OnceRuleIsUsedByItsFirstStart},
+        {"RebootRulesLastForThisBoot", RebootRulesLastForThisBoot},
+        {"HashRulesFollowTheContentWithNoClient", HashRulesFollowTheContentWithNoClient},
         {"SecondControllerIsRefused", SecondControllerIsRefused},
         {"SequenceNumbersContinuousAndOverflowCounted",
          SequenceNumbersContinuousAndOverflowCounted},

@@ -23,7 +23,7 @@ if ! command -v "$wine" >/dev/null; then
 fi
 
 prefix=$(mktemp -d "${TMPDIR:-/tmp}/pgwine.XXXXXX")
-export WINEPREFIX=$prefix WINEDEBUG=-all WINEARCH=win64
+export WINEPREFIX=$prefix WINEDEBUG=${PG_WINEDEBUG:--all} WINEARCH=win64
 keeper=
 cleanup() {
   [ -n "$keeper" ] && kill "$keeper" 2>/dev/null
@@ -71,7 +71,9 @@ start_retry() {
   ctl start
 }
 
-"$wine" wineboot -i >/dev/null 2>&1
+# PG_WINE_LOG=FILE keeps the output of the prefix's system processes (the
+# driver's DbgPrint with PG_WINEDEBUG=err+debugstr) for debugging.
+"$wine" wineboot -i >/dev/null 2>>"${PG_WINE_LOG:-/dev/null}"
 wineserver -p 30 >/dev/null 2>&1 &
 
 echo "== test build: install, start, scenarios, uninstall"
