@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../../support/RuleCacheFixture.h"
 #include "MessageBuilder.h"
 
 using namespace pgtest;
@@ -20,44 +21,14 @@ constexpr uint8_t A = PG_VERDICT_ALLOW;
 constexpr uint8_t B = PG_VERDICT_BLOCK;
 constexpr uint8_t Q = PG_VERDICT_ASK;
 
-class GlobIndexTest : public ::testing::Test
+class GlobIndexTest : public RuleCacheFixture
 {
 protected:
-    void build(const std::vector<RuleSpec> &rules, uint32_t policyFlags = 0)
-    {
-        m_records = ruleRecords(rules);
-        const size_t need = pg_rule_cache_arena_size(m_records.data(), m_records.size(),
-                                                     static_cast<uint32_t>(rules.size()));
-        m_arena.assign(need, 0xCD);
-        ASSERT_EQ(PG_OK, pg_rule_cache_build(&m_cache, m_arena.data(), m_arena.size(),
-                                             m_records.data(), m_records.size(),
-                                             static_cast<uint32_t>(rules.size()), policyFlags));
-        ASSERT_LE(m_cache.arena_used, m_arena.size());
-    }
-
     uint32_t decide(const std::string &image, const char *parent = "/usr/bin/bash",
                     uint32_t uid = 1000)
     {
-        pg_match_input in{};
-        in.image = image.c_str();
-        in.image_len = image.size();
-        in.parent_image = parent;
-        in.parent_len = parent != nullptr ? std::strlen(parent) : 0;
-        in.uid = uid;
-        pg_match_result out{};
-        const int matched = pg_rule_cache_match(&m_cache, &in, &out);
-        EXPECT_EQ(matched != 0, out.rule_id != 0);
-        return out.rule_id;
+        return match(image, uid, parent).rule_id;
     }
-
-    bool conditionalFor(const std::string &image)
-    {
-        return pg_rule_cache_has_conditional_for(&m_cache, image.c_str(), image.size()) != 0;
-    }
-
-    Bytes m_records;
-    std::vector<uint8_t> m_arena;
-    pg_rule_cache m_cache{};
 };
 
 } // namespace

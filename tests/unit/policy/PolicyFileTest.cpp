@@ -5,11 +5,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "../../support/PolicyBuilders.h"
 #include "FakeFileSystem.h"
 #include "PolicyFile.h"
 
 using namespace pg;
 using namespace pg::policy;
+using namespace pgtest;
 
 namespace
 {
@@ -25,12 +27,8 @@ PolicyDocument everyKind()
     d.policy.holdBudgetMs = 300;
     d.policy.caseFold = true;
     auto add = [&](RuleKind k, Verdict a, const std::string &pattern) -> Rule & {
-        Rule r;
-        r.id = static_cast<uint32_t>(d.policy.rules.size() + 1);
-        r.kind = k;
-        r.action = a;
-        r.pattern = pattern;
-        d.policy.rules.push_back(r);
+        const uint32_t id = static_cast<uint32_t>(d.policy.rules.size() + 1);
+        d.policy.rules.push_back(rule(id, k, a, pattern));
         return d.policy.rules.back();
     };
     add(RuleKind::Exact, Verdict::Allow, "/usr/bin/ls").parent = "/bin/*sh";
@@ -42,16 +40,6 @@ PolicyDocument everyKind()
     add(RuleKind::Cmdline, Verdict::Block, "firefox *--private-window*").caseFold = true;
     add(RuleKind::Package, Verdict::Allow, "*");
     return d;
-}
-
-PolicyError parseError(const std::string &text)
-{
-    PolicyDocument d;
-    d.policy.mode = Mode::Prompt; // a marker: must survive the failed parse
-    PolicyError e;
-    EXPECT_FALSE(parsePolicyJson(text, &d, &e)) << text;
-    EXPECT_EQ(d.policy.mode, Mode::Prompt) << "a failed parse touched the document";
-    return e;
 }
 
 std::string readData(const std::string &name)

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sys/stat.h>
 
+#include "../../support/PolicyBuilders.h"
 #include "FakeFileSystem.h"
 #include "PackageLookup.h"
 #include "PolicyExplainer.h"
@@ -18,6 +19,7 @@
 
 using namespace pg;
 using namespace pg::policy;
+using namespace pgtest;
 
 namespace
 {
@@ -26,16 +28,6 @@ constexpr int64_t kHour = 3600;
 // Saturday 2026-11-21 00:00:00 UTC.
 const int64_t kSaturday = daysFromCivil(2026, 11, 21) * 86400;
 const int64_t kMonday = kSaturday + 2 * 86400;
-
-Rule rule(uint32_t id, RuleKind k, Verdict a, const std::string &pattern)
-{
-    Rule r;
-    r.id = id;
-    r.kind = k;
-    r.action = a;
-    r.pattern = pattern;
-    return r;
-}
 
 PolicyDocument timedDocument()
 {
@@ -61,16 +53,6 @@ PolicyDocument timedDocument()
     weekend.time.days = 0x60;
     d.policy.rules = {games, until, once, boot, weekend};
     return d;
-}
-
-PolicyError parseError(const std::string &text)
-{
-    PolicyDocument d;
-    d.policy.mode = Mode::Prompt; // a marker: must survive the failed parse
-    PolicyError e;
-    EXPECT_FALSE(parsePolicyJson(text, &d, &e)) << text;
-    EXPECT_EQ(d.policy.mode, Mode::Prompt) << "a failed parse touched the document";
-    return e;
 }
 
 // A schema-3 file with one glob rule carrying extra fields.

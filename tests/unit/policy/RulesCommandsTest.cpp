@@ -8,6 +8,7 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include "../../support/PolicyBuilders.h"
 #include "Accounts.h"
 #include "Cli.h"
 #include "Commands.h"
@@ -21,6 +22,7 @@
 using namespace pg;
 using namespace pg::ctl;
 using namespace std::chrono_literals;
+using pgtest::rule;
 
 namespace
 {
@@ -193,15 +195,6 @@ protected:
         err.str("");
         args.insert(args.begin(), "procguardctl");
         return ctl::run(static_cast<int>(args.size()), args.data(), ctx);
-    }
-    static Rule rule(uint32_t id, RuleKind k, Verdict a, const std::string &pattern)
-    {
-        Rule r;
-        r.id = id;
-        r.kind = k;
-        r.action = a;
-        r.pattern = pattern;
-        return r;
     }
     void writePolicyFile(const std::string &path, const Policy &p)
     {
