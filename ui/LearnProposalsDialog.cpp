@@ -152,12 +152,17 @@ void LearnProposalsDialog::reload()
         m_proposed.push_back(p.rule);
     }
     m_add->setEnabled(!m_proposed.empty());
-    m_status->setText(
-        m_proposed.empty()
-            ? tr("Nothing in the event log that lockdown would block and the "
-                 "rules do not allow yet. Run in monitor mode for a while and use "
-                 "the programs that should be allowed.")
-            : tr("%1 proposed rules for %2 programs.").arg(m_proposed.size()).arg(programCount));
+    if (m_proposed.empty()) {
+        m_status->setText(tr("Nothing in the event log that lockdown would block and the "
+                             "rules do not allow yet. Run in monitor mode for a while and use "
+                             "the programs that should be allowed."));
+        return;
+    }
+    // Two counts need two plural forms: the programs are a phrase of their own.
+    //: %1 is a number of programs ("5 programs"), translated on its own
+    const QString rules =
+        tr("%n proposed rules for %1.", nullptr, static_cast<int>(m_proposed.size()));
+    m_status->setText(rules.arg(tr("%n programs", nullptr, programCount)));
 }
 
 int LearnProposalsDialog::addChecked()
@@ -175,7 +180,7 @@ int LearnProposalsDialog::addChecked()
     }
     reload(); // what was added is allowed now and leaves the list
     QString text =
-        tr("Added %1 rules; press \"Apply to the kernel component\" to use them.").arg(added);
+        tr("Added %n rules; press \"Apply to the kernel component\" to use them.", nullptr, added);
     if (!refused.isEmpty())
         text += QLatin1Char('\n') + tr("Not added: %1").arg(refused.join(QLatin1Char('\n')));
     m_status->setText(text);

@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -180,6 +181,18 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
     m_testUid->setValidator(new QIntValidator(0, 2147483647, m_testUid));
     m_testUid->setPlaceholderText(tr("user id"));
     m_testUid->setMaximumWidth(90);
+    m_testNow = new QCheckBox(tr("now"));
+    m_testNow->setChecked(true);
+    m_testAt = new QDateTimeEdit(QDateTime::currentDateTime());
+    m_testAt->setCalendarPopup(true);
+    m_testAt->setEnabled(false);
+    m_testAt->setToolTip(tr("Local date and time to test at: rules outside their schedule "
+                            "or expired by then do not take part."));
+    connect(m_testNow, &QCheckBox::toggled, this, [this](bool now) {
+        if (!now)
+            m_testAt->setDateTime(QDateTime::currentDateTime()); // start from now
+        m_testAt->setEnabled(!now);
+    });
     auto *testButton = new QPushButton(tr("&Test"));
     m_testResult = new QLabel;
     m_testResult->setObjectName(QStringLiteral("testResult"));
@@ -196,6 +209,9 @@ RulesEditor::RulesEditor(RulesModel *model, QWidget *parent) : QWidget(parent), 
     testRow->addWidget(m_testParent, 1);
     testRow->addWidget(m_testCmdline, 1);
     testRow->addWidget(m_testUid);
+    testRow->addWidget(new QLabel(tr("at")));
+    testRow->addWidget(m_testNow);
+    testRow->addWidget(m_testAt);
     testRow->addWidget(testButton);
     auto *testLayout = new QVBoxLayout(test);
     testLayout->addLayout(testRow);
@@ -385,6 +401,11 @@ QString RulesEditor::testPath(const QString &image, const QString &parent, const
         query.uid = m_testUid->text().isEmpty() ? 0xFFFFFFFFu : m_testUid->text().toUInt();
         if (!cmdline.trimmed().isEmpty())
             query.cmdline = cmdline.trimmed().toStdString();
+        // Schedules are in local time: the zone's offset at that moment.
+        const QDateTime at =
+            m_testNow->isChecked() ? QDateTime::currentDateTime() : m_testAt->dateTime();
+        query.atUtc = at.toSecsSinceEpoch();
+        query.utcOffset = at.offsetFromUtc();
         const pg::Explanation e =
             pg::explainRules(m_model->rules(), m_policyCaseFold, m_previewMode, query);
         text = QString::fromStdString(e.ok ? e.text : e.error);

@@ -12,7 +12,9 @@
 // show (see ScheduleEditor.h).
 // "From learning..." opens LearnProposalsDialog over the panel's journal.
 // "Test this path" runs the kernel component's own matcher over the rules
-// being edited (pg::explainRules) and says which rule would decide and why.
+// being edited (pg::explainRules) and says which rule would decide and why,
+// now or at a chosen local date and time (schedules and expiry then count:
+// "would the game be allowed Saturday 17:00?").
 // Hashing a file (for the form or the test) reads it on the GUI thread.
 //
 // setLocked(true) (the panel lock) disables every control that changes
@@ -28,6 +30,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -65,6 +68,10 @@ public:
     QString testPath(const QString &image, const QString &parent = QString(),
                      const QString &cmdline = QString());
     QString testResult() const;
+    // The moment "test this path" explains at: "now" ticked (the default)
+    // or the local date and time in the field beside it.
+    QCheckBox *testNowBox() const { return m_testNow; }
+    QDateTimeEdit *testAtEdit() const { return m_testAt; }
 
     // What happens when no rule matches, for the test ("in lockdown ...").
     void setPreviewMode(pg::Mode mode) { m_previewMode = mode; }
@@ -125,6 +132,8 @@ private:
     QLineEdit *m_testParent = nullptr;
     QLineEdit *m_testCmdline = nullptr;
     QLineEdit *m_testUid = nullptr;
+    QCheckBox *m_testNow = nullptr;
+    QDateTimeEdit *m_testAt = nullptr;
     QLabel *m_testResult = nullptr;
     pg::Mode m_previewMode = pg::Mode::Prompt;
     bool m_policyCaseFold = false;

@@ -15,9 +15,10 @@
 //     "case_fold": false,            every rule case-insensitive
 //     "rules": [
 //       { "id": 1,                   optional; 0 or absent = numbered on send
-//         "kind": "sha256",          exact | glob | prefix | sha256 | cmdline | package
+//         "kind": "sha256",          exact | glob | prefix | sha256 | cmdline | package | signer
 //         "action": "block",         allow | block | ask
-//         "pattern": "9f86…",        prefix: ends with '/'; sha256: 64 hex digits
+//         "pattern": "9f86…",        prefix: ends with '/'; sha256: 64 hex digits;
+//                                    signer: glob over the trusted signer's name (Windows)
 //         "parent": "/usr/bin/*",    optional glob on the parent's image
 //         "user": 1000,              optional uid      (not with group)
 //         "group": 100,              optional gid      (not with user)

@@ -229,20 +229,34 @@
         <translation>Das Ereignisprotokoll enthält nichts, was der Modus „Sperre“ blockieren würde und die Regeln noch nicht zulassen. Lassen Sie ProcGuard eine Weile im Modus „Überwachen“ laufen und verwenden Sie die Programme, die zugelassen werden sollen.</translation>
     </message>
     <message>
-        <source>%1 proposed rules for %2 programs.</source>
-        <translation>%1 vorgeschlagene Regeln für %2 Programme.</translation>
-    </message>
-    <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <source>Added %1 rules; press &quot;Apply to the kernel component&quot; to use them.</source>
-        <translation>%1 Regeln hinzugefügt; klicken Sie auf „Auf die Kernel-Komponente anwenden“, um sie zu verwenden.</translation>
-    </message>
-    <message>
         <source>Not added: %1</source>
         <translation>Nicht hinzugefügt: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n proposed rules for %1.</source>
+        <extracomment>%1 is a number of programs (&quot;5 programs&quot;), translated on its own</extracomment>
+        <translation>
+            <numerusform>%n vorgeschlagene Regel für %1.</numerusform>
+            <numerusform>%n vorgeschlagene Regeln für %1.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n programs</source>
+        <translation>
+            <numerusform>%n Programm</numerusform>
+            <numerusform>%n Programme</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n rules; press &quot;Apply to the kernel component&quot; to use them.</source>
+        <translation>
+            <numerusform>%n Regel hinzugefügt; klicken Sie auf „Auf die Kernel-Komponente anwenden“, um sie zu verwenden.</numerusform>
+            <numerusform>%n Regeln hinzugefügt; klicken Sie auf „Auf die Kernel-Komponente anwenden“, um sie zu verwenden.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1205,6 +1219,18 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
     <message>
         <source>Allow rules proposed from what ran in monitor mode</source>
         <translation>Zulassen-Regeln, vorgeschlagen anhand dessen, was im Modus „Überwachen“ lief</translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation>jetzt</translation>
+    </message>
+    <message>
+        <source>Local date and time to test at: rules outside their schedule or expired by then do not take part.</source>
+        <translation>Datum und Uhrzeit (Ortszeit) für den Test: Regeln, die dann außerhalb ihrer Zeiten liegen oder abgelaufen sind, zählen nicht.</translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation>Zeitpunkt</translation>
     </message>
 </context>
 <context>

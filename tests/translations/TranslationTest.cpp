@@ -1,6 +1,8 @@
 // TranslationTest - the panel's Qt Linguist pipeline: the .qm files built
 // from resources/translations are compiled in, German loads and translates
-// known strings, and no .ts file has an unfinished or obsolete entry.
+// known strings, plural forms follow the count (German, and English, whose
+// catalogue holds only plurals), and no .ts file has an unfinished or
+// obsolete entry.
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -20,6 +22,8 @@ private slots:
     void GermanTranslatesKnownStrings();
     void GermanLocaleWithRegionFallsBackToGerman();
     void EnglishNeedsNoCatalogue();
+    void PluralFormsFollowTheCount_data();
+    void PluralFormsFollowTheCount();
     void EveryTsFileIsComplete_data();
     void EveryTsFileIsComplete();
 };
@@ -67,6 +71,44 @@ void TranslationTest::EnglishNeedsNoCatalogue()
 {
     pg::installTranslations(QLocale(QStringLiteral("en_US")));
     QCOMPARE(QCoreApplication::translate("MainWindow", "&Rules"), QStringLiteral("&Rules"));
+}
+
+void TranslationTest::PluralFormsFollowTheCount_data()
+{
+    // English is the source language: its catalogue adds only the singular.
+    QTest::addColumn<QString>("locale");
+    QTest::addColumn<QByteArray>("source");
+    QTest::addColumn<int>("n");
+    QTest::addColumn<QString>("expected");
+    const QByteArray programs = "%n programs";
+    const QByteArray proposed = "%n proposed rules for %1.";
+    const QByteArray added = "Added %n rules; press \"Apply to the kernel component\" to use them.";
+    QTest::newRow("de one program") << "de" << programs << 1 << QStringLiteral("1 Programm");
+    QTest::newRow("de programs") << "de" << programs << 5 << QStringLiteral("5 Programme");
+    QTest::newRow("de one rule") << "de" << proposed << 1
+                                 << QStringLiteral("1 vorgeschlagene Regel für %1.");
+    QTest::newRow("de rules added")
+        << "de" << added << 3
+        << QStringLiteral("3 Regeln hinzugefügt; klicken Sie auf „Auf die Kernel-Komponente "
+                          "anwenden“, um sie zu verwenden.");
+    QTest::newRow("en one program") << "en_US" << programs << 1 << QStringLiteral("1 program");
+    QTest::newRow("en programs") << "en_US" << programs << 2 << QStringLiteral("2 programs");
+    QTest::newRow("en one rule") << "en_US" << proposed << 1
+                                 << QStringLiteral("1 proposed rule for %1.");
+    QTest::newRow("en one rule added")
+        << "en_US" << added << 1
+        << QStringLiteral("Added 1 rule; press \"Apply to the kernel component\" to use it.");
+}
+
+void TranslationTest::PluralFormsFollowTheCount()
+{
+    QFETCH(QString, locale);
+    QFETCH(QByteArray, source);
+    QFETCH(int, n);
+    QFETCH(QString, expected);
+    pg::installTranslations(QLocale(locale));
+    QCOMPARE(QCoreApplication::translate("LearnProposalsDialog", source.constData(), nullptr, n),
+             expected);
 }
 
 void TranslationTest::EveryTsFileIsComplete_data()

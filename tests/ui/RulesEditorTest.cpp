@@ -1,6 +1,8 @@
 // RulesEditorTest.cpp - rule validation with clear errors, the rules model
 // contract, reordering and import/export.
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QDateTimeEdit>
 #include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
@@ -190,6 +192,37 @@ private slots:
         editor.setPreviewMode(pg::Mode::Lockdown);
         QVERIFY(
             editor.testPath(QStringLiteral("/elsewhere/x")).contains(QStringLiteral("lockdown")));
+    }
+
+    void testPathAtAChosenMomentFollowsTheSchedule()
+    {
+        RulesModel model;
+        pg::Rule game = rule(pg::RuleKind::Exact, "/usr/games/tetris");
+        game.time.days = 0x20;                        // Saturday
+        game.time.windows = {{16 * 3600, 18 * 3600}}; // 16:00 to 18:00 local time
+        QVERIFY(model.addRule(game).isEmpty());
+        RulesEditor editor(&model);
+        editor.setPreviewMode(pg::Mode::Lockdown);
+        QVERIFY(editor.testNowBox()->isChecked());
+        QVERIFY(!editor.testAtEdit()->isEnabled());
+        editor.testNowBox()->setChecked(false);
+        QVERIFY(editor.testAtEdit()->isEnabled());
+
+        const QDate saturday(2026, 11, 21);
+        editor.testAtEdit()->setDateTime(QDateTime(saturday, QTime(17, 0)));
+        const QString inside = editor.testPath(QStringLiteral("/usr/games/tetris"));
+        QVERIFY2(inside.startsWith(QStringLiteral("Rule 1 decides: allow")), qPrintable(inside));
+
+        editor.testAtEdit()->setDateTime(QDateTime(saturday, QTime(19, 0)));
+        const QString after = editor.testPath(QStringLiteral("/usr/games/tetris"));
+        QVERIFY2(!after.contains(QStringLiteral("decides")), qPrintable(after));
+        QVERIFY2(after.contains(QStringLiteral("lockdown")), qPrintable(after));
+        QVERIFY2(after.contains(QStringLiteral("Rule 1 would allow, but it is not in force")),
+                 qPrintable(after));
+
+        editor.testAtEdit()->setDateTime(QDateTime(saturday.addDays(-1), QTime(17, 0)));
+        const QString friday = editor.testPath(QStringLiteral("/usr/games/tetris"));
+        QVERIFY2(friday.contains(QStringLiteral("not in force")), qPrintable(friday));
     }
 
     void lockedEditorRefusesChanges()
