@@ -272,3 +272,97 @@ int64_t pg_budget_next_exhaustion_ms(const pg_budget_set *s, int64_t now_ms)
     }
     return next;
 }
+
+/* Native-endian fields of the saved form, copied byte by byte (no
+ * alignment assumed, no library call). */
+static void put_bytes(uint8_t *out, const void *value, size_t n)
+{
+    const uint8_t *v = (const uint8_t *)value;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[i] = v[i];
+    }
+}
+
+static void get_bytes(void *value, const uint8_t *in, size_t n)
+{
+    uint8_t *v = (uint8_t *)value;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        v[i] = in[i];
+    }
+}
+
+size_t pg_budget_saved_size(const pg_budget_set *s)
+{
+    return PG_BUDGET_SAVED_HEADER + (size_t)(s != NULL ? s->count : 0) * PG_BUDGET_SAVED_ENTRY;
+}
+
+size_t pg_budget_save(const pg_budget_set *s, int64_t now_ms, void *out, size_t out_size)
+{
+    uint8_t *p = (uint8_t *)out;
+    const uint32_t magic = PG_BUDGET_SAVED_MAGIC;
+    uint32_t i;
+
+    if (s == NULL || out == NULL || s->day == PG_BUDGET_NO_DAY ||
+        out_size < pg_budget_saved_size(s)) {
+        return 0;
+    }
+    put_bytes(p, &magic, 4);
+    put_bytes(p + 4, &s->count, 4);
+    put_bytes(p + 8, &s->day, 8);
+    p += PG_BUDGET_SAVED_HEADER;
+    for (i = 0; i < s->count; i++) {
+        const pg_budget_entry *e = &s->entries[i];
+        const int64_t used = e->used_ms + open_ms(e, now_ms);
+        put_bytes(p, &e->key, 8);
+        put_bytes(p + 8, &used, 8);
+        p += PG_BUDGET_SAVED_ENTRY;
+    }
+    return pg_budget_saved_size(s);
+}
+
+int pg_budget_restore(pg_budget_set *s, const void *in, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)in;
+    uint32_t magic = 0, count = 0, i;
+    int64_t day = 0;
+
+    if (s == NULL || in == NULL || len < PG_BUDGET_SAVED_HEADER) {
+        return PG_E_LENGTH;
+    }
+    get_bytes(&magic, p, 4);
+    get_bytes(&count, p + 4, 4);
+    get_bytes(&day, p + 8, 8);
+    if (magic != PG_BUDGET_SAVED_MAGIC ||
+        (len - PG_BUDGET_SAVED_HEADER) / PG_BUDGET_SAVED_ENTRY != count ||
+        (len - PG_BUDGET_SAVED_HEADER) % PG_BUDGET_SAVED_ENTRY != 0) {
+        return PG_E_LENGTH;
+    }
+    for (i = 0; i < count; i++) {
+        int64_t used = 0;
+        get_bytes(&used, p + PG_BUDGET_SAVED_HEADER + (size_t)i * PG_BUDGET_SAVED_ENTRY + 8, 8);
+        if (used < 0) {
+            return PG_E_LENGTH;
+        }
+    }
+    if (day != s->day || s->day == PG_BUDGET_NO_DAY) {
+        return PG_OK;
+    }
+    for (i = 0; i < count; i++) {
+        const uint8_t *rec = p + PG_BUDGET_SAVED_HEADER + (size_t)i * PG_BUDGET_SAVED_ENTRY;
+        uint64_t key = 0;
+        int64_t used = 0;
+        pg_budget_entry *e;
+
+        get_bytes(&key, rec, 8);
+        get_bytes(&used, rec + 8, 8);
+        e = entry_of(s, key, NULL);
+        if (e != NULL) {
+            e->used_ms += used;
+        }
+    }
+    return PG_OK;
+}

@@ -118,6 +118,30 @@ int pg_budget_exhausted(const pg_budget_set *s, uint64_t key, int64_t now_ms);
  * PG_BUDGET_NEVER when nothing runs against a budget with time left. */
 int64_t pg_budget_next_exhaustion_ms(const pg_budget_set *s, int64_t now_ms);
 
+/*
+ * Keeping today's use across a restart of the component (a daemon restart,
+ * a driver reload, a reboot), so that restarting does not refill a budget.
+ * The saved form is PG_BUDGET_SAVED_MAGIC, a count, the day, then per
+ * budget its key and the time used (open stretch included), all
+ * native-endian: it is read back by the same component on the same
+ * machine.
+ */
+#define PG_BUDGET_SAVED_MAGIC 0x31554250u /* "PBU1" */
+#define PG_BUDGET_SAVED_HEADER 16u
+#define PG_BUDGET_SAVED_ENTRY 16u
+
+/* Bytes pg_budget_save needs for s. */
+size_t pg_budget_saved_size(const pg_budget_set *s);
+/* Writes today's use of every budget of s at now_ms to out. Returns the
+ * bytes written, or 0 when out_size is too small or s has no day yet. */
+size_t pg_budget_save(const pg_budget_set *s, int64_t now_ms, void *out, size_t out_size);
+/* Adds the use saved in (len bytes) to the budgets of s with the same key,
+ * when it was saved on s's current day (pg_budget_set_day first); call
+ * once, right after configuring s. Returns PG_OK (also when the day
+ * differs: nothing to restore) or PG_E_LENGTH for a malformed input,
+ * which changes nothing. */
+int pg_budget_restore(pg_budget_set *s, const void *in, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

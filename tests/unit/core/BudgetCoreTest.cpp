@@ -269,3 +269,62 @@ TEST(BudgetStorageTest, AnEmptySetWithoutArraysIsSafe)
     EXPECT_EQ(pg_budget_used_ms(&s, kGames, 0), 0);
     EXPECT_EQ(pg_budget_next_exhaustion_ms(&s, 0), PG_BUDGET_NEVER);
 }
+
+// Today's use survives a restart of the component: saved, then added to a
+// fresh set of the same day; another day, or damage, restores nothing.
+TEST(BudgetSavedTest, UseOfTheSameDaySurvivesARestart)
+{
+    Set before(2, 2);
+    ASSERT_EQ(pg_budget_define(&before.set, kGames, 3600, 60), PG_OK);
+    ASSERT_EQ(pg_budget_define(&before.set, pg_budget_key(3, 0), 600, 0), PG_OK);
+    pg_budget_set_day(&before.set, 100, t(0), t(0));
+    ASSERT_EQ(pg_budget_started(&before.set, 41, kGames, t(100)), PG_OK);
+    std::vector<uint8_t> saved(pg_budget_saved_size(&before.set));
+    ASSERT_EQ(saved.size(), 16u + 2 * 16u);
+    // The open stretch counts up to the moment of saving.
+    ASSERT_EQ(pg_budget_save(&before.set, t(400), saved.data(), saved.size()), saved.size());
+    EXPECT_EQ(pg_budget_save(&before.set, t(400), saved.data(), saved.size() - 1), 0u);
+
+    Set after(2, 2);
+    ASSERT_EQ(pg_budget_define(&after.set, kGames, 3600, 60), PG_OK);
+    pg_budget_set_day(&after.set, 100, t(0), t(500));
+    ASSERT_EQ(pg_budget_restore(&after.set, saved.data(), saved.size()), PG_OK);
+    EXPECT_EQ(pg_budget_used_ms(&after.set, kGames, t(500)), 300 * kSecond);
+    // The budget that is gone is ignored; a game started now adds to it.
+    ASSERT_EQ(pg_budget_started(&after.set, 42, kGames, t(500)), PG_OK);
+    EXPECT_EQ(pg_budget_used_ms(&after.set, kGames, t(3800)), 3600 * kSecond);
+    EXPECT_TRUE(pg_budget_exhausted(&after.set, kGames, t(3800)));
+
+    Set tomorrow(2, 2);
+    ASSERT_EQ(pg_budget_define(&tomorrow.set, kGames, 3600, 60), PG_OK);
+    pg_budget_set_day(&tomorrow.set, 101, t(86400), t(86400));
+    ASSERT_EQ(pg_budget_restore(&tomorrow.set, saved.data(), saved.size()), PG_OK);
+    EXPECT_EQ(pg_budget_used_ms(&tomorrow.set, kGames, t(86400)), 0);
+}
+
+TEST(BudgetSavedTest, MalformedInputIsRefusedAndChangesNothing)
+{
+    Set s(1, 1);
+    ASSERT_EQ(pg_budget_define(&s.set, kGames, 3600, 60), PG_OK);
+    pg_budget_set_day(&s.set, 100, t(0), t(0));
+    ASSERT_EQ(pg_budget_started(&s.set, 41, kGames, t(0)), PG_OK);
+    std::vector<uint8_t> saved(pg_budget_saved_size(&s.set));
+    ASSERT_EQ(pg_budget_save(&s.set, t(60), saved.data(), saved.size()), saved.size());
+
+    Set fresh(1, 1);
+    ASSERT_EQ(pg_budget_define(&fresh.set, kGames, 3600, 60), PG_OK);
+    pg_budget_set_day(&fresh.set, 100, t(0), t(0));
+    // Cut short, wrong magic, a count that disagrees with the length.
+    EXPECT_EQ(pg_budget_restore(&fresh.set, saved.data(), saved.size() - 1), PG_E_LENGTH);
+    EXPECT_EQ(pg_budget_restore(&fresh.set, saved.data(), 8), PG_E_LENGTH);
+    std::vector<uint8_t> bad = saved;
+    bad[0] ^= 0xFF;
+    EXPECT_EQ(pg_budget_restore(&fresh.set, bad.data(), bad.size()), PG_E_LENGTH);
+    bad = saved;
+    bad[4] = 2;
+    EXPECT_EQ(pg_budget_restore(&fresh.set, bad.data(), bad.size()), PG_E_LENGTH);
+    EXPECT_EQ(pg_budget_used_ms(&fresh.set, kGames, t(60)), 0);
+    // A set with no day yet saves nothing.
+    Set noDay(1, 1);
+    EXPECT_EQ(pg_budget_save(&noDay.set, t(0), saved.data(), saved.size()), 0u);
+}
