@@ -20,10 +20,14 @@
  *   marked PG_EVF_BUDGET | PG_EVF_KILLED). Monitor mode warns (marked
  *   PG_EVF_WOULD_BLOCK) and ends nothing.
  *
+ *   Time used today is kept across policy changes for budgets that stay,
+ *   and across driver restarts and reboots: PgAccountSaveUse stores it
+ *   (the "BudgetUse" registry value) every PG_BUDGET_SAVE_MS while a
+ *   budget's program runs, when a budget runs out or a day begins, and at
+ *   unload; PgAccountRestoreUse adds it back at load on the same day.
+ *
  *   Limits: at most PG_MAX_BUDGET_MEMBERS processes count at once (more
  *   are not counted) and PG_MAX_BUDGET_KILLS wait for their grace time.
- *   Time used today is kept across policy changes for budgets that stay,
- *   but not across a driver restart (the stored policy has no usage).
  *   A new policy carries the running processes of budgets that stay
  *   without matching them again.
  *
@@ -42,6 +46,17 @@ static int64_t PgpLocalDay(int64_t UtcMs, int32_t OffsetSeconds)
         day--;
     }
     return day;
+}
+
+/* Budget time is kept on the monotonic clock of PgNowMs; the day comes
+ * from the wall clock and the local offset. Under the spin lock. */
+static VOID PgpSetDayLocked(PPG_ACCOUNT Account, int64_t UtcMs, int32_t OffsetSeconds,
+                            int64_t NowMs)
+{
+    int64_t day = PgpLocalDay(UtcMs, OffsetSeconds);
+
+    pg_budget_set_day(&Account->Budgets, day,
+                      NowMs - (UtcMs - (day * PG_DAY_SECONDS - OffsetSeconds) * 1000), NowMs);
 }
 
 /*++
@@ -343,19 +358,25 @@ BOOLEAN PgAccountTick(int64_t UtcMs, int32_t OffsetSeconds)
             KeReleaseSpinLock(&PgGlobals.Lock, irql);
             return changed;
         }
-        /* Budget time is kept on the monotonic clock of PgNowMs; the day
-         * comes from the wall clock and the local offset. */
         nowMs = (int64_t)PgNowMs();
-        day = PgpLocalDay(UtcMs, OffsetSeconds);
-        pg_budget_set_day(&account->Budgets, day,
-                          nowMs - (UtcMs - (day * PG_DAY_SECONDS - OffsetSeconds) * 1000), nowMs);
+        day = account->Budgets.day;
+        PgpSetDayLocked(account, UtcMs, OffsetSeconds, nowMs);
+        if (day != account->Budgets.day) {
+            account->SaveSoon = TRUE;
+        }
 
         n = PgpExhausted(account, &account->Budgets, nowMs, account->Scratch);
+        for (i = 0; i < account->Budgets.count && !account->SaveSoon; i++) {
+            /* Running: saved every PG_BUDGET_SAVE_MS. */
+            account->SaveSoon = account->Budgets.entries[i].running > 0 &&
+                                (uint64_t)nowMs >= account->SavedAtMs + PG_BUDGET_SAVE_MS;
+        }
         if (n != account->ExhaustedCount ||
             RtlCompareMemory(account->Scratch, account->ExhaustedIds, n * sizeof(uint32_t)) !=
                 n * sizeof(uint32_t)) {
             RtlCopyMemory(account->ExhaustedIds, account->Scratch, n * sizeof(uint32_t));
             account->ExhaustedCount = n;
+            account->SaveSoon = TRUE;
             changed = TRUE;
         }
         enforce = PgGlobals.Mode != PG_MODE_MONITOR;
@@ -427,5 +448,77 @@ BOOLEAN PgAccountTick(int64_t UtcMs, int32_t OffsetSeconds)
             PgFinishLockedWork(&work);
         }
     }
+    if (PgGlobals.Account != NULL && PgGlobals.Account->SaveSoon) {
+        PgAccountSaveUse();
+    }
     return changed;
+}
+
+/*++
+Routine Description:
+    Stores today's use of every budget in the registry (PgBudgetUseSave),
+    so that a driver restart or a reboot does not refill a budget.
+    PASSIVE_LEVEL, from the timer thread with PolicyMutex held, and at
+    unload. Nothing is stored before the first tick knows the day.
+--*/
+VOID PgAccountSaveUse(VOID)
+{
+    PPG_ACCOUNT account = PgGlobals.Account;
+    UCHAR *buffer;
+    size_t size, written;
+    KIRQL irql;
+
+    if (account == NULL || account->BudgetRuleCount == 0) {
+        return;
+    }
+    /* The number of budgets is fixed for an account. */
+    size = pg_budget_saved_size(&account->Budgets);
+    buffer = (UCHAR *)ExAllocatePoolWithTag(PagedPool, size, PG_POOL_TAG);
+    if (buffer == NULL) {
+        return;
+    }
+    KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+    written = pg_budget_save(&account->Budgets, (int64_t)PgNowMs(), buffer, size);
+    account->SaveSoon = FALSE;
+    account->SavedAtMs = PgNowMs();
+    KeReleaseSpinLock(&PgGlobals.Lock, irql);
+    if (written != 0) {
+        (void)PgBudgetUseSave(buffer, (ULONG)written);
+    }
+    ExFreePoolWithTag(buffer, PG_POOL_TAG);
+}
+
+/*++
+Routine Description:
+    At load, after the stored policy was applied: today's use saved by the
+    previous load is added to the budgets that are still defined. Use from
+    another day is ignored. PASSIVE_LEVEL, before the timer thread runs.
+--*/
+VOID PgAccountRestoreUse(VOID)
+{
+    PPG_ACCOUNT account = PgGlobals.Account;
+    UCHAR *buffer;
+    ULONG capacity, got;
+    int64_t utcMs;
+    int32_t offset;
+    KIRQL irql;
+
+    if (account == NULL || account->BudgetRuleCount == 0) {
+        return;
+    }
+    /* Room for budgets the policy no longer has, too. */
+    capacity = (ULONG)pg_budget_saved_size(&account->Budgets) + 4096 * PG_BUDGET_SAVED_ENTRY;
+    buffer = (UCHAR *)ExAllocatePoolWithTag(PagedPool, capacity, PG_POOL_TAG);
+    if (buffer == NULL) {
+        return;
+    }
+    got = PgBudgetUseLoad(buffer, capacity);
+    PgUtcMsAndOffset(&utcMs, &offset);
+    KeAcquireSpinLock(&PgGlobals.Lock, &irql);
+    PgpSetDayLocked(account, utcMs, offset, (int64_t)PgNowMs());
+    if (got != 0 && pg_budget_restore(&account->Budgets, buffer, got) != PG_OK) {
+        DbgPrint("procguard: the saved budget use is malformed; budgets start from zero\n");
+    }
+    KeReleaseSpinLock(&PgGlobals.Lock, irql);
+    ExFreePoolWithTag(buffer, PG_POOL_TAG);
 }

@@ -413,6 +413,7 @@ static VOID PgpTeardown(VOID)
         IoDeleteDevice(PgGlobals.DeviceObject);
         PgGlobals.DeviceObject = NULL;
     }
+    PgAccountSaveUse(); /* the budgets' use today, for the next load */
     PgPolicyFree();
     if (PgGlobals.ParametersKey.Buffer != NULL) {
         ExFreePoolWithTag(PgGlobals.ParametersKey.Buffer, PG_POOL_TAG);
@@ -502,6 +503,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
      * defaults (monitor mode) and is not fatal. */
     (VOID) PgBootIdLoad();
     (VOID) PgPolicyLoad();
+    PgAccountRestoreUse();
 
     status = PgStartTimer();
     if (!NT_SUCCESS(status)) {

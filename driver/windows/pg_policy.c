@@ -73,7 +73,8 @@ static NTSTATUS PgpOpenParameters(HANDLE *Key, BOOLEAN Create)
     return ZwOpenKey(Key, KEY_READ, &oa);
 }
 
-static NTSTATUS PgpPolicySave(const UCHAR *Message, ULONG Size)
+/* Writes a REG_BINARY value under the Parameters key and flushes it. */
+static NTSTATUS PgpSaveValue(PCWSTR Name, const VOID *Data, ULONG Size)
 {
     UNICODE_STRING value;
     HANDLE key = NULL;
@@ -83,11 +84,56 @@ static NTSTATUS PgpPolicySave(const UCHAR *Message, ULONG Size)
     if (!NT_SUCCESS(status)) {
         return status;
     }
-    RtlInitUnicodeString(&value, PG_POLICY_VALUE);
-    status = ZwSetValueKey(key, &value, 0, REG_BINARY, (PVOID)Message, Size);
+    RtlInitUnicodeString(&value, Name);
+    status = ZwSetValueKey(key, &value, 0, REG_BINARY, (PVOID)Data, Size);
     ZwFlushKey(key);
     ZwClose(key);
     return status;
+}
+
+static NTSTATUS PgpPolicySave(const UCHAR *Message, ULONG Size)
+{
+    return PgpSaveValue(PG_POLICY_VALUE, Message, Size);
+}
+
+/* Today's budget use (pg_account.c), so that a restart does not refill
+ * a budget. */
+NTSTATUS PgBudgetUseSave(const UCHAR *Data, ULONG Size)
+{
+    return PgpSaveValue(L"BudgetUse", Data, Size);
+}
+
+/*++
+Routine Description:
+    Reads the saved budget use into Buffer. Returns the bytes read, 0
+    when there is none (or it does not fit).
+--*/
+ULONG PgBudgetUseLoad(UCHAR *Buffer, ULONG Capacity)
+{
+    UNICODE_STRING value;
+    HANDLE key = NULL;
+    PKEY_VALUE_PARTIAL_INFORMATION info = NULL;
+    ULONG needed = 0, got = 0;
+
+    if (!NT_SUCCESS(PgpOpenParameters(&key, FALSE))) {
+        return 0;
+    }
+    RtlInitUnicodeString(&value, L"BudgetUse");
+    needed = sizeof(KEY_VALUE_PARTIAL_INFORMATION) + Capacity;
+    info =
+        (PKEY_VALUE_PARTIAL_INFORMATION)ExAllocatePoolWithTag(PagedPool, needed, PG_POOL_TAG);
+    if (info != NULL &&
+        NT_SUCCESS(ZwQueryValueKey(key, &value, KeyValuePartialInformation, info, needed,
+                                   &needed)) &&
+        info->Type == REG_BINARY && info->DataLength <= Capacity) {
+        RtlCopyMemory(Buffer, info->Data, info->DataLength);
+        got = info->DataLength;
+    }
+    if (info != NULL) {
+        ExFreePoolWithTag(info, PG_POOL_TAG);
+    }
+    ZwClose(key);
+    return got;
 }
 
 /*++

@@ -58,6 +58,7 @@
 #define PG_MAX_BUDGET_MEMBERS 1024 /* processes counting against budgets at once */
 #define PG_MAX_BUDGET_KILLS 256    /* warned processes waiting for their grace to end */
 #define PG_SHA256_HEX_BYTES 65     /* 64 hex digits and a NUL */
+#define PG_BUDGET_SAVE_MS 30000u   /* how often running budgets' use is stored */
 
 #define PG_DRIVER_NAME "procguard.sys 0.1.0"
 
@@ -126,6 +127,8 @@ typedef struct _PG_ACCOUNT {
     UCHAR *BudgetArena;
     PG_BUDGET_KILL Kills[PG_MAX_BUDGET_KILLS];
     ULONG KillCount;
+    uint64_t SavedAtMs; /* PgNowMs() of the last save of the use */
+    BOOLEAN SaveSoon;   /* a change worth saving at the next tick */
 } PG_ACCOUNT, *PPG_ACCOUNT;
 
 typedef struct _PG_GLOBALS {
@@ -245,6 +248,8 @@ ULONG PgPolicyReplySize(VOID);
 VOID PgPolicyWriteReplyLocked(UCHAR *Out, uint64_t RequestId);
 VOID PgPolicyConsumeRule(uint32_t RuleId);
 NTSTATUS PgBootIdLoad(VOID);
+NTSTATUS PgBudgetUseSave(const UCHAR *Data, ULONG Size);
+ULONG PgBudgetUseLoad(UCHAR *Buffer, ULONG Capacity);
 VOID PgUtcMsAndOffset(int64_t *UtcMs, int32_t *OffsetSeconds);
 
 /* pg_hash.c */
@@ -260,6 +265,8 @@ BOOLEAN PgAccountTakeOnceLocked(uint32_t RuleId);
 VOID PgAccountStartLocked(ULONG Pid, const pg_match_input *In);
 VOID PgAccountExitLocked(ULONG Pid);
 BOOLEAN PgAccountTick(int64_t UtcMs, int32_t OffsetSeconds);
+VOID PgAccountSaveUse(VOID);
+VOID PgAccountRestoreUse(VOID);
 
 #if defined(PG_TEST_BUILD)
 /* pg_test.c */

@@ -1291,6 +1291,43 @@ pg::LifecycleError restart(pg::ScmLifecycle &lc)
     return e;
 }
 
+// Today's use of a budget is stored: a driver restart (or a reboot) does
+// not refill it.
+void BudgetUseSurvivesADriverRestart()
+{
+    const std::vector<RuleSpec> rules = {
+        budgetRule(1, "C:/APPS/GAME.EXE", 4, 30),
+        {9, PG_RULE_GLOB, PG_VERDICT_ALLOW, "C:/APPS/**"},
+    };
+    {
+        Fixture f;
+        CHECK(f.ok);
+        CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 5000, 60000, rules), 0u);
+        Child child;
+        CHECK(child.ok);
+        CHECK_EQ(injectSync(f.starter.h, child.pid(), "\\??\\C:\\Apps\\game.exe"), 0u);
+        // 2.5 of the 4 seconds used, then the driver stops (and stores it).
+        std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    }
+    auto lc = lifecycle();
+    CHECK(!lc.stop());
+    CHECK(!restart(lc));
+    Fixture f;
+    CHECK(f.ok);
+    drain(f.ctl.h);
+    Child child;
+    CHECK(child.ok);
+    const uint32_t pid = child.pid();
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_EQ(injectSync(f.starter.h, pid, "\\??\\C:\\Apps\\game.exe"), 0u);
+    // At most 1.5 s were left (the timer looks every second); a refilled
+    // budget would warn after 4 s.
+    Ev warn;
+    CHECK(waitEvent(
+        f.ctl.h, 8000, [pid](const Ev &e) { return isBudgetVerdict(e, pid, 0); }, &warn));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(3500));
+}
+
 void PolicyPersistsAcrossStopAndStart()
 {
     {
@@ -1498,6 +1535,7 @@ int main(int argc, char **argv)
          SequenceNumbersContinuousAndOverflowCounted},
         {"MalformedRequestsGetErrorsAndDriverKeepsServing",
          MalformedRequestsGetErrorsAndDriverKeepsServing},
+        {"BudgetUseSurvivesADriverRestart", BudgetUseSurvivesADriverRestart},
         {"PolicyPersistsAcrossStopAndStart", PolicyPersistsAcrossStopAndStart},
         {"StopWithAFrozenProcessEndsItAndUnloads", StopWithAFrozenProcessEndsItAndUnloads},
         {"StopWithHoldsReleasesThemAndUnloads", StopWithHoldsReleasesThemAndUnloads},
