@@ -56,7 +56,12 @@ enum class RuleKind : uint8_t {
     Package = PG_RULE_PACKAGE, // pattern: glob over the owning package's name
     Signer = PG_RULE_SIGNER,   // pattern: glob over the trusted signer's name (Windows)
 };
-enum class Role : uint16_t { None = PG_ROLE_NONE, Controller = PG_ROLE_CONTROLLER, Observer = PG_ROLE_OBSERVER };
+enum class Role : uint16_t {
+    None = PG_ROLE_NONE,
+    Controller = PG_ROLE_CONTROLLER,
+    Observer = PG_ROLE_OBSERVER,
+    Resolver = PG_ROLE_RESOLVER
+};
 
 // One decoded pg_event record.
 struct Event {

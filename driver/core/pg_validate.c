@@ -354,8 +354,12 @@ static int validate_hello(const uint8_t *buf, size_t len, uint16_t hdr_version)
         h.reserved != 0 || h.min_version == 0 || h.min_version > h.max_version) {
         return PG_E_RANGE;
     }
-    /* OBSERVE_OK only qualifies CONTROL. */
-    if ((h.flags & PG_HELLO_OBSERVE_OK) != 0 && (h.flags & PG_HELLO_CONTROL) == 0) {
+    /* OBSERVE_OK only qualifies CONTROL or RESOLVE; one client has one role. */
+    if ((h.flags & PG_HELLO_OBSERVE_OK) != 0 &&
+        (h.flags & (PG_HELLO_CONTROL | PG_HELLO_RESOLVE)) == 0) {
+        return PG_E_RANGE;
+    }
+    if ((h.flags & PG_HELLO_CONTROL) != 0 && (h.flags & PG_HELLO_RESOLVE) != 0) {
         return PG_E_RANGE;
     }
     st = check_padded_name(h.name, sizeof(h.name));

@@ -132,7 +132,11 @@ enum pg_mode {
 enum pg_role {
     PG_ROLE_NONE = 0,
     PG_ROLE_CONTROLLER = 1, /* receives requests, sends verdicts and policy */
-    PG_ROLE_OBSERVER = 2    /* receives events only */
+    PG_ROLE_OBSERVER = 2,   /* receives events only */
+    PG_ROLE_RESOLVER = 3    /* receives events; answers the requests held only for facts
+                             * (PG_EVF_FACTS) that the kernel component cannot find itself
+                             * (procguard.sys: the Authenticode signer). procguardd finds
+                             * every fact itself and grants OBSERVER instead. */
 };
 
 enum pg_platform {
@@ -142,9 +146,11 @@ enum pg_platform {
 
 /* pg_hello.flags */
 #define PG_HELLO_CONTROL 0x1u       /* ask to become the controlling client */
-#define PG_HELLO_OBSERVE_OK 0x2u    /* with CONTROL: accept observer if taken */
+#define PG_HELLO_OBSERVE_OK 0x2u    /* with CONTROL or RESOLVE: accept observer if taken */
 #define PG_HELLO_NO_SNAPSHOT 0x4u   /* do not send the initial process snapshot */
-#define PG_HELLO_FLAGS_ALL 0x7u
+#define PG_HELLO_RESOLVE 0x8u       /* ask to become the resolver (PG_ROLE_RESOLVER); not
+                                     * with CONTROL */
+#define PG_HELLO_FLAGS_ALL 0xFu
 
 /* pg_hello.subscriptions: optional event classes, off unless asked for. */
 #define PG_SUB_THREADS 0x1u /* thread create/exit (Windows) */

@@ -289,9 +289,19 @@ static VOID PgpClientGone(PFILE_OBJECT FileObject)
         PgGlobals.ClientCount--;
         if (PgGlobals.Controller == client) {
             PgGlobals.Controller = NULL;
-            PgResolveAllLocked(PG_SRC_DISCONNECT, &work);
+            if (PgGlobals.Resolver != NULL) {
+                /* Holds kept for facts are still the resolver's. */
+                PgResolveFactsLocked(FALSE, PG_SRC_DISCONNECT, &work);
+            } else {
+                PgResolveAllLocked(PG_SRC_DISCONNECT, &work);
+            }
             /* The exemption of its process tree ends with the client. */
             PgGlobals.ExemptCount = 0;
+        } else if (PgGlobals.Resolver == client) {
+            PgGlobals.Resolver = NULL;
+            if (PgGlobals.Controller == NULL) {
+                PgResolveFactsLocked(TRUE, PG_SRC_DISCONNECT, &work);
+            }
         }
     }
     KeReleaseSpinLock(&PgGlobals.Lock, irql);
@@ -402,6 +412,7 @@ static VOID PgpTeardown(VOID)
     }
     PgGlobals.ClientCount = 0;
     PgGlobals.Controller = NULL;
+    PgGlobals.Resolver = NULL;
 
     /* 5. Delete the device. */
     if (PgGlobals.SymlinkCreated) {

@@ -305,7 +305,10 @@ static ULONG PgpHello(PPG_CLIENT Client, const pg_hello *Hello, UCHAR *Out)
     } else if ((Hello->flags & PG_HELLO_CONTROL) != 0 && PgGlobals.Controller == NULL) {
         reply.status = PG_OK;
         reply.role = PG_ROLE_CONTROLLER;
-    } else if ((Hello->flags & PG_HELLO_CONTROL) != 0 &&
+    } else if ((Hello->flags & PG_HELLO_RESOLVE) != 0 && PgGlobals.Resolver == NULL) {
+        reply.status = PG_OK;
+        reply.role = PG_ROLE_RESOLVER;
+    } else if ((Hello->flags & (PG_HELLO_CONTROL | PG_HELLO_RESOLVE)) != 0 &&
                (Hello->flags & PG_HELLO_OBSERVE_OK) == 0) {
         reply.status = PG_E_BUSY;
     } else {
@@ -320,6 +323,9 @@ static ULONG PgpHello(PPG_CLIENT Client, const pg_hello *Hello, UCHAR *Out)
         if (reply.role == PG_ROLE_CONTROLLER) {
             PgGlobals.Controller = Client;
             PgExemptAddLocked(Client->Pid);
+        } else if (reply.role == PG_ROLE_RESOLVER) {
+            /* It only reads files and answers; it starts nothing. */
+            PgGlobals.Resolver = Client;
         }
     }
     /* Read after the role is granted: the first event this client can
@@ -333,9 +339,10 @@ static ULONG PgpHello(PPG_CLIENT Client, const pg_hello *Hello, UCHAR *Out)
 Routine Description:
     VERDICTS: resolves each hold by id. Ids already decided (timeout,
     another path) are counted in detail, not an error: the race between a
-    person and a deadline is normal.
+    person and a deadline is normal. The resolver (FactsOnly) may answer
+    only holds kept for facts; any other id counts as unknown.
 --*/
-static ULONG PgpVerdicts(const UCHAR *Message, UCHAR *Out, PPG_LOCKED_WORK Work)
+static ULONG PgpVerdicts(const UCHAR *Message, UCHAR *Out, BOOLEAN FactsOnly, PPG_LOCKED_WORK Work)
 {
     const pg_verdicts_msg *msg = (const pg_verdicts_msg *)Message;
     const pg_verdict *items = (const pg_verdict *)(Message + sizeof(*msg));
@@ -344,8 +351,11 @@ static ULONG PgpVerdicts(const UCHAR *Message, UCHAR *Out, PPG_LOCKED_WORK Work)
 
     for (i = 0; i < msg->count; i++) {
         pg_pending_entry resolved;
-        if (pg_pending_resolve(&PgGlobals.Pending, items[i].hold_id, items[i].verdict,
-                               PG_SRC_CLIENT, &resolved) == PG_OK) {
+        const pg_pending_entry *held = pg_pending_find(&PgGlobals.Pending, items[i].hold_id);
+        if (FactsOnly && (held == NULL || !((PPG_HOLD)held->ctx)->Facts)) {
+            unknown++;
+        } else if (pg_pending_resolve(&PgGlobals.Pending, items[i].hold_id, items[i].verdict,
+                                      PG_SRC_CLIENT, &resolved) == PG_OK) {
             PgResolveHoldLocked(&resolved, Work);
         } else {
             unknown++;
@@ -486,10 +496,10 @@ static NTSTATUS PgpRequest(PIRP Irp, PIO_STACK_LOCATION IrpSp, ULONG_PTR *Inform
     } else if (!client->Hello) {
         *Information = PgpWriteResult(system, hdr.request_id, PG_E_STATE, 0);
     } else if (hdr.type == PG_MSG_VERDICTS) {
-        if (PgGlobals.Controller != client) {
+        if (PgGlobals.Controller != client && PgGlobals.Resolver != client) {
             *Information = PgpWriteResult(system, hdr.request_id, PG_E_NOT_CONTROLLER, 0);
         } else {
-            *Information = PgpVerdicts(copy, system, &work);
+            *Information = PgpVerdicts(copy, system, PgGlobals.Resolver == client, &work);
         }
     } else if (hdr.type == PG_MSG_GET_STATUS) {
         if (outLength < sizeof(pg_status_msg)) {

@@ -436,7 +436,8 @@ VOID PgEmitLocked(pg_event *Event, const char *Image, const char *Cmdline, const
             continue;
         }
         if (pg_ring_push(&client->Ring, Event, Image, Cmdline, Sid, ParentImage,
-                         Priority && client == PgGlobals.Controller) != PG_OK) {
+                         Priority && (client == PgGlobals.Controller ||
+                                      client == PgGlobals.Resolver)) != PG_OK) {
             PgGlobals.LostEvents++;
         }
     }
@@ -528,6 +529,29 @@ static void PgpResolvedCallback(void *User, const pg_pending_entry *Resolved)
 VOID PgResolveAllLocked(UCHAR Source, PPG_LOCKED_WORK Work)
 {
     pg_pending_resolve_all(&PgGlobals.Pending, Source, PgpResolvedCallback, Work);
+}
+
+/*++
+Routine Description:
+    Resolves with their default verdict the holds that are (Facts TRUE)
+    or are not (FALSE) held only for facts: what a departing resolver or
+    controller leaves behind when the other role stays connected.
+--*/
+VOID PgResolveFactsLocked(BOOLEAN Facts, UCHAR Source, PPG_LOCKED_WORK Work)
+{
+    pg_pending_entry resolved;
+    ULONG i;
+
+    for (i = 0; i < PG_MAX_HOLDS; i++) {
+        const pg_pending_entry *e = &PgGlobals.PendingEntries[i];
+        if (e->hold_id == 0 || ((PPG_HOLD)e->ctx)->Facts != Facts) {
+            continue;
+        }
+        if (pg_pending_resolve(&PgGlobals.Pending, e->hold_id, e->default_verdict, Source,
+                               &resolved) == PG_OK) {
+            PgResolveHoldLocked(&resolved, Work);
+        }
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -624,12 +648,13 @@ static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_I
         return FALSE;
     }
     /* A SIGNER rule could decide, but a signature can be verified only in
-     * user mode: hold the start for the controlling client, which finds
-     * the signer, matches its policy again and answers (PG_EVF_FACTS;
-     * app/FactResolver.h). Monitor never holds; without a client no
-     * SIGNER rule can match, so the mode decides below. */
+     * user mode: hold the start for the resolver (procguardctl resolve, a
+     * service) or the controlling client, which finds the signer, matches
+     * the policy again and answers (PG_EVF_FACTS; app/FactResolver.h).
+     * Monitor never holds; with neither connected no SIGNER rule can
+     * match, so the mode decides below. */
     if ((match.needs & PG_FACT_SIGNER) != 0 && PgGlobals.Mode != PG_MODE_MONITOR &&
-        PgGlobals.Controller != NULL && !PgGlobals.Stopping) {
+        (PgGlobals.Controller != NULL || PgGlobals.Resolver != NULL) && !PgGlobals.Stopping) {
         *Verdict = (UCHAR)PgGlobals.DefaultVerdict;
         *Flags |= PG_EVF_FACTS;
         return TRUE;
@@ -822,7 +847,13 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
             held = FALSE;
             source = PG_SRC_OVERLOAD;
         } else {
-            uint64_t lostBefore = PgGlobals.Controller->Ring.lost_total;
+            /* The client that must see the request: the controller, or
+             * for a hold kept only for facts the resolver when no
+             * controller is connected. */
+            PPG_CLIENT asked =
+                PgGlobals.Controller != NULL ? PgGlobals.Controller : PgGlobals.Resolver;
+            uint64_t lostBefore = asked->Ring.lost_total;
+            hold->Facts = (ev.flags & PG_EVF_FACTS) != 0;
             hold->HoldId = holdId;
             hold->DeadlineAtMs = PgGlobals.TimeoutMs != 0
                                      ? heldAt + PgGlobals.TimeoutMs + PG_HOLD_SLACK_MS
@@ -834,7 +865,7 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
             ev.default_verdict = (uint8_t)PgGlobals.DefaultVerdict;
             ev.flags |= PG_EVF_HELD;
             PgEmitLocked(&ev, si->Image, si->Cmdline, si->Sid, si->Parent, TRUE, NULL);
-            if (PgGlobals.Controller->Ring.lost_total != lostBefore) {
+            if (asked->Ring.lost_total != lostBefore) {
                 /* Not even the reserve had room: nobody would ever see
                  * this request, so it is decided now. */
                 pg_pending_entry resolved;

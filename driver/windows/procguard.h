@@ -93,6 +93,7 @@ typedef struct _PG_HOLD {
     BOOLEAN Released;  /* the launcher left past its budget */
     BOOLEAN OwnHeld;   /* the process's own thread waits in the image callback */
     BOOLEAN Frozen;    /* on PgGlobals.Frozen */
+    BOOLEAN Facts;     /* held only for facts (PG_EVF_FACTS): the resolver may answer */
     PEPROCESS Process; /* referenced once Released: matched and killed by it */
     LIST_ENTRY FrozenLink;
     LIST_ENTRY KillLink;
@@ -144,6 +145,7 @@ typedef struct _PG_GLOBALS {
     LIST_ENTRY Clients;
     ULONG ClientCount;
     PPG_CLIENT Controller;
+    PPG_CLIENT Resolver; /* answers holds kept only for facts (PG_ROLE_RESOLVER) */
     LIST_ENTRY ReadQueue;
 
     /* policy */
@@ -228,6 +230,7 @@ NTSTATUS PgStartTimer(VOID);
 VOID PgStopTimer(VOID);
 VOID PgUpdateSubscriptions(VOID);
 VOID PgResolveAllLocked(UCHAR Source, PPG_LOCKED_WORK Work);
+VOID PgResolveFactsLocked(BOOLEAN Facts, UCHAR Source, PPG_LOCKED_WORK Work);
 VOID PgResolveHoldLocked(const pg_pending_entry *Entry, PPG_LOCKED_WORK Work);
 VOID PgEmitLocked(pg_event *Event, const char *Image, const char *Cmdline, const char *Sid,
                   const char *ParentImage, BOOLEAN Priority, PPG_CLIENT OnlyTo);

@@ -547,6 +547,90 @@ void ClosingControllerResolvesEveryHold()
     CHECK_EQ(s.held_now, 0u);
 }
 
+// The resolver role: with no controller connected, a start that only a
+// SIGNER rule could decide is held for the resolver, which may answer
+// such holds and no other.
+void ResolverAnswersHoldsKeptForFactsOnly()
+{
+    Device ctl, resolver, second, starter;
+    CHECK(ctl.open() && resolver.open() && second.open() && starter.open());
+    pg_hello_reply r{};
+    CHECK(hello(ctl.h, PG_HELLO_CONTROL, &r) && r.status == PG_OK);
+    const std::vector<RuleSpec> rules = {
+        {1, PG_RULE_SIGNER, PG_VERDICT_ALLOW, "Contoso*"},
+        {2, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/GOOD.EXE"},
+    };
+    CHECK_EQ(setPolicy(ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 20000, 60000, rules), 0u);
+    ctl.close();
+    // Without a resolver (or a controller) the mode decides at once.
+    CHECK_EQ(injectSync(starter.h, 5701, "\\??\\C:\\Apps\\tool.exe"), kAccessDenied);
+
+    CHECK(hello(resolver.h, PG_HELLO_RESOLVE, &r));
+    CHECK_EQ(r.status, (uint32_t)PG_OK);
+    CHECK_EQ(r.role, (uint16_t)PG_ROLE_RESOLVER);
+    // One resolver: a second one is refused, or observes if it accepts that.
+    CHECK(hello(second.h, PG_HELLO_RESOLVE, &r));
+    CHECK_EQ(r.status, (uint32_t)PG_E_BUSY);
+    Device third;
+    CHECK(third.open() && hello(third.h, PG_HELLO_RESOLVE | PG_HELLO_OBSERVE_OK, &r));
+    CHECK_EQ(r.role, (uint16_t)PG_ROLE_OBSERVER);
+    // An observer and the resolver may not set the policy.
+    CHECK_EQ(setPolicy(resolver.h, PG_MODE_MONITOR, PG_VERDICT_ALLOW, 1000, 250),
+             (uint32_t)PG_E_NOT_CONTROLLER);
+
+    // Held for the resolver: the request is marked FACTS; its Allow lets
+    // the start proceed.
+    Inject signedStart;
+    CHECK(signedStart.start(starter.h, 5702, 4, "\\??\\C:\\Apps\\tool.exe"));
+    Ev req;
+    CHECK(waitEvent(
+        resolver.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_REQUEST; }, &req));
+    CHECK((req.e.flags & PG_EVF_FACTS) != 0);
+    CHECK(!signedStart.wait(300));
+    uint32_t unknown = 99;
+    CHECK_EQ(sendVerdict(resolver.h, req.e.hold_id, PG_VERDICT_ALLOW, &unknown), 0u);
+    CHECK_EQ(unknown, 0u);
+    CHECK(signedStart.wait(5000));
+    CHECK_EQ(signedStart.out.creation_status, 0u);
+    // A rule that needs no facts decides without the resolver.
+    CHECK_EQ(injectSync(starter.h, 5703, "\\??\\C:\\Apps\\good.exe"), 0u);
+
+    // With a controller in prompt mode, a hold for a person is not the
+    // resolver's to answer.
+    Device ctl2;
+    CHECK(ctl2.open() && hello(ctl2.h, PG_HELLO_CONTROL, &r) && r.status == PG_OK);
+    CHECK_EQ(setPolicy(ctl2.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 20000, 60000,
+                       {{2, PG_RULE_EXACT, PG_VERDICT_ALLOW, "C:/APPS/GOOD.EXE"}}),
+             0u);
+    drain(resolver.h);
+    Inject personStart;
+    CHECK(personStart.start(starter.h, 5704, 4, "\\??\\C:\\Apps\\other.exe"));
+    CHECK(waitEvent(
+        resolver.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_REQUEST; }, &req));
+    CHECK((req.e.flags & PG_EVF_FACTS) == 0);
+    CHECK_EQ(sendVerdict(resolver.h, req.e.hold_id, PG_VERDICT_BLOCK, &unknown), 0u);
+    CHECK_EQ(unknown, 1u);
+    CHECK(!personStart.wait(300));
+    CHECK_EQ(sendVerdict(ctl2.h, req.e.hold_id, PG_VERDICT_ALLOW, &unknown), 0u);
+    CHECK(personStart.wait(5000));
+    CHECK_EQ(personStart.out.creation_status, 0u);
+
+    // The resolver goes away with a hold kept for facts and no controller:
+    // the hold gets the default verdict at once, not at its deadline.
+    CHECK_EQ(setPolicy(ctl2.h, PG_MODE_LOCKDOWN, PG_VERDICT_BLOCK, 20000, 60000, rules), 0u);
+    ctl2.close();
+    drain(resolver.h);
+    Inject orphan;
+    CHECK(orphan.start(starter.h, 5705, 4, "\\??\\C:\\Apps\\tool.exe"));
+    CHECK(waitEvent(
+        resolver.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_REQUEST; }, &req));
+    const auto t0 = std::chrono::steady_clock::now();
+    resolver.close();
+    CHECK(orphan.wait(5000));
+    CHECK_EQ(orphan.out.creation_status, kAccessDenied);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
+
 void SecondControllerIsRefused()
 {
     Fixture f;
@@ -1531,6 +1615,7 @@ int main(int argc, char **argv)
         {"RebootRulesLastForThisBoot", RebootRulesLastForThisBoot},
         {"HashRulesFollowTheContentWithNoClient", HashRulesFollowTheContentWithNoClient},
         {"SecondControllerIsRefused", SecondControllerIsRefused},
+        {"ResolverAnswersHoldsKeptForFactsOnly", ResolverAnswersHoldsKeptForFactsOnly},
         {"SequenceNumbersContinuousAndOverflowCounted",
          SequenceNumbersContinuousAndOverflowCounted},
         {"MalformedRequestsGetErrorsAndDriverKeepsServing",

@@ -212,10 +212,21 @@ TEST(ValidateHello, UnknownFlagIsRangeError)
     EXPECT_EQ(PG_E_RANGE, client(hello(h)));
 }
 
-TEST(ValidateHello, ObserveOkWithoutControlIsRangeError)
+TEST(ValidateHello, ObserveOkWithoutControlOrResolveIsRangeError)
 {
     pg_hello h = defaultHello();
     h.flags = PG_HELLO_OBSERVE_OK;
+    EXPECT_EQ(PG_E_RANGE, client(hello(h)));
+    h.flags = PG_HELLO_OBSERVE_OK | PG_HELLO_RESOLVE;
+    EXPECT_EQ(PG_OK, client(hello(h)));
+    h.flags = PG_HELLO_RESOLVE | PG_HELLO_NO_SNAPSHOT;
+    EXPECT_EQ(PG_OK, client(hello(h)));
+}
+
+TEST(ValidateHello, ControlAndResolveTogetherIsRangeError)
+{
+    pg_hello h = defaultHello();
+    h.flags = PG_HELLO_CONTROL | PG_HELLO_RESOLVE;
     EXPECT_EQ(PG_E_RANGE, client(hello(h)));
 }
 
