@@ -76,6 +76,13 @@ Error fromTransport(const TransportError &t, const std::string &where)
                      t.message.empty() ? "Input/output error on " + where + "." : t.message);
 }
 
+std::string busyText(const ConnectOptions &options, const char *component)
+{
+    return std::string(options.resolve ? "Another client already resolves facts for "
+                                       : "Another client already controls ") +
+           component + ".";
+}
+
 std::string malformed(uint32_t platform, int status)
 {
     return std::string(componentName(platform)) + " sent a malformed message (" +
@@ -145,9 +152,12 @@ Error KernelLink::connect(const ConnectOptions &options, ConnectInfo *info)
         return fromTransport(t, where);
 
     msg::Hello hello;
-    hello.flags = (options.control ? PG_HELLO_CONTROL : 0u) |
-                  (options.control && options.observerIfTaken ? PG_HELLO_OBSERVE_OK : 0u) |
-                  (options.snapshot ? 0u : PG_HELLO_NO_SNAPSHOT);
+    // RESOLVE never goes with CONTROL (the component refuses the pair).
+    const bool wantControl = options.control && !options.resolve;
+    hello.flags =
+        (wantControl ? PG_HELLO_CONTROL : 0u) | (options.resolve ? PG_HELLO_RESOLVE : 0u) |
+        ((wantControl || options.resolve) && options.observerIfTaken ? PG_HELLO_OBSERVE_OK : 0u) |
+        (options.snapshot ? 0u : PG_HELLO_NO_SNAPSHOT);
     hello.subscriptions = options.subscriptions & PG_SUB_ALL;
     hello.name = options.clientName;
     const uint64_t id = d.nextRequestId++;
@@ -230,9 +240,7 @@ Error KernelLink::connect(const ConnectOptions &options, ConnectInfo *info)
                                   std::to_string(PG_PROTOCOL_VERSION) + ".",
                               PG_E_VERSION));
     case PG_E_BUSY:
-        return fail(makeError(Error::Code::Busy,
-                              std::string("Another client already controls ") + component + ".",
-                              PG_E_BUSY));
+        return fail(makeError(Error::Code::Busy, busyText(options, component), PG_E_BUSY));
     case PG_E_ACCESS:
         return fail(makeError(Error::Code::PermissionDenied,
                               reply.platform == PG_PLATFORM_WINDOWS
@@ -253,13 +261,13 @@ Error KernelLink::connect(const ConnectOptions &options, ConnectInfo *info)
                                   std::to_string(PG_PROTOCOL_MIN_VERSION) + ".." +
                                   std::to_string(PG_PROTOCOL_VERSION) + ".",
                               PG_E_VERSION));
-    const bool wantControl = options.control;
-    if (wantControl && reply.role != Role::Controller &&
+    const Role wanted = wantControl       ? Role::Controller
+                        : options.resolve ? Role::Resolver
+                                          : Role::Observer;
+    if (wanted != Role::Observer && reply.role != wanted &&
         !(options.observerIfTaken && reply.role == Role::Observer))
-        return fail(makeError(Error::Code::Busy,
-                              std::string("Another client already controls ") + component + ".",
-                              PG_E_BUSY));
-    if (!wantControl && reply.role != Role::Observer)
+        return fail(makeError(Error::Code::Busy, busyText(options, component), PG_E_BUSY));
+    if (wanted == Role::Observer && reply.role != Role::Observer)
         return fail(makeError(Error::Code::Protocol,
                               std::string(component) + " granted a role that was not asked for."));
 

@@ -38,7 +38,8 @@
 #include "Transport.h"
 #include "Types.h"
 
-namespace pg {
+namespace pg
+{
 
 // What went wrong, in terms a user can act on.
 struct Error {
@@ -62,10 +63,11 @@ struct Error {
 };
 
 struct ConnectOptions {
-    bool control = true;         // ask to be the controlling client
-    bool observerIfTaken = false; // accept observer role if another controls
-    bool snapshot = true;        // receive the initial process snapshot
-    uint32_t subscriptions = 0;  // PG_SUB_*
+    bool control = true;          // ask to be the controlling client
+    bool resolve = false;         // ask to be the resolver instead (overrides control)
+    bool observerIfTaken = false; // accept observer role if another controls / resolves
+    bool snapshot = true;         // receive the initial process snapshot
+    uint32_t subscriptions = 0;   // PG_SUB_*
     std::string clientName = "procguard";
     std::chrono::milliseconds timeout{3000};
 };
@@ -79,7 +81,8 @@ struct ConnectInfo {
     std::string serverName;
 };
 
-class EventSink {
+class EventSink
+{
 public:
     virtual ~EventSink() = default;
     // Worker thread. Events in sequence order; batch is never empty.
@@ -89,7 +92,8 @@ public:
     virtual void onDisconnected(const Error &error) = 0;
 };
 
-class KernelLink {
+class KernelLink
+{
 public:
     explicit KernelLink(std::unique_ptr<Transport> transport);
     ~KernelLink();

@@ -120,6 +120,8 @@ const char *toString(Role r)
         return "controller";
     case Role::Observer:
         return "observer";
+    case Role::Resolver:
+        return "resolver";
     }
     return "unknown";
 }

@@ -15,17 +15,17 @@
 // component's default verdict when the link closes.
 //
 // A request marked PG_EVF_FACTS (procguard.sys held it because a SIGNER
-// rule could decide) is first resolved here: the signer is found
-// (ctx.facts), the policy in force matched again (FactResolver.h), and a
-// rule's allow or block - or lockdown's block when no rule decides - is
-// sent at once. Only what is left (prompt mode, an ask rule) is shown.
+// rule could decide) is first answered by the policy (FactsAnswerer.h,
+// shared with `resolve`): a rule's allow or block - or lockdown's block
+// when no rule decides - is sent at once. Only what is left (prompt mode,
+// an ask rule) is shown.
 #include <algorithm>
 #include <cctype>
 #include <deque>
 
 #include "Commands.h"
 #include "ExitCodes.h"
-#include "FactResolver.h"
+#include "FactsAnswerer.h"
 #include "Format.h"
 #include "Messages.h"
 
@@ -43,14 +43,6 @@ struct Held {
     std::string signer;      // the signer check's sentence, when one was made
 };
 
-// No user-mode facts (no FactSource given): SIGNER rules never match.
-class NoFacts : public FactSource
-{
-public:
-    uint32_t facts() const override { return 0; }
-    SignerInfo signer(const std::string &) override { return {}; }
-};
-
 std::string trim(const std::string &s)
 {
     size_t a = 0, b = s.size();
@@ -61,16 +53,12 @@ std::string trim(const std::string &s)
     return s.substr(a, b - a);
 }
 
-std::string label(const Event &e)
-{
-    return "pid " + std::to_string(e.pid) + " " + (e.image.empty() ? "(unknown image)" : e.image);
-}
-
 class Approver
 {
 public:
     Approver(const Options &o, Context &ctx, KernelLink &link)
-        : m_o(o), m_ctx(ctx), m_link(link), m_resolver(ctx.facts ? *ctx.facts : m_noFacts)
+        : m_o(o), m_ctx(ctx), m_link(link),
+          m_facts(link, ctx.facts, *ctx.out, *ctx.err, ctx.requestTimeout)
     {
     }
 
@@ -95,13 +83,11 @@ private:
     // Returns true when the hold was answered by the policy (or an exit
     // code in *rc when the link failed); false to ask a person.
     bool resolveFacts(Held &h, int *rc);
-    int sendVerdict(const Event &e, Verdict v, const std::string &why);
 
     const Options &m_o;
     Context &m_ctx;
     KernelLink &m_link;
-    NoFacts m_noFacts;
-    FactResolver m_resolver;
+    FactsAnswerer m_facts;
     std::deque<Held> m_queue;
     bool m_shown = false; // the front's prompt is on screen
     uint32_t m_answered = 0;
@@ -136,7 +122,7 @@ int Approver::handleEvents(std::vector<Event> &&events)
                                    [&](const Held &h) { return h.event.holdId == e.holdId; });
             if (it == m_queue.end())
                 continue;
-            *m_ctx.out << "Note: " << label(it->event)
+            *m_ctx.out << "Note: " << holdLabel(it->event)
                        << " was decided elsewhere: " << toString(e.verdict) << " ("
                        << toString(e.source) << ").\n";
             if (it == m_queue.begin())
@@ -149,55 +135,11 @@ int Approver::handleEvents(std::vector<Event> &&events)
 
 bool Approver::resolveFacts(Held &h, int *rc)
 {
-    // The policy in force, fetched per request: such requests are rare (a
-    // start no other rule decided) and the policy may have changed.
-    Policy policy;
-    std::string why;
-    if (Error err = m_link.getPolicy(&policy, m_ctx.requestTimeout)) {
-        *m_ctx.err << "Could not read the policy to check " << label(h.event) << ": " << err.message
-                   << '\n';
-        if (err.code == Error::Code::Disconnected || err.code == Error::Code::Timeout) {
-            *rc = exitCodeFor(err);
-            return true;
-        }
-        return false;
-    }
-    if (!m_resolver.setPolicy(policy, &why)) {
-        *m_ctx.err << why << '\n';
-        return false;
-    }
-    const Resolution r = m_resolver.resolve(h.event);
-    if (r.signer)
-        h.signer = r.signer->reason;
-    const std::optional<Verdict> v = verdictForFacts(r, policy.mode);
-    if (!v)
-        return false;
-    std::string reason;
-    if (r.decided)
-        reason = "rule " + std::to_string(r.ruleId) + " (" + toString(r.kind) + ")";
-    else
-        reason = std::string("no rule, ") + toString(policy.mode) + " mode";
-    if (!h.signer.empty())
-        reason += "; " + h.signer;
-    *rc = sendVerdict(h.event, *v, reason);
-    return true;
-}
-
-int Approver::sendVerdict(const Event &e, Verdict v, const std::string &why)
-{
-    uint32_t unknown = 0;
-    if (Error err = m_link.sendVerdicts({{e.holdId, v}}, &unknown, m_ctx.requestTimeout)) {
-        *m_ctx.err << err.message << '\n';
-        if (err.code == Error::Code::Disconnected || err.code == Error::Code::Timeout)
-            return exitCodeFor(err);
-        return -1;
-    }
-    if (unknown > 0)
-        *m_ctx.out << label(e) << ": already decided elsewhere.\n";
-    else
-        *m_ctx.out << label(e) << ": " << toString(v) << " by the policy (" << why << ").\n";
-    m_ctx.out->flush();
-    return -1;
+    FactsAnswer a = m_facts.answer(h.event);
+    if (a.fatal)
+        *rc = exitCodeFor(*a.fatal);
+    h.signer = std::move(a.signer);
+    return a.answered;
 }
 
 void Approver::expire()
@@ -207,7 +149,7 @@ void Approver::expire()
     // event should normally arrive first.
     for (auto it = m_queue.begin(); it != m_queue.end();) {
         if (it->deadlineNs != 0 && now > it->deadlineNs + 1000000000ull) {
-            *m_ctx.out << "Note: " << label(it->event) << " timed out; the default verdict ("
+            *m_ctx.out << "Note: " << holdLabel(it->event) << " timed out; the default verdict ("
                        << toString(it->event.defaultVerdict) << ") applied.\n";
             if (it == m_queue.begin())
                 m_shown = false;
@@ -289,9 +231,9 @@ int Approver::answerFront(Verdict v, bool always)
     }
     ++m_answered;
     if (unknown > 0)
-        *m_ctx.out << label(e) << ": already decided elsewhere.\n";
+        *m_ctx.out << holdLabel(e) << ": already decided elsewhere.\n";
     else
-        *m_ctx.out << label(e) << ": " << toString(v) << (m_o.autoVerdict ? " (auto)" : "")
+        *m_ctx.out << holdLabel(e) << ": " << toString(v) << (m_o.autoVerdict ? " (auto)" : "")
                    << ".\n";
     m_ctx.out->flush();
     if (limitReached())
@@ -316,7 +258,7 @@ int Approver::handleLine(const std::string &raw)
     if (line == "W")
         return answerFront(Verdict::Block, true);
     if (line == "s" || line == "skip") {
-        *m_ctx.out << "Skipped " << label(m_queue.front().event)
+        *m_ctx.out << "Skipped " << holdLabel(m_queue.front().event)
                    << "; the default verdict applies when its time runs out.\n";
         m_queue.pop_front();
         m_shown = false;

@@ -191,6 +191,18 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     ps->add_flag("--tree", o->tree, "Show parents above their children");
     ps->add_flag("--json", o->json, "Print JSON");
 
+    CLI::App *resolve = app.add_subcommand(
+        "resolve", "Answer the starts held for facts the component cannot find (the signer)");
+    addSocket(resolve);
+    resolve->add_flag("--service", o->service,
+                      "Run as the Windows service procguard-resolver (see resolver install)");
+    CLI::App *resolver = app.add_subcommand(
+        "resolver", "Install, uninstall, start or stop the resolver's service (Windows)");
+    std::string resolverAction;
+    resolver->add_option("action", resolverAction, "install, uninstall, start or stop")
+        ->required()
+        ->check(CLI::IsMember({"install", "uninstall", "start", "stop"}));
+
     // Lifecycle of the component, where the platform manages it here.
     CLI::App *install = nullptr, *start = nullptr, *stop = nullptr, *uninstall = nullptr,
              *state = nullptr;
@@ -368,6 +380,13 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
             o->budgetMs = budgetMs;
     } else if (ps->parsed()) {
         o->command = Command::Ps;
+    } else if (resolve->parsed()) {
+        o->command = Command::Resolve;
+    } else if (resolver->parsed()) {
+        o->command = resolverAction == "install"     ? Command::ResolverInstall
+                     : resolverAction == "uninstall" ? Command::ResolverUninstall
+                     : resolverAction == "start"     ? Command::ResolverStart
+                                                     : Command::ResolverStop;
     } else if (install != nullptr && install->parsed()) {
         o->command = Command::Install;
     } else if (start != nullptr && start->parsed()) {

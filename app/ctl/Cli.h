@@ -29,6 +29,12 @@ enum class Command {
     Mode,
     Learn,
     Ps,
+    Resolve, // resolve [--service]
+    // resolver install|uninstall|start|stop: the resolver's service (Windows)
+    ResolverInstall,
+    ResolverUninstall,
+    ResolverStart,
+    ResolverStop,
     // Lifecycle (only where the platform has them: Windows, the SCM)
     Install,
     Start,
@@ -99,6 +105,9 @@ struct Options {
 
     // ps
     bool tree = false;
+
+    // resolve
+    bool service = false; // --service: run under the Service Control Manager (Windows)
 
     // install, start, stop, uninstall, state
     std::string componentPath; // install: the driver file

@@ -46,6 +46,24 @@ int fail(Context &ctx, const Error &error)
     return exitCodeFor(error);
 }
 
+int exitCodeFor(const LifecycleError &e)
+{
+    switch (e.code) {
+    case LifecycleError::Code::None:
+        return kExitOk;
+    case LifecycleError::Code::NotAdministrator:
+        return kExitPermissionDenied;
+    case LifecycleError::Code::NotInstalled:
+    case LifecycleError::Code::NotRunning:
+        return kExitNotRunning;
+    case LifecycleError::Code::Timeout:
+        return kExitDisconnected;
+    default:
+        break;
+    }
+    return kExitFailed;
+}
+
 int openSession(const Options &o, Context &ctx, bool control, bool snapshot, EventSink *sink,
                 Session *session)
 {
@@ -101,6 +119,13 @@ int run(int argc, const char *const *argv, Context &ctx)
         return runMode(o, ctx);
     case Command::Ps:
         return runPs(o, ctx);
+    case Command::Resolve:
+        return runResolve(o, ctx);
+    case Command::ResolverInstall:
+    case Command::ResolverUninstall:
+    case Command::ResolverStart:
+    case Command::ResolverStop:
+        return runResolver(o, ctx);
     case Command::Install:
     case Command::Start:
     case Command::Stop:

@@ -58,7 +58,7 @@ struct Context {
     policy::Accounts *accounts = nullptr;
     policy::FileSystem *files = nullptr;
     // Facts about a start that only user mode finds (Windows: the image's
-    // trusted signer), for requests marked PG_EVF_FACTS (approve). Unset:
+    // trusted signer), for requests marked PG_EVF_FACTS (approve, resolve). Unset:
     // none, so SIGNER rules never match.
     FactSource *facts = nullptr;
 };
@@ -78,6 +78,8 @@ int runExplain(const Options &o, Context &ctx);
 int runMode(const Options &o, Context &ctx);
 int runLearn(const Options &o, Context &ctx);
 int runPs(const Options &o, Context &ctx);
+int runResolve(const Options &o, Context &ctx);   // resolve [--service]
+int runResolver(const Options &o, Context &ctx);  // resolver install|uninstall|start|stop
 int runLifecycle(const Options &o, Context &ctx); // install, start, stop, uninstall, state
 
 // An EventSink that queues events for the command's own thread and wakes it.
@@ -108,6 +110,8 @@ int openSession(const Options &o, Context &ctx, bool control, bool snapshot, Eve
                 Session *session);
 // Prints error's sentence on ctx.err and returns its exit code.
 int fail(Context &ctx, const Error &error);
+// The exit code that reports a Lifecycle failure.
+int exitCodeFor(const LifecycleError &error);
 
 } // namespace ctl
 } // namespace pg

@@ -35,24 +35,6 @@ const char *stateWord(ComponentState s)
     return "unknown";
 }
 
-int exitCodeFor(const LifecycleError &e)
-{
-    switch (e.code) {
-    case LifecycleError::Code::None:
-        return kExitOk;
-    case LifecycleError::Code::NotAdministrator:
-        return kExitPermissionDenied;
-    case LifecycleError::Code::NotInstalled:
-    case LifecycleError::Code::NotRunning:
-        return kExitNotRunning;
-    case LifecycleError::Code::Timeout:
-        return kExitDisconnected;
-    default:
-        break;
-    }
-    return kExitFailed;
-}
-
 } // namespace
 
 int runLifecycle(const Options &o, Context &ctx)

@@ -94,12 +94,33 @@ bool waitForState(SC_HANDLE service, DWORD wanted, DWORD *last)
 
 ScmLifecycle::ScmLifecycle(LifecycleOptions options) : m_options(std::move(options)) {}
 
+ScmLifecycle::ScmLifecycle(ScmServiceSpec service) : m_service(std::move(service))
+{
+    m_options.serviceName = m_service->serviceName;
+}
+
 std::string ScmLifecycle::describe() const
 {
-    return "kernel driver service " + m_options.serviceName;
+    return (m_service ? "service " : "kernel driver service ") + m_options.serviceName;
+}
+
+std::string ScmLifecycle::subject() const
+{
+    return m_service ? m_service->subject : std::string("the driver");
+}
+
+LifecycleError ScmLifecycle::fail(unsigned long code, const std::string &what) const
+{
+    return fromWin32(code, what, subject());
 }
 
 LifecycleError ScmLifecycle::fromWin32(unsigned long code, const std::string &what)
+{
+    return fromWin32(code, what, "the driver");
+}
+
+LifecycleError ScmLifecycle::fromWin32(unsigned long code, const std::string &what,
+                                       const std::string &subject)
 {
     using C = LifecycleError::Code;
     switch (code) {
@@ -110,13 +131,13 @@ LifecycleError ScmLifecycle::fromWin32(unsigned long code, const std::string &wh
                     what + ": the service is marked for deletion; close every program using "
                            "it (the panel, Services, procguardctl) or restart Windows.");
     case ERROR_SERVICE_EXISTS:
-        return make(C::AlreadyInstalled, code, what + ": the driver is already installed.");
+        return make(C::AlreadyInstalled, code, what + ": " + subject + " is already installed.");
     case ERROR_SERVICE_ALREADY_RUNNING:
-        return make(C::AlreadyRunning, code, what + ": the driver is already running.");
+        return make(C::AlreadyRunning, code, what + ": " + subject + " is already running.");
     case ERROR_SERVICE_DOES_NOT_EXIST:
-        return make(C::NotInstalled, code, what + ": the driver is not installed.");
+        return make(C::NotInstalled, code, what + ": " + subject + " is not installed.");
     case ERROR_SERVICE_NOT_ACTIVE:
-        return make(C::NotRunning, code, what + ": the driver is not running.");
+        return make(C::NotRunning, code, what + ": " + subject + " is not running.");
     case ERROR_INVALID_IMAGE_HASH:
         return make(C::SignaturePolicy, code,
                     what + ": Windows refused the driver's signature; install a signed build, "
@@ -124,9 +145,9 @@ LifecycleError ScmLifecycle::fromWin32(unsigned long code, const std::string &wh
                            "(bcdedit /set testsigning on, then restart).");
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND:
-        return make(C::Failed, code, what + ": the driver file was not found.");
+        return make(C::Failed, code, what + ": " + subject + " file was not found.");
     case ERROR_SERVICE_REQUEST_TIMEOUT:
-        return make(C::Timeout, code, what + ": the driver did not answer in time.");
+        return make(C::Timeout, code, what + ": " + subject + " did not answer in time.");
     default:
         return make(C::Failed, code, what + ": Windows error " + std::to_string(code) + ".");
     }
@@ -137,7 +158,7 @@ ComponentState ScmLifecycle::state(LifecycleError *error)
     ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
     if (!scm) {
         if (error != nullptr) {
-            *error = fromWin32(GetLastError(), "cannot open the service manager");
+            *error = fail(GetLastError(), "cannot open the service manager");
         }
         return ComponentState::Unknown;
     }
@@ -148,14 +169,14 @@ ComponentState ScmLifecycle::state(LifecycleError *error)
             return ComponentState::NotInstalled;
         }
         if (error != nullptr) {
-            *error = fromWin32(err, "cannot query the driver");
+            *error = fail(err, "cannot query " + subject());
         }
         return ComponentState::Unknown;
     }
     SERVICE_STATUS st{};
     if (!QueryServiceStatus(svc.h, &st)) {
         if (error != nullptr) {
-            *error = fromWin32(GetLastError(), "cannot query the driver");
+            *error = fail(GetLastError(), "cannot query " + subject());
         }
         return ComponentState::Unknown;
     }
@@ -164,6 +185,9 @@ ComponentState ScmLifecycle::state(LifecycleError *error)
 
 LifecycleError ScmLifecycle::install()
 {
+    if (m_service) {
+        return installService();
+    }
     if (m_options.componentPath.empty()) {
         return make(LifecycleError::Code::Failed, 0, "install: no driver file given.");
     }
@@ -171,14 +195,14 @@ LifecycleError ScmLifecycle::install()
     wchar_t full[MAX_PATH * 2];
     DWORD n = GetFullPathNameW(path.c_str(), MAX_PATH * 2, full, nullptr);
     if (n == 0 || n >= MAX_PATH * 2) {
-        return fromWin32(GetLastError(), "install");
+        return fail(GetLastError(), "install");
     }
     if (GetFileAttributesW(full) == INVALID_FILE_ATTRIBUTES) {
-        return fromWin32(ERROR_FILE_NOT_FOUND, "install");
+        return fail(ERROR_FILE_NOT_FOUND, "install");
     }
     ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CREATE_SERVICE));
     if (!scm) {
-        return fromWin32(GetLastError(), "install");
+        return fail(GetLastError(), "install");
     }
     std::wstring name = widen(m_options.serviceName);
     ScHandle svc(CreateServiceW(scm.h, name.c_str(), L"ProcGuard launch control",
@@ -186,7 +210,28 @@ LifecycleError ScmLifecycle::install()
                                 SERVICE_ERROR_NORMAL, full, nullptr, nullptr, nullptr, nullptr,
                                 nullptr));
     if (!svc) {
-        return fromWin32(GetLastError(), "install");
+        return fail(GetLastError(), "install");
+    }
+    return {};
+}
+
+LifecycleError ScmLifecycle::installService() const
+{
+    ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CREATE_SERVICE));
+    if (!scm) {
+        return fail(GetLastError(), "install");
+    }
+    // Dependencies are a list of names, each ended by a NUL, the list by another.
+    std::wstring deps = widen(m_service->dependency);
+    deps.push_back(L'\0');
+    deps.push_back(L'\0');
+    ScHandle svc(CreateServiceW(
+        scm.h, widen(m_service->serviceName).c_str(), widen(m_service->displayName).c_str(),
+        SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+        widen(m_service->commandLine).c_str(), nullptr, nullptr,
+        m_service->dependency.empty() ? nullptr : deps.c_str(), nullptr, nullptr));
+    if (!svc) {
+        return fail(GetLastError(), "install");
     }
     return {};
 }
@@ -195,19 +240,19 @@ LifecycleError ScmLifecycle::start()
 {
     ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
     if (!scm) {
-        return fromWin32(GetLastError(), "start");
+        return fail(GetLastError(), "start");
     }
     ScHandle svc(OpenServiceW(scm.h, widen(m_options.serviceName).c_str(),
                               SERVICE_START | SERVICE_QUERY_STATUS));
     if (!svc) {
-        return fromWin32(GetLastError(), "start");
+        return fail(GetLastError(), "start");
     }
     if (!StartServiceW(svc.h, 0, nullptr)) {
-        return fromWin32(GetLastError(), "start");
+        return fail(GetLastError(), "start");
     }
     DWORD last = 0;
     if (!waitForState(svc.h, SERVICE_RUNNING, &last)) {
-        return fromWin32(ERROR_SERVICE_REQUEST_TIMEOUT, "start");
+        return fail(ERROR_SERVICE_REQUEST_TIMEOUT, "start");
     }
     return {};
 }
@@ -216,20 +261,20 @@ LifecycleError ScmLifecycle::stop()
 {
     ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
     if (!scm) {
-        return fromWin32(GetLastError(), "stop");
+        return fail(GetLastError(), "stop");
     }
     ScHandle svc(OpenServiceW(scm.h, widen(m_options.serviceName).c_str(),
                               SERVICE_STOP | SERVICE_QUERY_STATUS));
     if (!svc) {
-        return fromWin32(GetLastError(), "stop");
+        return fail(GetLastError(), "stop");
     }
     SERVICE_STATUS st{};
     if (!ControlService(svc.h, SERVICE_CONTROL_STOP, &st)) {
-        return fromWin32(GetLastError(), "stop");
+        return fail(GetLastError(), "stop");
     }
     DWORD last = st.dwCurrentState;
     if (last != SERVICE_STOPPED && !waitForState(svc.h, SERVICE_STOPPED, &last)) {
-        return fromWin32(ERROR_SERVICE_REQUEST_TIMEOUT, "stop");
+        return fail(ERROR_SERVICE_REQUEST_TIMEOUT, "stop");
     }
     return {};
 }
@@ -238,19 +283,20 @@ LifecycleError ScmLifecycle::uninstall()
 {
     ScHandle scm(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CONNECT));
     if (!scm) {
-        return fromWin32(GetLastError(), "uninstall");
+        return fail(GetLastError(), "uninstall");
     }
     ScHandle svc(
         OpenServiceW(scm.h, widen(m_options.serviceName).c_str(), DELETE | SERVICE_QUERY_STATUS));
     if (!svc) {
-        return fromWin32(GetLastError(), "uninstall");
+        return fail(GetLastError(), "uninstall");
     }
     SERVICE_STATUS st{};
     if (QueryServiceStatus(svc.h, &st) && st.dwCurrentState != SERVICE_STOPPED) {
-        return make(LifecycleError::Code::AlreadyRunning, 0, "uninstall: stop the driver first.");
+        return make(LifecycleError::Code::AlreadyRunning, 0,
+                    "uninstall: stop " + subject() + " first.");
     }
     if (!DeleteService(svc.h)) {
-        return fromWin32(GetLastError(), "uninstall");
+        return fail(GetLastError(), "uninstall");
     }
     return {};
 }

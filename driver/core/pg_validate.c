@@ -407,7 +407,7 @@ static int validate_hello_reply(const uint8_t *buf, size_t len)
         return PG_E_SIZE;
     }
     memcpy(&r, buf, sizeof(r));
-    if (r.status > PG_STATUS_MAX || r.role > PG_ROLE_OBSERVER ||
+    if (r.status > PG_STATUS_MAX || r.role > PG_ROLE_RESOLVER ||
         (r.platform != PG_PLATFORM_LINUX && r.platform != PG_PLATFORM_WINDOWS)) {
         return PG_E_RANGE;
     }

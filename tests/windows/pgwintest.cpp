@@ -17,13 +17,16 @@
 #include <windows.h>
 
 #include <bcrypt.h>
+#include <wincrypt.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -1592,8 +1595,31 @@ int main(int argc, char **argv)
         std::printf("0x%08X\n", status);
         return status == 0xFFFFFFFFu ? 1 : 0;
     }
+    if (mode == "trust-root" && argc == 3) {
+        // Adds a test certificate (DER) to the machine's Root store, for the
+        // signer scenarios of run_wine_tests.sh (a throwaway prefix).
+        std::ifstream in(argv[2], std::ios::binary);
+        const std::vector<char> der((std::istreambuf_iterator<char>(in)),
+                                    std::istreambuf_iterator<char>());
+        HCERTSTORE root =
+            CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_LOCAL_MACHINE, L"Root");
+        const bool ok = !der.empty() && root != nullptr &&
+                        CertAddEncodedCertificateToStore(root, X509_ASN_ENCODING,
+                                                         reinterpret_cast<const BYTE *>(der.data()),
+                                                         static_cast<DWORD>(der.size()),
+                                                         CERT_STORE_ADD_REPLACE_EXISTING, nullptr);
+        if (root != nullptr) {
+            CertCloseStore(root, 0);
+        }
+        if (!ok) {
+            std::fprintf(stderr, "pgwintest: cannot trust %s (error %lu)\n", argv[2],
+                         GetLastError());
+        }
+        return ok ? 0 : 1;
+    }
     if (mode != "scenarios") {
-        std::fprintf(stderr, "usage: pgwintest scenarios | release-check | inject PID NTPATH\n");
+        std::fprintf(stderr, "usage: pgwintest scenarios | release-check | inject PID NTPATH | "
+                             "trust-root FILE.der\n");
         return 2;
     }
     return run({

@@ -165,6 +165,40 @@ step "held start answered allow by approve" expect_start 8103 '\??\C:\Apps\asked
 wait "$approver"
 step "approve --auto allow --count 1 ends cleanly" test $? -eq 0
 
+# Signer rules with no controller: procguardctl.exe resolve answers the
+# starts the driver holds only for the signer. A program signed here with
+# a throwaway certificate that this prefix's Root store trusts, and the
+# same program unsigned.
+sign=$prefix/sign
+make_signed() {
+  mkdir -p "$sign" &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -keyout "$sign/key.pem" \
+      -out "$sign/cert.pem" -subj "/CN=ProcGuard Test Signer/O=ProcGuard Tests" \
+      -addext "keyUsage=critical,digitalSignature,keyCertSign" \
+      -addext "extendedKeyUsage=codeSigning" \
+      -addext "basicConstraints=critical,CA:TRUE" >/dev/null 2>&1 &&
+    openssl x509 -in "$sign/cert.pem" -outform der -out "$sign/root.der" &&
+    cp "$bins/pgwintest.exe" "$sign/unsigned.exe" &&
+    osslsigncode sign -certs "$sign/cert.pem" -key "$sign/key.pem" -h sha256 \
+      -n "ProcGuard resolver test" -in "$sign/unsigned.exe" -out "$sign/signed.exe" >/dev/null &&
+    rm -f "$sign/key.pem"
+}
+step "program signed with a test certificate" make_signed
+step "test certificate trusted" "$wine" "$bins/pgwintest.exe" trust-root "$(winpath "$sign/root.der")"
+step "mode lockdown" ctl mode lockdown --default block
+step "signer rule added" ctl rules add --allow --signer 'ProcGuard Test Signer*'
+signed_nt="\\??\\$(winpath "$sign/signed.exe")"
+unsigned_nt="\\??\\$(winpath "$sign/unsigned.exe")"
+step "signed start blocked with no resolver" expect_start 8201 "$signed_nt" 0xC0000022
+ctl resolve >"$out.resolve" 2>&1 &
+resolver=$!
+step "resolver connected" wait_for "$out.resolve" 'as resolver'
+step "signed start allowed through the resolver" expect_start 8202 "$signed_nt" 0x00000000
+step "unsigned start blocked through the resolver" expect_start 8203 "$unsigned_nt" 0xC0000022
+step "resolver printed its answers" wait_for "$out.resolve" 'allow by the policy'
+kill "$resolver" 2>/dev/null
+wait "$resolver" 2>/dev/null
+
 step "mode monitor" ctl mode monitor
 ctl monitor --json >"$out.monitor" 2>&1 &
 monitor=$!

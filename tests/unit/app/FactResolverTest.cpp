@@ -1,6 +1,7 @@
 // FactResolverTest.cpp - the client's facts loop (FactResolver.h) with a
 // fake signer source, and `procguardctl approve` answering requests that
 // procguard.sys held for the signer (PG_EVF_FACTS).
+#include <atomic>
 #include <gtest/gtest.h>
 #include <map>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "Commands.h"
 #include "ExitCodes.h"
 #include "FactResolver.h"
+#include "FactsAnswerer.h"
 #include "FakeComponent.h"
 #include "FakeProcessSource.h"
 
@@ -311,4 +313,231 @@ TEST_F(ApproveFactsTest, InPromptModeAnUnmatchedFactsRequestShowsTheSignerCheck)
     ASSERT_EQ(component.verdicts().size(), 1u);
     EXPECT_EQ(component.verdicts()[0].verdict, Verdict::Block);
     EXPECT_NE(out.str().find("Signer:    Signed by Contoso Software Ltd"), std::string::npos);
+}
+
+// The shared answering piece (FactsAnswerer.h) on its own, over a link to
+// the fake component.
+namespace
+{
+
+class FactsAnswererTest : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        signers.bySubject["C:/APPS/EDITOR.EXE"] = {"Contoso Software Ltd", true};
+        ConnectOptions o;
+        o.timeout = 2000ms;
+        ASSERT_FALSE(link.connect(o));
+        link.start(nullptr);
+    }
+    void TearDown() override { link.close(); }
+    void setPolicy(Policy p)
+    {
+        msg::assignRuleIds(p.rules);
+        component.policy = std::move(p);
+    }
+
+    pg::test::FakeComponent component;
+    KernelLink link{std::make_unique<pg::test::FakeTransport>(component.peer())};
+    FakeSigners signers;
+    std::ostringstream out, err;
+    ctl::FactsAnswerer answerer{link, &signers, out, err, 2000ms};
+};
+
+} // namespace
+
+TEST_F(FactsAnswererTest, DecidedAllowIsSentWithTheRuleAndTheSigner)
+{
+    setPolicy(policyOf(Mode::Lockdown, {rule(RuleKind::Signer, Verdict::Allow, "Contoso*")}));
+    const ctl::FactsAnswer a = answerer.answer(request(61, "C:/APPS/EDITOR.EXE"));
+    EXPECT_TRUE(a.answered);
+    EXPECT_FALSE(a.fatal);
+    EXPECT_EQ(a.signer, "Signed by Contoso Software Ltd (trusted).");
+    const auto v = component.verdicts();
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].holdId, 61u);
+    EXPECT_EQ(v[0].verdict, Verdict::Allow);
+    EXPECT_EQ(out.str(), "pid 3061 C:/APPS/EDITOR.EXE: allow by the policy (rule 1 (signer); "
+                         "Signed by Contoso Software Ltd (trusted).).\n");
+}
+
+TEST_F(FactsAnswererTest, DecidedBlockIsSentAndLockdownBlocksWhatNoRuleDecides)
+{
+    setPolicy(policyOf(Mode::Lockdown, {rule(RuleKind::Signer, Verdict::Block, "Contoso*")}));
+    EXPECT_TRUE(answerer.answer(request(62, "C:/APPS/EDITOR.EXE")).answered);
+    EXPECT_TRUE(answerer.answer(request(63, "C:/APPS/UNSIGNED.EXE")).answered);
+    const auto v = component.verdicts();
+    ASSERT_EQ(v.size(), 2u);
+    EXPECT_EQ(v[0].verdict, Verdict::Block);
+    EXPECT_EQ(v[1].holdId, 63u);
+    EXPECT_EQ(v[1].verdict, Verdict::Block);
+    EXPECT_NE(out.str().find("EDITOR.EXE: block by the policy (rule 1 (signer)"), std::string::npos)
+        << out.str();
+    EXPECT_NE(out.str().find("UNSIGNED.EXE: block by the policy (no rule, lockdown mode; The file "
+                             "is not signed.)"),
+              std::string::npos)
+        << out.str();
+}
+
+TEST_F(FactsAnswererTest, WhatNeedsAPersonIsNotAnswered)
+{
+    // Prompt mode without a deciding rule, and an ask rule: a person decides.
+    setPolicy(policyOf(Mode::Prompt, {rule(RuleKind::Signer, Verdict::Allow, "Fabrikam*")}));
+    ctl::FactsAnswer a = answerer.answer(request(64, "C:/APPS/EDITOR.EXE"));
+    EXPECT_FALSE(a.answered);
+    EXPECT_FALSE(a.fatal);
+    EXPECT_EQ(a.signer, "Signed by Contoso Software Ltd (trusted).");
+    setPolicy(policyOf(Mode::Lockdown, {rule(RuleKind::Signer, Verdict::Ask, "Contoso*")}));
+    a = answerer.answer(request(65, "C:/APPS/EDITOR.EXE"));
+    EXPECT_FALSE(a.answered);
+    EXPECT_TRUE(component.verdicts().empty());
+    EXPECT_EQ(out.str(), "");
+}
+
+TEST_F(FactsAnswererTest, LostLinkIsFatalAndSaysWhichStartWasNotChecked)
+{
+    setPolicy(policyOf(Mode::Lockdown, {rule(RuleKind::Signer, Verdict::Allow, "Contoso*")}));
+    component.peer()->closeFromServer();
+    for (int i = 0; i < 500 && link.isConnected(); ++i)
+        std::this_thread::sleep_for(10ms);
+    const ctl::FactsAnswer a = answerer.answer(request(66, "C:/APPS/EDITOR.EXE"));
+    EXPECT_TRUE(a.answered);
+    ASSERT_TRUE(a.fatal.has_value());
+    EXPECT_EQ(a.fatal->code, Error::Code::Disconnected);
+    EXPECT_NE(err.str().find("Could not read the policy to check pid 3066 C:/APPS/EDITOR.EXE"),
+              std::string::npos)
+        << err.str();
+    EXPECT_TRUE(component.verdicts().empty());
+}
+
+// `procguardctl resolve`: the same fixture as approve.
+using ResolveFactsTest = ApproveFactsTest;
+
+namespace
+{
+
+bool waitVerdicts(pg::test::FakeComponent &c, size_t n)
+{
+    for (int i = 0; i < 500 && c.verdicts().size() < n; ++i)
+        std::this_thread::sleep_for(10ms);
+    return c.verdicts().size() >= n;
+}
+
+} // namespace
+
+TEST_F(ResolveFactsTest, ResolverAnswersOnlyFactsRequestsAndEndsCleanlyOnStop)
+{
+    component.platform = PG_PLATFORM_WINDOWS;
+    component.resolveRole = Role::Resolver;
+    Policy p = policyOf(Mode::Lockdown, {rule(RuleKind::Signer, Verdict::Allow, "Contoso*"),
+                                         rule(RuleKind::Signer, Verdict::Ask, "Fabrikam*")});
+    msg::assignRuleIds(p.rules);
+    component.policy = p;
+    signers.bySubject["C:/APPS/ASKME.EXE"] = {"Fabrikam Inc", true};
+    // A plain request is the controller's; an ask rule needs a person.
+    component.pushEvents({request(71, "C:/APPS/OTHER.EXE", PG_EVF_HELD),
+                          request(72, "C:/APPS/ASKME.EXE"), request(73, "C:/APPS/EDITOR.EXE"),
+                          request(74, "C:/APPS/TOOL.EXE")});
+    int rc = -1;
+    std::thread session([&] { rc = run({"resolve"}); });
+    EXPECT_TRUE(waitVerdicts(component, 2));
+    std::this_thread::sleep_for(50ms); // nothing more may come
+    EXPECT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, ctl::kExitOk) << err.str();
+    EXPECT_FALSE(component.lastHelloAskedControl());
+    const auto v = component.verdicts();
+    ASSERT_EQ(v.size(), 2u);
+    EXPECT_EQ(v[0].holdId, 73u);
+    EXPECT_EQ(v[0].verdict, Verdict::Allow);
+    EXPECT_EQ(v[1].holdId, 74u);
+    EXPECT_EQ(v[1].verdict, Verdict::Block);
+    const std::string text = out.str();
+    EXPECT_EQ(text.rfind("Resolving facts for procguardd fake as resolver.\n", 0), 0u) << text;
+    EXPECT_NE(text.find("pid 3072 C:/APPS/ASKME.EXE: needs a person"), std::string::npos) << text;
+    EXPECT_NE(text.find("pid 3073 C:/APPS/EDITOR.EXE: allow by the policy (rule 1 (signer)"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("pid 3074 C:/APPS/TOOL.EXE: block by the policy (no rule, lockdown mode"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("OTHER.EXE"), std::string::npos) << text;
+}
+
+TEST_F(ResolveFactsTest, OnLinuxTheObserverRoleIsNotedAndNothingIsAnswered)
+{
+    component.policy =
+        policyOf(Mode::Lockdown, {rule(RuleKind::Signer, Verdict::Allow, "Contoso*")});
+    component.pushEvents({request(81, "C:/APPS/EDITOR.EXE")});
+    int rc = -1;
+    std::thread session([&] { rc = run({"resolve"}); });
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, ctl::kExitOk) << err.str();
+    EXPECT_TRUE(component.verdicts().empty());
+    EXPECT_NE(out.str().find("as observer: it finds every fact itself"), std::string::npos)
+        << out.str();
+}
+
+TEST_F(ResolveFactsTest, WaitsForTheComponentAndReconnectsWhenItRestarts)
+{
+    // First nothing runs, then a component that goes away at once, then
+    // one that holds a start for the signer.
+    auto missing = std::make_shared<pg::test::FakePeer>();
+    missing->failOpen(TransportError::Code::NotFound);
+    pg::test::FakeComponent first, second;
+    for (pg::test::FakeComponent *c : {&first, &second}) {
+        c->platform = PG_PLATFORM_WINDOWS;
+        c->resolveRole = Role::Resolver;
+        c->policy = policyOf(Mode::Lockdown, {rule(RuleKind::Signer, Verdict::Allow, "Contoso*")});
+    }
+    first.closeAfterEvents = true;
+    second.pushEvents({request(91, "C:/APPS/EDITOR.EXE")});
+    std::atomic<int> opened{0};
+    ctx.makeTransport = [&](const std::string &) -> std::unique_ptr<Transport> {
+        const int n = opened++;
+        return std::make_unique<pg::test::FakeTransport>(n == 0   ? missing
+                                                         : n == 1 ? first.peer()
+                                                                  : second.peer());
+    };
+    int rc = -1;
+    std::thread session([&] { rc = run({"resolve"}); });
+    // Two waits of the first backoff step (1 s each).
+    EXPECT_TRUE(waitVerdicts(second, 1)) << "connections made: " << opened.load();
+    EXPECT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, ctl::kExitOk) << err.str();
+    EXPECT_EQ(opened.load(), 3);
+    ASSERT_EQ(second.verdicts().size(), 1u);
+    EXPECT_EQ(second.verdicts()[0].verdict, Verdict::Allow);
+    EXPECT_NE(err.str().find("Retrying."), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find("Reconnecting."), std::string::npos) << err.str();
+    const std::string text = out.str();
+    const size_t once = text.find("as resolver.");
+    ASSERT_NE(once, std::string::npos) << text;
+    EXPECT_NE(text.find("as resolver.", once + 1), std::string::npos) << text;
+}
+
+TEST_F(ResolveFactsTest, PermissionDeniedEndsAtOnceInsteadOfRetrying)
+{
+    auto denied = std::make_shared<pg::test::FakePeer>();
+    denied->failOpen(TransportError::Code::PermissionDenied);
+    ctx.makeTransport = [&](const std::string &) {
+        return std::make_unique<pg::test::FakeTransport>(denied);
+    };
+    EXPECT_EQ(run({"resolve"}), ctl::kExitPermissionDenied);
+    EXPECT_NE(err.str().find("Permission denied"), std::string::npos) << err.str();
+}
+
+TEST_F(ResolveFactsTest, ServiceAndResolverServiceAreWindowsOnly)
+{
+    EXPECT_EQ(run({"resolve", "--service"}), ctl::kExitUsage);
+    EXPECT_NE(err.str().find("--service"), std::string::npos) << err.str();
+    err.str("");
+    EXPECT_EQ(run({"resolver", "install"}), ctl::kExitFailed);
+    EXPECT_NE(err.str().find("procguardd finds every fact itself"), std::string::npos) << err.str();
+    err.str("");
+    EXPECT_EQ(run({"resolver", "restart"}), ctl::kExitUsage);
 }

@@ -30,6 +30,8 @@ public:
     // Scripted state (set before the client connects).
     bool busy = false;             // another client controls it
     bool closeAfterEvents = false; // hang up once the queued events are out
+    uint32_t platform = PG_PLATFORM_LINUX;
+    Role resolveRole = Role::Observer; // granted to a RESOLVE hello (procguardd: observer)
     Status status;
     Policy policy;
 
@@ -72,15 +74,16 @@ private:
             msg::Hello hello;
             msg::decodeHello(m, &hello);
             m_control = (hello.flags & PG_HELLO_CONTROL) != 0;
+            const bool resolve = (hello.flags & PG_HELLO_RESOLVE) != 0;
             msg::HelloReply r;
-            r.platform = PG_PLATFORM_LINUX;
+            r.platform = platform;
             r.version = PG_PROTOCOL_VERSION;
             r.serverPid = status.serverPid;
             r.name = "procguardd fake";
             if (m_control && busy)
                 r.status = PG_E_BUSY;
             else
-                r.role = m_control ? Role::Controller : Role::Observer;
+                r.role = m_control ? Role::Controller : resolve ? resolveRole : Role::Observer;
             m_peer->push(msg::encodeHelloReply(h.requestId, r));
             m_helloDone = r.status == PG_OK;
             if (m_helloDone) {

@@ -444,3 +444,100 @@ TEST_F(KernelLinkTest, LargeVerdictListIsSentInBatchesWithinTheLimit)
     EXPECT_EQ(batchSizes[0], PG_MAX_VERDICTS);
     EXPECT_EQ(batchSizes[1], 10u);
 }
+
+namespace
+{
+
+// Connects with options against a component that grants role; returns the
+// HELLO flags sent (decoded) and the connect result.
+struct HelloOutcome {
+    uint32_t flags = 0;
+    Error error;
+    ConnectInfo info;
+};
+
+HelloOutcome helloWith(FakePeer &peer, KernelLink &link, const ConnectOptions &o, Role role,
+                       uint32_t status = PG_OK)
+{
+    std::vector<uint8_t> hello;
+    peer.setResponder([&](const std::vector<uint8_t> &m) {
+        hello = m;
+        msg::HelloReply r;
+        r.status = status;
+        r.version = PG_PROTOCOL_VERSION;
+        r.role = role;
+        r.platform = PG_PLATFORM_WINDOWS;
+        r.name = "procguard.sys test";
+        peer.setResponder(nullptr);
+        peer.push(msg::encodeHelloReply(requestIdOf(m), r));
+    });
+    HelloOutcome out;
+    out.error = link.connect(o, &out.info);
+    msg::Hello sent;
+    EXPECT_EQ(msg::decodeHello(hello, &sent), PG_OK);
+    out.flags = sent.flags;
+    return out;
+}
+
+ConnectOptions resolverOptions(bool observerIfTaken)
+{
+    ConnectOptions o;
+    o.resolve = true; // control stays at its default (true): resolve wins
+    o.observerIfTaken = observerIfTaken;
+    return o;
+}
+
+} // namespace
+
+TEST_F(KernelLinkTest, ResolverHelloAsksForResolveNeverControlAndGetsTheResolverRole)
+{
+    const HelloOutcome h = helloWith(*peer, *link, resolverOptions(false), Role::Resolver);
+    ASSERT_FALSE(h.error) << h.error.message;
+    EXPECT_EQ(h.flags & (PG_HELLO_RESOLVE | PG_HELLO_CONTROL | PG_HELLO_OBSERVE_OK),
+              PG_HELLO_RESOLVE);
+    EXPECT_EQ(h.info.role, Role::Resolver);
+    EXPECT_STREQ(toString(h.info.role), "resolver");
+}
+
+TEST_F(KernelLinkTest, ResolverWithObserverIfTakenAddsObserveOkAndAcceptsObserver)
+{
+    const HelloOutcome h = helloWith(*peer, *link, resolverOptions(true), Role::Observer);
+    ASSERT_FALSE(h.error) << h.error.message;
+    EXPECT_EQ(h.flags & (PG_HELLO_RESOLVE | PG_HELLO_CONTROL | PG_HELLO_OBSERVE_OK),
+              PG_HELLO_RESOLVE | PG_HELLO_OBSERVE_OK);
+    EXPECT_EQ(h.info.role, Role::Observer);
+}
+
+TEST_F(KernelLinkTest, ResolverGrantedObserverWithoutObserverIfTakenIsBusy)
+{
+    const HelloOutcome h = helloWith(*peer, *link, resolverOptions(false), Role::Observer);
+    EXPECT_EQ(h.error.code, Error::Code::Busy);
+    EXPECT_EQ(h.error.message, "Another client already resolves facts for procguard.sys.");
+    EXPECT_FALSE(link->isConnected());
+}
+
+TEST_F(KernelLinkTest, ResolverRefusedBusySaysAnotherResolverIsThere)
+{
+    const HelloOutcome h = helloWith(*peer, *link, resolverOptions(false), Role::None, PG_E_BUSY);
+    EXPECT_EQ(h.error.code, Error::Code::Busy);
+    EXPECT_EQ(h.error.message, "Another client already resolves facts for procguard.sys.");
+}
+
+TEST_F(KernelLinkTest,
+       ControllerGrantedResolverRoleIsBusyAndObserverGrantedResolverIsAProtocolError)
+{
+    ConnectOptions control;
+    control.observerIfTaken = true;
+    const HelloOutcome c = helloWith(*peer, *link, control, Role::Resolver);
+    EXPECT_EQ(c.flags & (PG_HELLO_RESOLVE | PG_HELLO_CONTROL | PG_HELLO_OBSERVE_OK),
+              PG_HELLO_CONTROL | PG_HELLO_OBSERVE_OK);
+    EXPECT_EQ(c.error.code, Error::Code::Busy);
+
+    auto peer2 = std::make_shared<FakePeer>();
+    KernelLink observerLink(std::make_unique<FakeTransport>(peer2));
+    ConnectOptions observe;
+    observe.control = false;
+    const HelloOutcome o = helloWith(*peer2, observerLink, observe, Role::Resolver);
+    EXPECT_EQ(o.flags & (PG_HELLO_RESOLVE | PG_HELLO_CONTROL | PG_HELLO_OBSERVE_OK), 0u);
+    EXPECT_EQ(o.error.code, Error::Code::Protocol);
+}

@@ -575,8 +575,11 @@ TEST(ValidateServer, WellFormedServerMessagesPass)
 TEST(ValidateServer, HelloReplyWithBadRoleOrPlatformIsRangeError)
 {
     pg_hello_reply r = defaultHelloReply();
-    r.role = 3;
+    r.role = PG_ROLE_RESOLVER + 1;
     EXPECT_EQ(PG_E_RANGE, server(fromStruct(r)));
+    r = defaultHelloReply();
+    r.role = PG_ROLE_RESOLVER;
+    EXPECT_EQ(PG_OK, server(fromStruct(r)));
     r = defaultHelloReply();
     r.platform = 0;
     EXPECT_EQ(PG_E_RANGE, server(fromStruct(r)));

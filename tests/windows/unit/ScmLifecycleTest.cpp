@@ -126,3 +126,41 @@ TEST(ScmLifecycleTest, InstallThenUninstallLeavesNoService)
     EXPECT_EQ(waitState(l, ComponentState::NotInstalled), ComponentState::NotInstalled);
     DeleteFileA(file.c_str());
 }
+
+TEST(ScmLifecycleTest, UserModeServiceMessagesNameItAndTheDriversStayTheSame)
+{
+    EXPECT_EQ(
+        ScmLifecycle::fromWin32(ERROR_SERVICE_NOT_ACTIVE, "stop", "the fact resolver").message,
+        "stop: the fact resolver is not running.");
+    EXPECT_EQ(ScmLifecycle::fromWin32(ERROR_SERVICE_NOT_ACTIVE, "stop").message,
+              "stop: the driver is not running.");
+    ScmServiceSpec spec;
+    spec.serviceName = "pg-unit-absent-resolver";
+    spec.subject = "the fact resolver";
+    ScmLifecycle l(spec);
+    EXPECT_EQ(l.describe(), "service pg-unit-absent-resolver");
+    const LifecycleError e = l.start();
+    EXPECT_EQ(e.code, C::NotInstalled);
+    EXPECT_EQ(e.message, "start: the fact resolver is not installed.");
+}
+
+TEST(ScmLifecycleTest, UserModeServiceInstallsThenUninstalls)
+{
+    ScmServiceSpec spec;
+    spec.serviceName = "pg-unit-resolver";
+    spec.displayName = "ProcGuard unit resolver";
+    spec.commandLine = "\"C:\\windows\\system32\\cmd.exe\" /c exit";
+    spec.dependency = "pg-unit-absent";
+    spec.subject = "the unit resolver";
+    ScmLifecycle l(spec);
+    ASSERT_FALSE(l.install()) << "install";
+    EXPECT_EQ(waitState(l, ComponentState::Stopped), ComponentState::Stopped);
+    // Its configuration is not read back: Wine's service manager may not
+    // list a new service to OpenService for a while (see above).
+    LifecycleError removed = l.uninstall();
+    for (int i = 0; i < 50 && removed.code == C::NotInstalled; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        removed = l.uninstall();
+    }
+    EXPECT_FALSE(removed) << removed.message;
+}
