@@ -151,3 +151,17 @@ std::vector<uint32_t> BudgetTracker::members(uint64_t key) const
     std::sort(pids.begin(), pids.end());
     return pids;
 }
+
+std::vector<uint8_t> BudgetTracker::saved(int64_t nowMs) const
+{
+    if (m_set.day == PG_BUDGET_NO_DAY || m_set.count == 0)
+        return {};
+    std::vector<uint8_t> bytes(pg_budget_saved_size(&m_set));
+    bytes.resize(pg_budget_save(&m_set, nowMs, bytes.data(), bytes.size()));
+    return bytes;
+}
+
+bool BudgetTracker::restore(const std::vector<uint8_t> &bytes)
+{
+    return pg_budget_restore(&m_set, bytes.data(), bytes.size()) == PG_OK;
+}

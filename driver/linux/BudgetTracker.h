@@ -68,6 +68,16 @@ public:
     int64_t nextExhaustionMs(int64_t nowMs) const;
     // Processes counting against key now.
     std::vector<uint32_t> members(uint64_t key) const;
+    // Any process counts against a budget now (its use grows).
+    bool running() const { return m_set.member_count != 0; }
+
+    // Today's use in pg_budget's saved form, so that a restart does not
+    // refill a budget. Empty before the first setDay or without budgets.
+    std::vector<uint8_t> saved(int64_t nowMs) const;
+    // Adds the use in bytes (from saved()) to the budgets of the same key
+    // when it was saved on the current day; call once, right after
+    // configure and setDay. False for malformed bytes (nothing changes).
+    bool restore(const std::vector<uint8_t> &bytes);
 
 private:
     void repoint();

@@ -28,8 +28,8 @@
 //   main thread reads the group. If the main thread opened such a file it
 //   would wait for itself forever. So after the marks exist the main
 //   thread opens nothing but /proc, cgroupfs and sockets (none gated); the
-//   policy file is written by PolicyWriter's thread, whose events carry
-//   our pid and are allowed at once, without any lookup.
+//   policy and budget-use files are written by PolicyWriter threads, whose
+//   events carry our pid and are allowed at once, without any lookup.
 // * fork/exec. Never done: a child of ours exec-ing while the main thread
 //   waits for that very child would hang, and a forked child would share
 //   the fanotify group.
@@ -247,6 +247,7 @@ bool Daemon::init(int *exitCode)
     // Expired rules are dropped (and the file rewritten) now; budgets
     // start counting what already runs.
     afterPolicyChange(static_cast<int64_t>(realtimeNs() / 1000000));
+    budgetStartSaving();
 
     // The proc connector before the marks too: it is only a socket, but a
     // failure here changes how we watch processes.
@@ -322,6 +323,8 @@ int Daemon::run()
         m_server.close();
         if (m_writer)
             m_writer->stop();
+        if (m_budgetWriter)
+            m_budgetWriter->stop();
         if (m_packages)
             m_packages->stop();
         return exitCode;
@@ -422,6 +425,7 @@ void Daemon::shutdown()
     //    wait for us any more.
     if (m_writer)
         m_writer->stop();
+    budgetSaveAtStop();
     if (m_packages)
         m_packages->stop();
     m_freezer.reap();

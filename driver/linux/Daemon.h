@@ -4,7 +4,8 @@
 // socket, clients, signalfd, hold timer, /proc poll timer), the decision
 // for each gated start, the holds (pg_pending + HeldStart), the global
 // event sequence counter and the status counters. Everything here runs on
-// the main thread; the only other thread is PolicyWriter's.
+// the main thread; the only other threads are the two PolicyWriters'
+// (the policy, today's budget use) and the package index's.
 //
 // Must not, ever (see Daemon.cpp for the reasoning):
 //   - fork or exec: a child inherits nothing useful and, while our group
@@ -120,7 +121,8 @@ private:
     void snapshotTo(ClientConnection &client);
 
     // --- time: schedules, expiry, budgets (DaemonTime.cpp) ---
-    // Zone and boot id; before the policy is loaded (and before marks).
+    // Zone and boot id, and the budget use saved by the last run; before
+    // the policy is loaded (and before marks).
     void initTime();
     // After the policy in force changed (load, SET_POLICY, a rule used or
     // expired): budgets, membership, timer.
@@ -144,6 +146,17 @@ private:
     void budgetTrack(uint32_t pid, int64_t nowMs);
     void budgetRescan(int64_t nowMs);
     void budgetEnforce(int64_t nowMs);
+    // Today's budget use in <state-dir>/budget-use, so that a restart
+    // does not refill a budget. Start: after the first afterPolicyChange
+    // (the saved use is restored by the first timeTick that sets the
+    // day). budgetSave hands the bytes to m_budgetWriter's thread when
+    // they changed: at once when now (day change, policy change), else at
+    // most every kBudgetSaveEveryMs. At stop: written and joined (after
+    // the group is closed).
+    void budgetStartSaving();
+    void budgetRestore(int64_t day);
+    void budgetSave(int64_t nowMs, bool now);
+    void budgetSaveAtStop();
 
     // --- clients ---
     void onAccept();
@@ -212,6 +225,15 @@ private:
         int64_t killAtMs = 0; // SIGKILL, when SIGTERM did not end it; 0 = not yet
     };
     std::vector<BudgetKill> m_budgetKills;
+    std::string m_budgetPath;             // <state-dir>/budget-use
+    std::vector<uint8_t> m_budgetRestore; // read at start, restored once
+    bool m_budgetRestorePending = false;
+    std::unique_ptr<PolicyWriter> m_budgetWriter; // from budgetStartSaving
+    std::vector<uint8_t> m_budgetSaved;           // last bytes handed to the writer
+    int64_t m_budgetSavedAtMs = 0;
+    int64_t m_budgetSaveDueMs = 0; // next periodic save; 0 = none due
+    bool m_budgetSaveNow = false;  // the next timeTick saves at once
+    bool m_budgetFileMayExist = true;
 
     std::unordered_map<uint64_t, std::unique_ptr<ClientConnection>> m_clients;
     uint64_t m_nextClientId = 100;

@@ -15,6 +15,15 @@
 // Nothing here opens a file on a gated filesystem: the zone was read by
 // tzset() in initTime() (before the marks), the boot id and process stats
 // come from /proc, and the policy is written by PolicyWriter's thread.
+//
+// Today's budget use outlives the daemon in <state-dir>/budget-use
+// (pg_budget's saved form), so that restarting the daemon or the machine
+// does not refill a budget. It is read in initTime() (before the marks),
+// restored by the first timeTick that knows the day, and written by its
+// own PolicyWriter thread: when the policy or the day changes, at most
+// every 30 s while its use changes, and at stop. Without budgets the file
+// is removed: a later policy starts its budgets from zero, as a policy
+// change in a running daemon does.
 #include "Daemon.h"
 
 #include <algorithm>
@@ -22,6 +31,8 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -33,6 +44,11 @@ namespace
 
 // After SIGTERM a program gets this long before SIGKILL.
 constexpr int64_t kTermToKillMs = 2000;
+// Budget use is saved at most this often while it changes: what a crash
+// (not a stop) can give back.
+constexpr int64_t kBudgetSaveEveryMs = 30000;
+// A saved budget-use file is 16 bytes a budget; anything larger is not one.
+constexpr off_t kBudgetFileMax = 1 << 20;
 
 int64_t realtimeMs()
 {
@@ -47,6 +63,40 @@ int64_t floorDiv(int64_t a, int64_t b)
     if ((a % b) != 0 && ((a < 0) != (b < 0)))
         --q;
     return q;
+}
+
+// The whole of a small file; false with *error when it cannot be read.
+bool readSmallFile(const std::string &path, std::vector<uint8_t> *bytes, bool *missing,
+                   std::string *error)
+{
+    *missing = false;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        *missing = errno == ENOENT;
+        *error = std::strerror(errno);
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kBudgetFileMax) {
+        *error = "not a budget-use file";
+        ::close(fd);
+        return false;
+    }
+    bytes->resize(static_cast<size_t>(st.st_size));
+    size_t off = 0;
+    while (off < bytes->size()) {
+        const ssize_t n = ::read(fd, bytes->data() + off, bytes->size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *error = n < 0 ? std::strerror(errno) : "shorter than its size";
+            ::close(fd);
+            return false;
+        }
+        off += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    return true;
 }
 
 } // namespace
@@ -65,6 +115,69 @@ void Daemon::initTime()
     if (m_clockFd < 0)
         PG_LOG_ERROR("timerfd (realtime): %s; schedules change only with the policy",
                      std::strerror(errno));
+
+    // The budget use of the last run, read now (before the marks); it is
+    // restored once the budgets and the day are known (timeTick).
+    m_budgetPath = m_options.m_stateDir + "/budget-use";
+    std::string error;
+    bool missing = false;
+    if (readSmallFile(m_budgetPath, &m_budgetRestore, &missing, &error))
+        m_budgetRestorePending = true;
+    else if (!missing)
+        PG_LOG_WARN("cannot read %s: %s; today's budget use starts from zero", m_budgetPath.c_str(),
+                    error.c_str());
+}
+
+void Daemon::budgetStartSaving()
+{
+    // Not restored by now: no budgets at start, so nothing to restore to.
+    m_budgetRestorePending = false;
+    m_budgetRestore.clear();
+    m_budgetWriter = std::make_unique<PolicyWriter>(m_budgetPath, "budget use", "pg-budget");
+    m_budgetWriter->start();
+    // Replaces the file read (merged, or malformed) or removes it.
+    budgetSave(realtimeMs(), true);
+    rearmClock();
+}
+
+void Daemon::budgetSave(int64_t nowMs, bool now)
+{
+    if (!m_budgetWriter)
+        return; // still starting: the file read is not restored yet
+    std::vector<uint8_t> bytes = m_budgets.saved(nowMs);
+    if (bytes.empty()) {
+        // No budgets (or no day yet): nothing to keep.
+        m_budgetSaveDueMs = 0;
+        if (m_budgetFileMayExist) {
+            m_budgetWriter->submitRemove();
+            m_budgetFileMayExist = false;
+        }
+        m_budgetSaved.clear();
+        return;
+    }
+    bool changed = bytes != m_budgetSaved;
+    // A clock set back must not postpone the next save.
+    const bool due = nowMs >= m_budgetSavedAtMs + kBudgetSaveEveryMs || nowMs < m_budgetSavedAtMs;
+    if (changed && (now || due)) {
+        // Only a copy changes hands; the thread does the I/O.
+        m_budgetWriter->submit(bytes);
+        m_budgetSaved = std::move(bytes);
+        m_budgetSavedAtMs = nowMs;
+        m_budgetFileMayExist = true;
+        changed = false;
+    }
+    // Use still grows while something runs: save again in 30 s.
+    m_budgetSaveDueMs = changed || m_budgets.running() ? m_budgetSavedAtMs + kBudgetSaveEveryMs : 0;
+}
+
+void Daemon::budgetSaveAtStop()
+{
+    // Called after the fanotify group is closed: joining cannot hang.
+    if (!m_budgetWriter)
+        return;
+    budgetSave(realtimeMs(), true);
+    m_budgetWriter->stop();
+    m_budgetWriter.reset();
 }
 
 void Daemon::budgetConfigure(int64_t nowMs)
@@ -85,6 +198,7 @@ void Daemon::budgetConfigure(int64_t nowMs)
 void Daemon::afterPolicyChange(int64_t nowMs)
 {
     budgetConfigure(nowMs);
+    m_budgetSaveNow = true;
     timeTick();
 }
 
@@ -112,6 +226,7 @@ void Daemon::timeTick()
     if (!expired.empty() && m_policy.removeRules(expired)) {
         policyRewritten("expired rule(s) removed");
         budgetConfigure(nowMs);
+        m_budgetSaveNow = true;
     }
 
     if (!m_budgets.empty()) {
@@ -120,6 +235,9 @@ void Daemon::timeTick()
             const int64_t dayStart = day * 86400 - pg_tz_offset_at(m_zone.tz(), now);
             m_budgets.setDay(day, dayStart * 1000, nowMs);
             m_budgetsWarned.clear();
+            m_budgetSaveNow = true;
+            if (m_budgetRestorePending)
+                budgetRestore(day);
         }
     }
     m_policy.setExhausted(m_budgets.exhaustedRuleIds(nowMs));
@@ -131,7 +249,25 @@ void Daemon::timeTick()
         PG_LOG_INFO("rules in force changed (schedule, expiry or budget); allow cache flushed");
     }
     budgetEnforce(nowMs);
+    budgetSave(nowMs, m_budgetSaveNow);
+    m_budgetSaveNow = false;
     rearmClock();
+}
+
+void Daemon::budgetRestore(int64_t day)
+{
+    m_budgetRestorePending = false;
+    int64_t savedDay = PG_BUDGET_NO_DAY;
+    if (m_budgetRestore.size() >= PG_BUDGET_SAVED_HEADER)
+        std::memcpy(&savedDay, m_budgetRestore.data() + 8, sizeof savedDay);
+    if (!m_budgets.restore(m_budgetRestore))
+        PG_LOG_WARN("%s is not a budget-use file (%zu bytes); today's budget use starts from zero",
+                    m_budgetPath.c_str(), m_budgetRestore.size());
+    else if (savedDay == day)
+        PG_LOG_INFO("today's budget use restored from %s", m_budgetPath.c_str());
+    else
+        PG_LOG_INFO("%s is from another day; budgets start from zero", m_budgetPath.c_str());
+    m_budgetRestore.clear();
 }
 
 void Daemon::rearmClock()
@@ -157,6 +293,8 @@ void Daemon::rearmClock()
         next = std::min(next, nowMs + 1000);
     if (m_zone.validUntil() != INT64_MAX)
         next = std::min(next, m_zone.validUntil() * 1000);
+    if (m_budgetSaveDueMs != 0)
+        next = std::min(next, m_budgetSaveDueMs);
 
     struct itimerspec its;
     std::memset(&its, 0, sizeof its);
@@ -228,6 +366,11 @@ void Daemon::budgetTrack(uint32_t pid, int64_t nowMs)
     if (pg_rule_cache_match(&m_policy.budgetCache(), &in, &m) != 0 &&
         m_policy.ruleTime(m.rule_id, &t)) {
         m_budgets.started(pid, BudgetTracker::keyFor(m.rule_id, t.budget_group), nowMs);
+        // Its use now grows: the periodic save must be due.
+        if (m_budgetSaveDueMs == 0 && m_budgetWriter && m_budgets.running()) {
+            budgetSave(nowMs, false);
+            rearmClock();
+        }
     } else {
         m_budgets.ended(pid, nowMs);
     }

@@ -9,7 +9,10 @@
 
 #include "Log.h"
 
-PolicyWriter::PolicyWriter(std::string path) : m_path(std::move(path)) {}
+PolicyWriter::PolicyWriter(std::string path, std::string what, std::string threadName)
+    : m_path(std::move(path)), m_what(std::move(what)), m_threadName(std::move(threadName))
+{
+}
 
 PolicyWriter::~PolicyWriter()
 {
@@ -27,6 +30,18 @@ void PolicyWriter::submit(std::vector<uint8_t> bytes)
         std::lock_guard<std::mutex> lock(m_mutex);
         m_pending = std::move(bytes);
         m_hasPending = true;
+        m_removePending = false;
+    }
+    m_cv.notify_one();
+}
+
+void PolicyWriter::submitRemove()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_pending.clear();
+        m_hasPending = true;
+        m_removePending = true;
     }
     m_cv.notify_one();
 }
@@ -44,23 +59,34 @@ void PolicyWriter::stop()
 
 void PolicyWriter::run()
 {
-    prctl(PR_SET_NAME, "pg-policy", 0, 0, 0);
+    prctl(PR_SET_NAME, m_threadName.c_str(), 0, 0, 0);
     for (;;) {
         std::vector<uint8_t> bytes;
+        bool remove = false;
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_cv.wait(lock, [this] { return m_hasPending || m_stop; });
             if (!m_hasPending)
                 return; // stop with nothing left to write
             bytes.swap(m_pending);
+            remove = m_removePending;
             m_hasPending = false;
+            m_removePending = false;
         }
         // No lock held while writing: the main thread may submit again.
         std::string error;
-        if (writeAtomically(m_path, bytes, &error))
-            PG_LOG_DEBUG("policy saved to %s (%zu bytes)", m_path.c_str(), bytes.size());
-        else
-            PG_LOG_ERROR("cannot save the policy: %s", error.c_str());
+        if (remove) {
+            if (unlink(m_path.c_str()) == 0)
+                PG_LOG_DEBUG("%s removed: %s", m_what.c_str(), m_path.c_str());
+            else if (errno != ENOENT)
+                PG_LOG_ERROR("cannot remove the %s file %s: %s", m_what.c_str(), m_path.c_str(),
+                             std::strerror(errno));
+        } else if (writeAtomically(m_path, bytes, &error)) {
+            PG_LOG_DEBUG("%s saved to %s (%zu bytes)", m_what.c_str(), m_path.c_str(),
+                         bytes.size());
+        } else {
+            PG_LOG_ERROR("cannot save the %s: %s", m_what.c_str(), error.c_str());
+        }
     }
 }
 

@@ -2,8 +2,9 @@
 // budget that runs out (new starts blocked by the rule, the running
 // program warned and ended after its grace period), a schedule window
 // that opens and closes while procguardd runs, "allow once", "for N
-// seconds" and "until reboot" approvals. Each test has its own daemon
-// gating only its own private tmpfs (DESIGN.md §6).
+// seconds" and "until reboot" approvals, and budget use kept across a
+// daemon restart. Each test has its own daemon gating only its own
+// private tmpfs (DESIGN.md §6).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 
 #include "Harness.h"
 #include "UnixSocketTransport.h"
@@ -62,11 +64,11 @@ protected:
         ASSERT_FALSE(m_game.empty());
         ASSERT_FALSE(m_tool.empty());
         m_socket = m_scratch.path() + "/pg.sock";
-        std::vector<std::string> args{"--watch",     m_gate.path(), "--socket",
-                                      m_socket,      "--state-dir", m_scratch.path() + "/state",
-                                      "--log-level", "debug"};
+        m_args = {"--watch",     m_gate.path(), "--socket",
+                  m_socket,      "--state-dir", m_scratch.path() + "/state",
+                  "--log-level", "debug"};
         std::string error;
-        ASSERT_TRUE(m_daemon.start(args, m_socket, m_scratch.path() + "/daemon.log", &error))
+        ASSERT_TRUE(m_daemon.start(m_args, m_socket, m_scratch.path() + "/daemon.log", &error))
             << error;
         ASSERT_TRUE(m_launcher.ok()) << "could not start pg_launcher";
     }
@@ -80,8 +82,8 @@ protected:
                       << m_daemon.log() << "------------------------\n";
     }
 
-    // Connects as controller and installs a lockdown policy.
-    void install(std::vector<pg::Rule> rules)
+    // Connects as controller (events go to m_events).
+    void connectController()
     {
         m_link =
             std::make_unique<pg::KernelLink>(std::make_unique<pg::UnixSocketTransport>(m_socket));
@@ -92,6 +94,51 @@ protected:
         pg::Error err = m_link->connect(options, &info);
         ASSERT_FALSE(err) << err.message;
         m_link->start(&m_events);
+    }
+
+    // Stops procguardd with SIGTERM and starts it again on the same state
+    // directory (its policy file and budget use), logging to logName.
+    void restartDaemon(const std::string &logName)
+    {
+        if (m_link) {
+            m_link->close();
+            m_link.reset();
+        }
+        ASSERT_EQ(m_daemon.stop(SIGTERM, Ms{10000}), 0) << "orderly stop";
+        std::string error;
+        ASSERT_TRUE(m_daemon.start(m_args, m_socket, m_scratch.path() + "/" + logName, &error))
+            << error;
+        ASSERT_NO_FATAL_FAILURE(connectController());
+    }
+
+    std::string budgetFile() const { return m_scratch.path() + "/state/budget-use"; }
+
+    // Milliseconds from a start of the game until its budget warning.
+    std::optional<Ms> msUntilWarned(const std::string &tag, Clock::time_point started, Ms bound)
+    {
+        auto spawned = m_launcher.waitSpawn(tag);
+        EXPECT_TRUE(spawned);
+        if (!spawned || spawned->error != 0) {
+            ADD_FAILURE() << "the game is allowed while its budget lasts";
+            return std::nullopt;
+        }
+        const auto pid = static_cast<uint32_t>(spawned->pid);
+        auto warning = m_events.waitFor(
+            [&](const pg::Event &e) {
+                return e.kind == pg::EventKind::Verdict && (e.flags & PG_EVF_BUDGET) != 0 &&
+                       (e.flags & PG_EVF_KILLED) == 0 && e.pid == pid;
+            },
+            bound);
+        if (!warning)
+            return std::nullopt;
+        return std::chrono::duration_cast<Ms>(Clock::now() - started);
+    }
+
+    // Connects as controller and installs a lockdown policy.
+    void install(std::vector<pg::Rule> rules)
+    {
+        ASSERT_NO_FATAL_FAILURE(connectController());
+        pg::Error err;
         pg::Policy p;
         p.mode = pg::Mode::Lockdown;
         p.defaultVerdict = Verdict::Block;
@@ -132,6 +179,7 @@ protected:
     EventCollector m_events;
     std::unique_ptr<pg::KernelLink> m_link;
     std::string m_socket;
+    std::vector<std::string> m_args;
     std::string m_game;
     std::string m_tool;
 };
@@ -254,4 +302,72 @@ TEST_F(TimePolicyTest, UntilRebootApprovalBelongsToThisBoot)
     text.erase(std::remove(text.begin(), text.end(), '-'), text.end());
     EXPECT_EQ(stamped, text) << "stamped with the running boot's id";
     EXPECT_EQ(runTool(), 0);
+}
+
+TEST_F(TimePolicyTest, BudgetUseSurvivesADaemonRestart)
+{
+    pg::Rule games = exactRule(m_game, Verdict::Allow);
+    games.time.budgetSeconds = 6;
+    games.time.graceSeconds = 1;
+    install({games});
+
+    // About 4 of the 6 s are used, then the game ends by itself.
+    const std::string first = m_launcher.spawn(m_game, {"4"});
+    auto spawned = m_launcher.waitSpawn(first);
+    ASSERT_TRUE(spawned);
+    ASSERT_EQ(spawned->error, 0);
+    auto status = m_launcher.waitExit(first, Ms{10000});
+    ASSERT_TRUE(status);
+    ASSERT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "ended early: " << *status;
+
+    ASSERT_NO_FATAL_FAILURE(restartDaemon("daemon2.log"));
+    EXPECT_NE(m_daemon.log().find("today's budget use restored from " + budgetFile()),
+              std::string::npos);
+
+    // About 2 s are left: warned well before a refilled budget's 6 s.
+    const auto started = Clock::now();
+    const std::string again = m_launcher.spawn(m_game, {"30"});
+    auto warnedAfter = msUntilWarned(again, started, Ms{4500});
+    ASSERT_TRUE(warnedAfter) << "no budget warning within 4.5 s: the restart refilled the budget";
+    EXPECT_GE(warnedAfter->count(), 1000) << "more than the saved use was restored";
+    auto ended = m_launcher.waitExit(again, Ms{8000});
+    ASSERT_TRUE(ended) << "the game still runs after its grace period";
+    EXPECT_TRUE(WIFSIGNALED(*ended) && WTERMSIG(*ended) == SIGTERM) << "status " << *ended;
+}
+
+TEST_F(TimePolicyTest, CorruptBudgetUseFileIsIgnoredWithAWarning)
+{
+    pg::Rule games = exactRule(m_game, Verdict::Allow);
+    games.time.budgetSeconds = 3;
+    games.time.graceSeconds = 1;
+    install({games});
+    if (m_link) {
+        m_link->close();
+        m_link.reset();
+    }
+    ASSERT_EQ(m_daemon.stop(SIGTERM, Ms{10000}), 0);
+    {
+        std::ofstream out(budgetFile(), std::ios::binary | std::ios::trunc);
+        out << std::string(40, '\xab');
+    }
+    std::string error;
+    ASSERT_TRUE(m_daemon.start(m_args, m_socket, m_scratch.path() + "/daemon2.log", &error))
+        << error << "\n"
+        << m_daemon.log();
+    ASSERT_NO_FATAL_FAILURE(connectController());
+    EXPECT_NE(m_daemon.log().find(budgetFile() + " is not a budget-use file"), std::string::npos);
+
+    // Zero use: the whole 3 s budget is there.
+    const auto started = Clock::now();
+    const std::string tag = m_launcher.spawn(m_game, {"30"});
+    auto warnedAfter = msUntilWarned(tag, started, Ms{8000});
+    ASSERT_TRUE(warnedAfter) << "no budget warning";
+    EXPECT_GE(warnedAfter->count(), 2500);
+    EXPECT_TRUE(m_launcher.waitExit(tag, Ms{8000}));
+
+    // The garbage was replaced by today's use.
+    std::ifstream in(budgetFile(), std::ios::binary);
+    std::string saved((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_EQ(saved.size(), 32u) << "a 16-byte header and one budget";
+    EXPECT_EQ(saved.substr(0, 4), "PBU1");
 }

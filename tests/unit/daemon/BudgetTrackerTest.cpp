@@ -129,3 +129,93 @@ TEST(BudgetKeys, GroupSharesOneKeyAndLoneRulesDoNotCollideWithGroups)
     EXPECT_EQ(BudgetTracker::keyFor(1, 5), BudgetTracker::keyFor(2, 5));
     EXPECT_NE(BudgetTracker::keyFor(5, 0), BudgetTracker::keyFor(9, 5));
 }
+
+namespace
+{
+
+// A restarted daemon: a fresh tracker with the games budget and a new
+// one, on the given day.
+BudgetTracker restarted(int64_t day, int64_t nowMs)
+{
+    BudgetTracker::Budget games;
+    games.key = kGames;
+    games.seconds = 3600;
+    games.ruleIds = {11, 12};
+    BudgetTracker::Budget other;
+    other.key = BudgetTracker::keyFor(30, 0);
+    other.seconds = 60;
+    other.ruleIds = {30};
+    BudgetTracker fresh;
+    fresh.configure({games, other}, nowMs);
+    fresh.setDay(day, day * kDayMs, nowMs);
+    return fresh;
+}
+
+} // namespace
+
+TEST_F(BudgetTrackerTest, SavedUseIsRestoredAfterARestartOnTheSameDay)
+{
+    tracker.started(100, kGames, t(0));
+    tracker.ended(100, t(600));
+    tracker.started(200, BudgetTracker::keyFor(20, 0), t(700));
+    EXPECT_TRUE(tracker.running());
+    // Saved while the browser runs: its open stretch counts up to then.
+    const std::vector<uint8_t> bytes = tracker.saved(t(730));
+    ASSERT_FALSE(bytes.empty());
+
+    BudgetTracker fresh = restarted(100, t(800));
+    EXPECT_FALSE(fresh.running());
+    ASSERT_TRUE(fresh.restore(bytes));
+    EXPECT_EQ(fresh.usedMs(kGames, t(900)), 600 * kSecond);
+    // The browser's budget is gone from the new policy, the new one unused.
+    EXPECT_FALSE(fresh.has(BudgetTracker::keyFor(20, 0)));
+    EXPECT_EQ(fresh.usedMs(BudgetTracker::keyFor(30, 0), t(900)), 0);
+    // What runs after the restart adds to the restored use.
+    fresh.started(300, kGames, t(1000));
+    EXPECT_EQ(fresh.usedMs(kGames, t(1100)), 700 * kSecond);
+    EXPECT_EQ(fresh.nextExhaustionMs(t(1100)), t(1100) + (3600 - 700) * kSecond);
+}
+
+TEST_F(BudgetTrackerTest, UseSavedOnAnotherDayIsNotRestored)
+{
+    tracker.started(100, kGames, t(0));
+    const std::vector<uint8_t> bytes = tracker.saved(t(600));
+    BudgetTracker fresh = restarted(101, 101 * kDayMs + kSecond);
+    EXPECT_TRUE(fresh.restore(bytes)) << "well formed, just stale";
+    EXPECT_EQ(fresh.usedMs(kGames, 101 * kDayMs + 10 * kSecond), 0);
+}
+
+TEST_F(BudgetTrackerTest, NothingIsSavedWithoutADayOrWithoutBudgets)
+{
+    BudgetTracker noDay;
+    BudgetTracker::Budget games;
+    games.key = kGames;
+    games.seconds = 60;
+    noDay.configure({games}, 0);
+    EXPECT_TRUE(noDay.saved(0).empty());
+
+    BudgetTracker none;
+    none.configure({}, 0);
+    none.setDay(100, 100 * kDayMs, t(1));
+    EXPECT_TRUE(none.saved(t(1)).empty());
+}
+
+TEST_F(BudgetTrackerTest, MalformedSavedUseIsRefusedAndChangesNothing)
+{
+    tracker.started(100, kGames, t(0));
+    std::vector<uint8_t> bytes = tracker.saved(t(600));
+    BudgetTracker fresh = restarted(100, t(700));
+
+    std::vector<uint8_t> truncated(bytes.begin(), bytes.end() - 3);
+    EXPECT_FALSE(fresh.restore(truncated));
+    std::vector<uint8_t> badMagic = bytes;
+    badMagic[0] ^= 0xffu;
+    EXPECT_FALSE(fresh.restore(badMagic));
+    EXPECT_FALSE(fresh.restore({}));
+    const std::vector<uint8_t> garbage(40, 0xab);
+    EXPECT_FALSE(fresh.restore(garbage));
+    EXPECT_EQ(fresh.usedMs(kGames, t(800)), 0);
+
+    EXPECT_TRUE(fresh.restore(bytes)) << "the intact bytes still restore";
+    EXPECT_EQ(fresh.usedMs(kGames, t(800)), 600 * kSecond);
+}
