@@ -835,13 +835,20 @@ struct Child {
     }
 };
 
-// Holds a start of the child past the budget: the launcher is released
-// with no answer (the start proceeds), then the child's "initial thread"
-// reaches its first image load in its own context and is held there.
-// Fills the hold id and leaves img pending.
-void holdPastBudget(Fixture &f, const Child &child, Inject &launcher, Inject &img, uint64_t *holdId)
+// Sets a prompt-mode policy with a 300 ms hold budget (the default
+// verdict, deadline and rules given), then holds a start of the child
+// past the budget: the launcher is released with no answer (the start
+// proceeds), then the child's "initial thread" reaches its first image
+// load in its own context and is held there. Fills the hold id and leaves
+// img pending.
+void holdPastBudget(Fixture &f, uint32_t defaultVerdict, uint32_t timeoutMs,
+                    const std::vector<RuleSpec> &rules, const Child &child, Inject &launcher,
+                    Inject &img, uint64_t *holdId)
 {
     *holdId = 0;
+    CHECK(child.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, defaultVerdict, timeoutMs, 300, rules), 0u);
+    drain(f.ctl.h);
     CHECK(launcher.start(f.starter.h, child.pid(), 4, "\\??\\C:\\Apps\\late.exe"));
     Ev req;
     CHECK(waitEvent(
@@ -867,13 +874,10 @@ void BlockPastBudgetTerminatesTheHeldProcess()
 {
     Fixture f;
     CHECK(f.ok);
-    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_ALLOW, 20000, 300, kRules), 0u);
-    drain(f.ctl.h);
     Child child;
-    CHECK(child.ok);
     Inject launcher, img;
     uint64_t holdId = 0;
-    holdPastBudget(f, child, launcher, img, &holdId);
+    holdPastBudget(f, PG_VERDICT_ALLOW, 20000, kRules, child, launcher, img, &holdId);
     CHECK(holdId != 0);
     CHECK(child.running());
     CHECK_EQ(sendVerdict(f.ctl.h, holdId, PG_VERDICT_BLOCK), 0u);
@@ -894,13 +898,10 @@ void AllowPastBudgetReleasesTheHeldProcess()
 {
     Fixture f;
     CHECK(f.ok);
-    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 20000, 300, kRules), 0u);
-    drain(f.ctl.h);
     Child child;
-    CHECK(child.ok);
     Inject launcher, img;
     uint64_t holdId = 0;
-    holdPastBudget(f, child, launcher, img, &holdId);
+    holdPastBudget(f, PG_VERDICT_BLOCK, 20000, kRules, child, launcher, img, &holdId);
     CHECK(holdId != 0);
     CHECK_EQ(sendVerdict(f.ctl.h, holdId, PG_VERDICT_ALLOW), 0u);
     CHECK(img.wait(5000)); // the initial thread goes on
@@ -923,13 +924,10 @@ void NoAnswerPastBudgetEndsAtTheDeadline()
     Fixture f;
     CHECK(f.ok);
     // Default Block at a 2 s deadline: the timer thread's expiry kills it.
-    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 2000, 300, kRules), 0u);
-    drain(f.ctl.h);
     Child child;
-    CHECK(child.ok);
     Inject launcher, img;
     uint64_t holdId = 0;
-    holdPastBudget(f, child, launcher, img, &holdId);
+    holdPastBudget(f, PG_VERDICT_BLOCK, 2000, kRules, child, launcher, img, &holdId);
     CHECK(holdId != 0);
     Ev v;
     CHECK(waitEvent(
@@ -1497,13 +1495,10 @@ void StopWithAFrozenProcessEndsItAndUnloads()
         Fixture f;
         CHECK(f.ok);
         // No timeout: only the stop ends this hold, with the default Block.
-        CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_PROMPT, PG_VERDICT_BLOCK, 0, 300), 0u);
-        drain(f.ctl.h);
         Child child;
-        CHECK(child.ok);
         Inject launcher, img;
         uint64_t holdId = 0;
-        holdPastBudget(f, child, launcher, img, &holdId);
+        holdPastBudget(f, PG_VERDICT_BLOCK, 0, {}, child, launcher, img, &holdId);
         CHECK(holdId != 0);
         pg::LifecycleError e = lc.stop();
         if (e) {
