@@ -528,6 +528,12 @@ int decodeStatus(const std::vector<uint8_t> &bytes, Status *out, uint32_t *detai
     s.nextSeq = m.next_seq;
     s.uptimeMs = m.uptime_ms;
     s.generation = m.generation;
+    s.digestHits = m.digest_hits;
+    s.digestMisses = m.digest_misses;
+    s.digestBytes = m.digest_bytes;
+    s.digestUnknown = m.digest_unknown;
+    s.digestWaitMaxMs = m.digest_wait_max_ms;
+    s.digestWaiting = m.digest_waiting;
     *out = s;
     return PG_OK;
 }
@@ -652,6 +658,12 @@ std::vector<uint8_t> encodeStatus(uint64_t requestId, const Status &s)
     m.next_seq = s.nextSeq;
     m.uptime_ms = s.uptimeMs;
     m.generation = s.generation;
+    m.digest_hits = s.digestHits;
+    m.digest_misses = s.digestMisses;
+    m.digest_bytes = s.digestBytes;
+    m.digest_unknown = s.digestUnknown;
+    m.digest_wait_max_ms = s.digestWaitMaxMs;
+    m.digest_waiting = s.digestWaiting;
     std::vector<uint8_t> out;
     put(out, m);
     return out;

@@ -86,6 +86,8 @@ const char *toString(EventKind k)
         return "thread";
     case EventKind::Image:
         return "image";
+    case EventKind::Wait:
+        return "wait";
     }
     return "unknown";
 }

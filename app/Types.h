@@ -46,6 +46,7 @@ enum class EventKind : uint16_t {
     Policy = PG_EV_POLICY,
     Thread = PG_EV_THREAD,
     Image = PG_EV_IMAGE,
+    Wait = PG_EV_WAIT, // a start waits for its digest (not for a person)
 };
 enum class RuleKind : uint8_t {
     Exact = PG_RULE_EXACT,
@@ -172,6 +173,14 @@ struct Status {
     uint64_t nextSeq = 0;
     uint64_t uptimeMs = 0;
     uint64_t generation = 0;
+    // Image digests (procguardd): cache hits, computed, bytes hashed,
+    // starts decided without one, the longest wait, starts waiting now.
+    uint64_t digestHits = 0;
+    uint64_t digestMisses = 0;
+    uint64_t digestBytes = 0;
+    uint64_t digestUnknown = 0;
+    uint32_t digestWaitMaxMs = 0;
+    uint32_t digestWaiting = 0;
 };
 
 // Names used by the CLI, logs and the panel ("allow", "prompt", "timeout", ...).

@@ -8,3 +8,4 @@ cmake --build --preset linux -j "$(nproc)"
 b=build/linux/tests/bench
 "$b/ExecOverheadBench" "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}"
 "$b/StormBench" "${PG_STORM_STARTS:-10000}"
+"$b/DigestBench" "${PG_DIGEST_ROUNDS:-7}" "${PG_DIGEST_MIB:-400}"

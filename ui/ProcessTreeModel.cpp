@@ -224,6 +224,8 @@ bool ProcessTreeModel::isFresh(const pg::ProcessEntry &e) const
 
 QString ProcessTreeModel::verdictText(const pg::ProcessEntry &e)
 {
+    if (e.pending && (e.flags & PG_EVF_DIGEST_WAIT) != 0)
+        return tr("checking its digest");
     if (e.pending)
         return tr("waiting for you");
     if (e.verdict == pg::Verdict::None)

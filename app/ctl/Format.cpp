@@ -48,6 +48,10 @@ std::vector<std::string> flagNames(uint16_t flags)
         {PG_EVF_SNAPSHOT, "snapshot"},
         {PG_EVF_EXITED, "exited"},
         {PG_EVF_KILLED, "killed"},
+        {PG_EVF_BUDGET, "budget"},
+        {PG_EVF_FACTS, "facts"},
+        {PG_EVF_DIGEST_WAIT, "digest-wait"},
+        {PG_EVF_NO_DIGEST, "no-digest"},
     };
     std::vector<std::string> out;
     for (const auto &n : names)
@@ -84,6 +88,9 @@ std::string formatEventLine(const Event &e)
     case EventKind::Request:
         s << " hold=" << e.holdId << " default=" << toString(e.defaultVerdict)
           << " in=" << e.timeoutMs << "ms";
+        break;
+    case EventKind::Wait:
+        s << " hold=" << e.holdId << " waiting for its digest";
         break;
     case EventKind::Exit:
         s << " status=" << e.status;
@@ -230,6 +237,12 @@ nlohmann::json toJson(const Status &s)
     j["next_seq"] = s.nextSeq;
     j["uptime_ms"] = s.uptimeMs;
     j["generation"] = s.generation;
+    j["digests"] = {{"hits", s.digestHits},
+                    {"computed", s.digestMisses},
+                    {"bytes_hashed", s.digestBytes},
+                    {"unknown", s.digestUnknown},
+                    {"longest_wait_ms", s.digestWaitMaxMs},
+                    {"waiting_now", s.digestWaiting}};
     return j;
 }
 

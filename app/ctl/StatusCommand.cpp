@@ -46,8 +46,13 @@ int runStatus(const Options &o, Context &ctx)
         << "Timeouts:         " << st.timeouts << '\n'
         << "Lost events:      " << st.lostEvents << '\n'
         << "Resyncs:          " << st.resyncs << '\n'
-        << "Cache hits:       " << st.cacheHits << '\n'
-        << "Protocol version: " << st.version << '\n'
+        << "Cache hits:       " << st.cacheHits << '\n';
+    if (st.platform == PG_PLATFORM_LINUX)
+        out << "Digests:          " << st.digestHits << " from the cache, " << st.digestMisses
+            << " computed (" << st.digestBytes / (1024 * 1024) << " MiB hashed), "
+            << st.digestUnknown << " unknown; longest wait " << st.digestWaitMaxMs << " ms, "
+            << st.digestWaiting << " waiting now\n";
+    out << "Protocol version: " << st.version << '\n'
         << "Uptime:           " << st.uptimeMs / 1000 << " s\n";
     return kExitOk;
 }

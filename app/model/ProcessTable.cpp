@@ -328,8 +328,14 @@ ProcessEntry ProcessTable::attemptOf(const Event &ev)
 
 void ProcessTable::onRequest(const Event &ev)
 {
-    if (ev.holdId == 0 || findHold(ev.holdId) != 0)
+    if (ev.holdId == 0)
         return;
+    if (const uint64_t known = findHold(ev.holdId)) {
+        // A start that waited for its digest (Wait) now waits for a person.
+        node(known)->entry.flags = ev.flags;
+        markChanged(known, FieldState);
+        return;
+    }
     ProcessEntry e = attemptOf(ev);
     e.pending = true;
     e.flags = ev.flags;
@@ -388,6 +394,7 @@ void ProcessTable::apply(const std::vector<Event> &batch)
             onExit(ev);
             break;
         case EventKind::Request:
+        case EventKind::Wait: // a pending attempt too, answered by the component
             onRequest(ev);
             break;
         case EventKind::Verdict:

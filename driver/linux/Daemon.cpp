@@ -69,7 +69,8 @@ constexpr uint64_t kTagListen = 3;
 constexpr uint64_t kTagSignal = 4;
 constexpr uint64_t kTagTimer = 5;
 constexpr uint64_t kTagPoll = 6;
-constexpr uint64_t kTagClock = 7; // realtime: schedules, expiry, budgets (DaemonTime.cpp)
+constexpr uint64_t kTagClock = 7;   // realtime: schedules, expiry, budgets (DaemonTime.cpp)
+constexpr uint64_t kTagDigests = 8; // the digest pool finished jobs (DaemonDigests.cpp)
 
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
@@ -121,7 +122,9 @@ std::string flagNames(uint16_t f)
                  {PG_EVF_CACHED, "cached"},
                  {PG_EVF_TRUNCATED, "truncated"},
                  {PG_EVF_SNAPSHOT, "snapshot"},
-                 {PG_EVF_KILLED, "killed"}};
+                 {PG_EVF_KILLED, "killed"},
+                 {PG_EVF_DIGEST_WAIT, "digest-wait"},
+                 {PG_EVF_NO_DIGEST, "no-digest"}};
     std::string out;
     for (const auto &n : names) {
         if ((f & n.bit) != 0) {
@@ -244,6 +247,22 @@ bool Daemon::init(int *exitCode)
     m_packages->start();
     if (m_policy.hasKind(PG_RULE_PACKAGE))
         m_packages->rebuild();
+    // The saved digest cache is read now, before the marks.
+    {
+        ImageDigests::Config dc;
+        dc.savePath = m_options.m_stateDir + "/digests";
+        dc.maxBytes = m_options.m_digestMaxBytes;
+        std::string warning;
+        if (!m_digests.start(dc, &error, &warning)) {
+            std::fprintf(stderr, "procguardd: %s\n", error.c_str());
+            return false;
+        }
+        if (!warning.empty())
+            PG_LOG_WARN("%s", warning.c_str());
+        PG_LOG_INFO("digest cache: %zu digest(s) remembered; files over %llu bytes are not hashed",
+                    m_digests.cacheSize(),
+                    static_cast<unsigned long long>(m_options.m_digestMaxBytes));
+    }
     // Expired rules are dropped (and the file rewritten) now; budgets
     // start counting what already runs.
     afterPolicyChange(static_cast<int64_t>(realtimeNs() / 1000000));
@@ -277,6 +296,7 @@ bool Daemon::init(int *exitCode)
     add(m_gate.fd(), kTagFanotify);
     add(m_signalFd, kTagSignal);
     add(m_timerFd, kTagTimer);
+    add(m_digests.notifyFd(), kTagDigests);
     if (m_clockFd >= 0)
         add(m_clockFd, kTagClock);
     if (m_useConnector) {
@@ -327,6 +347,7 @@ int Daemon::run()
             m_budgetWriter->stop();
         if (m_packages)
             m_packages->stop();
+        m_digests.stop();
         return exitCode;
     }
     PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s)", m_selfPid,
@@ -390,6 +411,9 @@ int Daemon::run()
             case kTagClock:
                 onClockTimer();
                 break;
+            case kTagDigests:
+                onDigestsReady();
+                break;
             case kTagPoll: {
                 uint64_t ticks;
                 if (::read(m_pollTimerFd, &ticks, sizeof ticks) > 0)
@@ -402,6 +426,7 @@ int Daemon::run()
             }
         }
         serviceClients();
+        m_digests.save(static_cast<int64_t>(monotonicMs()), false);
     }
     shutdown();
     return 0;
@@ -412,6 +437,7 @@ void Daemon::shutdown()
     // 1. Every hold gets the default verdict now (launchers answered,
     //    frozen processes thawed or killed).
     pg_pending_resolve_all(&m_pending, PG_SRC_STOP, &Daemon::pendingResolved, this);
+    flushDigestReports();
     // 2. Whatever waits in the queue is decided without holding.
     onFanotifyReadable();
     // 3. Tell the clients, best effort, without waiting.
@@ -428,6 +454,7 @@ void Daemon::shutdown()
     budgetSaveAtStop();
     if (m_packages)
         m_packages->stop();
+    m_digests.stop(); // the last save of the digest cache, then the pool
     m_freezer.reap();
     m_clients.clear();
     PG_LOG_INFO("procguardd: stopped");
@@ -529,8 +556,16 @@ bool Daemon::examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st)
             st->facts.gids.insert(st->facts.gids.end(), status.groups.begin(), status.groups.end());
         }
     }
-    st->matched =
-        matchStart(fd, st->image, st->parentImage, st->uid, nullptr, &st->facts, &st->match);
+    return true;
+}
+
+bool Daemon::matchExamined(int fd, StartFacts *st)
+{
+    st->digests.missing = 0;
+    st->matched = matchStart(fd, st->image, st->parentImage, st->uid, nullptr, &st->facts,
+                             &st->match, &st->digests);
+    if (st->digests.missing != 0)
+        return false;
     // An unconditional allow that no conditional rule could override for
     // this file: the kernel may remember it (ignore mark).
     st->cacheable = st->matched && st->match.action == PG_VERDICT_ALLOW && !st->match.conditional &&
@@ -538,6 +573,78 @@ bool Daemon::examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st)
                     pg_rule_cache_has_conditional_for(&m_policy.cache(), st->image.c_str(),
                                                       st->image.size()) == 0;
     return true;
+}
+
+Daemon::Outcome Daemon::ladder(const StartFacts &st, uint16_t startFlags) const
+{
+    const pg_match_result &match = st.match;
+    const bool matched = st.matched;
+    const uint32_t mode = m_policy.policy().mode;
+    const uint16_t digestFlags = st.digests.flags;
+    Outcome o;
+    o.cacheable = st.cacheable;
+    o.ruleId = match.rule_id;
+    if ((startFlags & PG_EVF_INTERPRETER) != 0) {
+        // "ld-linux.so /path/prog": decided by rules only (nobody is
+        // asked: the loader has no launcher semantics to hold, and in
+        // prompt mode the panel would see a confusing second request).
+        const bool ruleAllows = matched && match.action == PG_VERDICT_ALLOW;
+        const bool monitor = mode == PG_MODE_MONITOR;
+        o.flags = static_cast<uint16_t>(PG_EVF_INTERPRETER | digestFlags);
+        if (monitor && !ruleAllows)
+            o.flags |= PG_EVF_WOULD_BLOCK;
+        o.verdict = monitor || ruleAllows ? PG_VERDICT_ALLOW : PG_VERDICT_BLOCK;
+        o.source = monitor ? (ruleAllows ? PG_SRC_RULE : PG_SRC_MODE)
+                           : (matched ? PG_SRC_RULE : PG_SRC_MODE);
+        return o;
+    }
+    if (mode == PG_MODE_MONITOR) {
+        // Monitor never holds, so a CMDLINE rule is not waited for: the
+        // answer (and "would block") is the one known at exec time.
+        const bool wouldBlock = !matched || match.action == PG_VERDICT_BLOCK;
+        o.verdict = PG_VERDICT_ALLOW;
+        o.source = matched && !wouldBlock ? PG_SRC_RULE : PG_SRC_MODE;
+        o.flags = static_cast<uint16_t>((wouldBlock ? PG_EVF_WOULD_BLOCK : 0) | digestFlags);
+        return o;
+    }
+    o.flags = digestFlags;
+    if ((match.needs & PG_FACT_CMDLINE) != 0 && !m_stopping) {
+        o.kind = Outcome::Kind::CmdlineHold;
+        return o;
+    }
+    if (matched && match.action != PG_VERDICT_ASK) {
+        o.verdict = match.action;
+        o.source = PG_SRC_RULE;
+        return o;
+    }
+    if (!matched && mode == PG_MODE_LOCKDOWN) {
+        o.verdict = PG_VERDICT_BLOCK;
+        o.source = PG_SRC_MODE;
+        o.ruleId = 0;
+        o.cacheable = false;
+        return o;
+    }
+    // Prompt mode without a rule, or an ASK rule in prompt or lockdown.
+    o.kind = Outcome::Kind::AskPerson;
+    o.ruleId = matched ? match.rule_id : 0;
+    return o;
+}
+
+void Daemon::decideExamined(int fd, uint32_t pid, StartFacts &&st, const Outcome &o)
+{
+    switch (o.kind) {
+    case Outcome::Kind::Decide:
+        decideNow(fd, pid, st.ppid, st.uid, st.image, st.parentImage, o.verdict, o.source, o.ruleId,
+                  o.flags, o.cacheable);
+        return;
+    case Outcome::Kind::CmdlineHold:
+        startCmdlineHold(fd, pid, st.ppid, st.uid, st.image, st.parentImage, std::move(st.facts),
+                         st.match);
+        return;
+    case Outcome::Kind::AskPerson:
+        askPerson(fd, pid, st.ppid, st.uid, st.image, st.parentImage, o.ruleId);
+        return;
+    }
 }
 
 void Daemon::handleExec(int fd, uint32_t pid)
@@ -554,40 +661,12 @@ void Daemon::handleExec(int fd, uint32_t pid)
     StartFacts st;
     if (!examineStart(fd, pid, 0, &st))
         return;
-    const std::string &image = st.image;
-    const std::string &parentImage = st.parentImage;
-    const uint32_t ppid = st.ppid;
-    const uint32_t uid = st.uid;
-    const pg_match_result &match = st.match;
-    const bool matched = st.matched;
-    const bool cacheable = st.cacheable;
-    const uint32_t mode = m_policy.policy().mode;
-
-    if (mode == PG_MODE_MONITOR) {
-        // Monitor never holds, so a CMDLINE rule is not waited for: the
-        // answer (and "would block") is the one known at exec time.
-        const bool wouldBlock = !matched || match.action == PG_VERDICT_BLOCK;
-        decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_ALLOW,
-                  matched && !wouldBlock ? PG_SRC_RULE : PG_SRC_MODE, match.rule_id,
-                  wouldBlock ? PG_EVF_WOULD_BLOCK : 0, cacheable);
+    if (!matchExamined(fd, &st)) {
+        waitForDigest(fd, pid, 0, std::move(st));
         return;
     }
-    if ((match.needs & PG_FACT_CMDLINE) != 0 && !m_stopping) {
-        startCmdlineHold(fd, pid, ppid, uid, image, parentImage, std::move(st.facts), match);
-        return;
-    }
-    if (matched && match.action != PG_VERDICT_ASK) {
-        decideNow(fd, pid, ppid, uid, image, parentImage, match.action, PG_SRC_RULE, match.rule_id,
-                  0, cacheable);
-        return;
-    }
-    if (!matched && mode == PG_MODE_LOCKDOWN) {
-        decideNow(fd, pid, ppid, uid, image, parentImage, PG_VERDICT_BLOCK, PG_SRC_MODE, 0, 0,
-                  false);
-        return;
-    }
-    // Prompt mode without a rule, or an ASK rule in prompt or lockdown.
-    askPerson(fd, pid, ppid, uid, image, parentImage, matched ? match.rule_id : 0);
+    const Outcome o = ladder(st, 0);
+    decideExamined(fd, pid, std::move(st), o);
 }
 
 void Daemon::askPerson(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
@@ -607,7 +686,7 @@ void Daemon::askPerson(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
 
 bool Daemon::matchStart(int fd, const std::string &image, const std::string &parentImage,
                         uint32_t uid, const std::string *cmdline, HeldStart *facts,
-                        pg_match_result *match)
+                        pg_match_result *match, DigestState *digests)
 {
     pg_match_input in;
     std::memset(&in, 0, sizeof in);
@@ -647,21 +726,25 @@ bool Daemon::matchStart(int fd, const std::string &image, const std::string &par
         if (missing == 0)
             break;
         if ((missing & PG_FACT_SHA256) != 0) {
-            facts->shaKnown = true;
-            if (fd < 0 || !m_digests.digest(fd, ImageDigests::Algorithm::Sha256, &facts->sha))
-                facts->sha.clear(); // unreadable: no digest rule can match
+            // Unknown (unreadable, too large): no digest rule can match.
+            facts->shaKnown =
+                imageDigest(fd, DigestAlgo::Sha256, digests, &facts->sha) != DigestAnswer::Pending;
         }
         if ((missing & PG_FACT_PACKAGE) != 0)
-            packageFact(fd, image, facts);
+            packageFact(fd, image, facts, digests);
+        // A digest must be computed first: the caller waits for it off
+        // this thread, then matches again.
+        if (digests != nullptr && digests->missing != 0)
+            break;
     }
     return matched;
 }
 
-void Daemon::packageFact(int fd, const std::string &image, HeldStart *facts)
+void Daemon::packageFact(int fd, const std::string &image, HeldStart *facts, DigestState *digests)
 {
     facts->packageKnown = true;
     facts->package.clear();
-    if (!m_packages || fd < 0)
+    if (!m_packages)
         return;
     PackageIndex::Entry entry;
     PackageIndex::Lookup found = m_packages->lookup(image, &entry);
@@ -680,7 +763,16 @@ void Daemon::packageFact(int fd, const std::string &image, HeldStart *facts)
     if (found != PackageIndex::Lookup::Found)
         return;
     std::string md5;
-    if (m_digests.digest(fd, ImageDigests::Algorithm::Md5, &md5) && md5 == entry.md5)
+    switch (imageDigest(fd, DigestAlgo::Md5, digests, &md5)) {
+    case DigestAnswer::Pending:
+        facts->packageKnown = false;
+        return;
+    case DigestAnswer::Unknown:
+        return;
+    case DigestAnswer::Known:
+        break;
+    }
+    if (md5 == entry.md5)
         facts->package = entry.package;
     else
         PG_LOG_DEBUG("%s belongs to package %s but was modified", image.c_str(),
@@ -796,23 +888,7 @@ void Daemon::tryCmdlineDecision(uint64_t holdId, bool force)
         return;
     }
     // A person decides; the program stays frozen meanwhile.
-    ++m_counters.prompted;
-    const pg_policy &pol = m_policy.policy();
-    pg_event ev = makeEvent(PG_EV_REQUEST, h.pid);
-    ev.hold_id = holdId;
-    ev.ppid = h.ppid;
-    ev.creator_pid = h.ppid;
-    ev.uid = h.uid;
-    ev.timeout_ms = pol.timeout_ms;
-    ev.default_verdict = h.defaultVerdict;
-    ev.rule_id = h.ruleId;
-    ev.flags = PG_EVF_HELD | PG_EVF_FROZEN;
-    const std::string image = h.image, parentImage = h.parentImage;
-    if (!emit(ev, image, cmd, parentImage, true)) {
-        if (pg_pending_resolve(&m_pending, holdId, h.defaultVerdict, PG_SRC_OVERLOAD, &out) ==
-            PG_OK)
-            finishHold(out);
-    }
+    askPersonForHold(h, cmd, false);
 }
 
 void Daemon::handleOpen(int fd, uint32_t pid)
@@ -834,25 +910,29 @@ void Daemon::handleOpen(int fd, uint32_t pid)
     StartFacts st;
     if (!examineStart(fd, pid, PG_EVF_INTERPRETER, &st))
         return;
-    const bool ruleAllows = st.matched && st.match.action == PG_VERDICT_ALLOW;
-    const bool monitor = m_policy.policy().mode == PG_MODE_MONITOR;
-    uint16_t flags = PG_EVF_INTERPRETER;
-    if (monitor && !ruleAllows)
-        flags |= PG_EVF_WOULD_BLOCK;
-    decideNow(fd, pid, st.ppid, st.uid, st.image, st.parentImage,
-              monitor || ruleAllows ? PG_VERDICT_ALLOW : PG_VERDICT_BLOCK,
-              monitor ? (ruleAllows ? PG_SRC_RULE : PG_SRC_MODE)
-                      : (st.matched ? PG_SRC_RULE : PG_SRC_MODE),
-              st.match.rule_id, flags, st.cacheable);
+    if (!matchExamined(fd, &st)) {
+        waitForDigest(fd, pid, PG_EVF_INTERPRETER, std::move(st));
+        return;
+    }
+    decideExamined(fd, pid, std::move(st), ladder(st, PG_EVF_INTERPRETER));
 }
 
 void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
                        const std::string &parentImage, uint8_t verdict, uint8_t source,
                        uint32_t ruleId, uint16_t flags, bool cacheable)
 {
-    const bool allow = verdict == PG_VERDICT_ALLOW;
     // Answer first.
-    m_gate.respond(fd, allow);
+    m_gate.respond(fd, verdict == PG_VERDICT_ALLOW);
+    reportDecision(fd, pid, ppid, uid, image, parentImage, verdict, source, ruleId, flags,
+                   cacheable);
+}
+
+void Daemon::reportDecision(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
+                            const std::string &image, const std::string &parentImage,
+                            uint8_t verdict, uint8_t source, uint32_t ruleId, uint16_t flags,
+                            bool cacheable)
+{
+    const bool allow = verdict == PG_VERDICT_ALLOW;
     // The ignore mark needs the event fd, so it goes before the close.
     // Only unconditional allow rules are cached: the cache is keyed by
     // file, and would otherwise skip a user or parent condition.
@@ -958,15 +1038,21 @@ void Daemon::finishHold(const pg_pending_entry &entry)
     auto it = m_holds.find(entry.hold_id);
     if (it == m_holds.end())
         return;
+    dropDigestHold(entry.hold_id);
     HeldStart h = std::move(it->second);
     m_holds.erase(it);
     if (h.awaitingCmdline)
         m_cmdlineWaits.erase(h.pid);
     const bool allow = entry.verdict == PG_VERDICT_ALLOW;
-    uint16_t flags = PG_EVF_HELD;
+    uint16_t flags = static_cast<uint16_t>((h.person ? PG_EVF_HELD : 0) | h.eventFlags);
     if (!h.frozen) {
         // The launcher still waits in execve(): answer it.
         m_gate.respond(h.eventFd, allow);
+        if (allow && h.cacheable && entry.source == PG_SRC_RULE && !ruleTimed(h.ruleId) &&
+            m_gate.cacheAllow(h.eventFd)) {
+            flags |= PG_EVF_CACHED;
+            ++m_counters.cacheInstalls;
+        }
         ::close(h.eventFd);
         h.eventFd = -1;
     } else {
@@ -995,11 +1081,15 @@ void Daemon::finishHold(const pg_pending_entry &entry)
     ev.flags = flags;
     ev.rule_id = h.ruleId;
     emit(ev, h.image, std::string(), h.parentImage, false);
+    std::string message, link;
+    if (!allow)
+        m_policy.ruleText(h.ruleId, &message, &link);
     PG_LOG_INFO("verdict hold=%llu pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u "
-                "flags=%s",
+                "flags=%s%s%s%s%s",
                 static_cast<unsigned long long>(h.holdId), h.pid, h.ppid, h.uid, h.image.c_str(),
                 verdictName(entry.verdict), sourceName(entry.source), h.ruleId,
-                flagNames(flags).c_str());
+                flagNames(flags).c_str(), message.empty() ? "" : " message=", message.c_str(),
+                link.empty() ? "" : " link=", link.c_str());
     if (m_freezer.reapPending())
         rearmTimer();
 }
@@ -1497,7 +1587,11 @@ void Daemon::handleVerdicts(ClientConnection &c, const uint8_t *msg)
     for (uint32_t i = 0; i < vm.count; ++i) {
         const pg_verdict v = readAt<pg_verdict>(msg + sizeof vm + i * sizeof(pg_verdict));
         pg_pending_entry out;
-        if (pg_pending_resolve(&m_pending, v.hold_id, v.verdict, PG_SRC_CLIENT, &out) == PG_OK)
+        // A start waiting for its digest is decided by the rules, never by
+        // a client (an allow would skip a hash rule that blocks it).
+        if (m_digestHolds.count(v.hold_id) != 0)
+            ++unknown;
+        else if (pg_pending_resolve(&m_pending, v.hold_id, v.verdict, PG_SRC_CLIENT, &out) == PG_OK)
             finishHold(out);
         else
             ++unknown;
@@ -1582,6 +1676,13 @@ void Daemon::sendStatus(ClientConnection &c, uint64_t requestId)
     s.next_seq = m_nextSeq;
     s.uptime_ms = monotonicMs() - m_startMs;
     s.generation = p.generation;
+    const ImageDigests::Figures &d = m_digests.figures();
+    s.digest_hits = d.hits;
+    s.digest_misses = d.misses;
+    s.digest_bytes = d.bytes;
+    s.digest_unknown = d.unknown;
+    s.digest_wait_max_ms = d.longestWaitMs;
+    s.digest_waiting = static_cast<uint32_t>(m_digestHolds.size() + m_digestReports.size());
     c.queue(&s, sizeof s);
 }
 
@@ -1680,9 +1781,31 @@ void Daemon::closeClient(uint64_t id, const char *why)
     if (id == m_controllerId) {
         m_controllerId = 0;
         m_controllerPid = 0;
-        // Nobody is left to answer: every hold gets its default verdict now.
-        uint32_t n =
-            pg_pending_resolve_all(&m_pending, PG_SRC_DISCONNECT, &Daemon::pendingResolved, this);
+        // Nobody is left to answer: every hold gets its default verdict
+        // now - but a start waiting for its digest waits for the pool, not
+        // for the controller, and is decided as the digest says.
+        uint32_t n = 0;
+        if (m_digestHolds.empty()) {
+            n = pg_pending_resolve_all(&m_pending, PG_SRC_DISCONNECT, &Daemon::pendingResolved,
+                                       this);
+        } else {
+            std::vector<uint64_t> ids;
+            for (const auto &kv : m_holds) {
+                if (!kv.second.awaitingDigest)
+                    ids.push_back(kv.first);
+            }
+            for (uint64_t holdId : ids) {
+                const pg_pending_entry *e = pg_pending_find(&m_pending, holdId);
+                if (e == nullptr)
+                    continue;
+                pg_pending_entry out;
+                if (pg_pending_resolve(&m_pending, holdId, e->default_verdict, PG_SRC_DISCONNECT,
+                                       &out) == PG_OK) {
+                    finishHold(out);
+                    ++n;
+                }
+            }
+        }
         if (n > 0)
             PG_LOG_INFO("controller gone: %u hold(s) decided by default", n);
         rearmTimer();

@@ -4,8 +4,9 @@
 // socket, clients, signalfd, hold timer, /proc poll timer), the decision
 // for each gated start, the holds (pg_pending + HeldStart), the global
 // event sequence counter and the status counters. Everything here runs on
-// the main thread; the only other threads are the two PolicyWriters'
-// (the policy, today's budget use) and the package index's.
+// the main thread; the only other threads are the PolicyWriters' (the
+// policy, today's budget use, the digest cache), the package index's and
+// the digest pool's (ImageDigests.h).
 //
 // Must not, ever (see Daemon.cpp for the reasoning):
 //   - fork or exec: a child inherits nothing useful and, while our group
@@ -69,6 +70,18 @@ private:
     // event fd, cached) and its package (index + MD5). The command line is
     // never fetched here (it does not exist yet at exec-permission time);
     // pass it when known. facts keeps what was found for a later rematch.
+    // Where a start's image digests stand (DaemonDigests.cpp): the file's
+    // identity and version, the digests still to be computed (DigestPool
+    // algorithms), the ones that could not be had, and the event flags
+    // that say so.
+    struct DigestState {
+        FileVersion version;
+        bool versionKnown = false;
+        uint32_t missing = 0;
+        uint32_t failed = 0;
+        uint16_t flags = 0; // PG_EVF_DIGEST_WAIT, PG_EVF_NO_DIGEST
+        int fd = -1;        // a dup of the event fd while a hold waits (it may be frozen)
+    };
     // What handleExec and handleOpen learn about a start before deciding.
     struct StartFacts {
         std::string image;
@@ -79,13 +92,57 @@ private:
         pg_match_result match{};
         bool matched = false;
         bool cacheable = false; // an allow the kernel may remember for the file
+        DigestState digests;
     };
+    // What the decision ladder says about an examined start.
+    struct Outcome {
+        enum class Kind { Decide, CmdlineHold, AskPerson } kind = Kind::Decide;
+        uint8_t verdict = 0;
+        uint8_t source = 0;
+        uint32_t ruleId = 0;
+        uint16_t flags = 0;
+        bool cacheable = false;
+    };
+    // The ladder - mode, rules, ask - for a start whose facts are known.
+    // startFlags: PG_EVF_INTERPRETER for a program run through the loader
+    // (decided by rules only, nobody is asked).
+    Outcome ladder(const StartFacts &st, uint16_t startFlags) const;
+    // Matches st against the rules (digests from the cache). False when a
+    // digest must be computed first (st->digests.missing says which).
+    bool matchExamined(int fd, StartFacts *st);
+    // Carries out an outcome for a start whose launcher waits on fd.
+    void decideExamined(int fd, uint32_t pid, StartFacts &&st, const Outcome &o);
     // Fills *st for the program pid opened at fd, or decides the start at
     // once (exempt; flags go on its event) and returns false.
     bool examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st);
     bool matchStart(int fd, const std::string &image, const std::string &parentImage, uint32_t uid,
-                    const std::string *cmdline, HeldStart *facts, pg_match_result *match);
-    void packageFact(int fd, const std::string &image, HeldStart *facts);
+                    const std::string *cmdline, HeldStart *facts, pg_match_result *match,
+                    DigestState *digests = nullptr);
+    void packageFact(int fd, const std::string &image, HeldStart *facts, DigestState *digests);
+
+    // --- digests off the answering thread (DaemonDigests.cpp) ---
+    enum class DigestAnswer { Known, Unknown, Pending };
+    // A digest of the start's image: from the cache, unknown (no fd, over
+    // the size bound, failed before), or pending (the pool must compute it).
+    DigestAnswer imageDigest(int fd, DigestAlgo algo, DigestState *ds, std::string *hex);
+    // The start needs a digest the cache does not have: hold it (bounded
+    // like any hold, no person asked) until the pool answers; in monitor
+    // mode allow it at once and report its verdict when the digest is known.
+    void waitForDigest(int fd, uint32_t pid, uint16_t startFlags, StartFacts &&st);
+    // The pool finished jobs: resume every start that waited for them.
+    void onDigestsReady();
+    void resumeDigestHold(uint64_t holdId, bool jobOk);
+    void resumeDigestReport(size_t index, bool jobOk);
+    // Hands a hold that waited for a fact (its digest, its command line) to
+    // the person: a REQUEST event. freshTimeout: the person gets the whole
+    // timeout from now (after a digest wait); the hold keeps its deadline
+    // otherwise.
+    void askPersonForHold(HeldStart &h, const std::string &cmdline, bool freshTimeout);
+    // A hold stops waiting for its digest: its read fd is closed, the
+    // wait counted.
+    void dropDigestHold(uint64_t holdId);
+    // At stop: monitor reports still waiting are reported as they stand.
+    void flushDigestReports();
     // A CMDLINE rule could decide: freeze, allow the exec, decide later.
     void startCmdlineHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
                           const std::string &image, const std::string &parentImage,
@@ -102,6 +159,10 @@ private:
     void decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
                    const std::string &parentImage, uint8_t verdict, uint8_t source, uint32_t ruleId,
                    uint16_t flags, bool cacheable);
+    // decideNow after the answer: cache, close, count, emit, log.
+    void reportDecision(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                        const std::string &parentImage, uint8_t verdict, uint8_t source,
+                        uint32_t ruleId, uint16_t flags, bool cacheable);
 
     // --- holds ---
     void startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
@@ -167,6 +228,9 @@ private:
     void handleVerdicts(ClientConnection &client, const uint8_t *msg);
     void handleSetPolicy(ClientConnection &client, const uint8_t *msg, uint32_t size);
     void sendStatus(ClientConnection &client, uint64_t requestId);
+    // Resolves one hold by the component (rule, mode, default) and
+    // finishes it; an allow-once rule that decided it is used up.
+    void resolveHold(uint64_t holdId, uint8_t verdict, uint8_t source);
     void sendResult(ClientConnection &client, uint64_t requestId, uint32_t status, uint32_t detail,
                     const char *text);
     void sendHelloReply(ClientConnection &client, uint64_t requestId, uint32_t status,
@@ -199,6 +263,18 @@ private:
     PolicyStore m_policy;
     std::unique_ptr<PolicyWriter> m_writer;
     ImageDigests m_digests;
+    // Holds waiting for a digest (hold id), and monitor-mode starts already
+    // allowed whose verdict event waits for one.
+    std::unordered_map<uint64_t, StartFacts> m_digestHolds;
+    struct DigestReport {
+        uint64_t job = 0;
+        int fd = -1; // kept for the allow cache; closed when reported
+        uint32_t pid = 0;
+        uint16_t startFlags = 0;
+        uint64_t sinceMs = 0;
+        StartFacts st;
+    };
+    std::vector<DigestReport> m_digestReports;
     std::unique_ptr<PackageIndex> m_packages;
     uint64_t m_packageNotReadyLogged = 0; // decisions made before the index was ready
     std::unordered_map<uint32_t, uint64_t> m_cmdlineWaits; // pid -> hold id

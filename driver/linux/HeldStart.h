@@ -38,4 +38,18 @@ struct HeldStart {
     std::string sha; // empty: could not be computed
     bool packageKnown = false;
     std::string package; // empty: no package owns the file unmodified
+
+    // The start waits for its image's digest (DaemonDigests.cpp), not for
+    // a person: no client may answer it, a controller's disconnect does
+    // not decide it. digestJob is the ImageDigests job it waits for.
+    bool awaitingDigest = false;
+    uint64_t digestJob = 0;
+    // Asked a person (REQUEST sent): the VERDICT says PG_EVF_HELD.
+    bool person = true;
+    // PG_EVF_INTERPRETER for a program run through the ELF interpreter;
+    // PG_EVF_DIGEST_WAIT, PG_EVF_NO_DIGEST once known. Added to the VERDICT.
+    uint16_t eventFlags = 0;
+    // A rule allow the kernel may remember for the file (while the event
+    // fd is still open when the verdict comes).
+    bool cacheable = false;
 };

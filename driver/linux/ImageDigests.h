@@ -1,64 +1,101 @@
-// ImageDigests.h - SHA-256 (for PG_RULE_SHA256) and MD5 (for the dpkg
-// check of PG_RULE_PACKAGE) of the program an exec event opened.
+// ImageDigests.h - the digests of exec'd programs that SHA-256 rules
+// (PG_RULE_SHA256) and the dpkg check of package rules (PG_RULE_PACKAGE,
+// MD5) need: remembered, computed off the answering thread, and kept
+// across restarts.
 //
-// Owns: a bounded cache keyed by file identity and version - (device,
-// inode, mtime in ns, size) from fstat of the event fd - so a program is
-// hashed once per modification, and a renamed or hard-linked copy of an
-// unchanged file is not hashed again. A modified file gets a new mtime
-// (and usually size), so its stale digest is never used.
+// Owns: the DigestCache (keyed by file identity and version, see
+// DigestCache.h), the DigestPool that computes misses, the in-flight jobs
+// (one per file version, however many starts wait for it), the saved copy
+// of the cache (<state-dir>/digests, written by its own PolicyWriter
+// thread at most every kSaveEveryMs while it changes, and at stop), and
+// the figures `status` reports.
 //
-// How it reads: pread() on the fanotify event fd only. The main thread
-// must not open files on a gated filesystem (see Daemon.cpp), and the
-// event fd is already open on exactly the file being exec'd - no race
-// with a rename or a replacement of the path.
+// Bounds: a file larger than maxBytes is never read; its digest is
+// unknown for that start (the caller decides by the other rules and says
+// so in the event). The pool's queue is bounded; a refused job is an
+// unknown digest too. The time a start may wait is the caller's bound.
 //
-// Cost: the first exec of a file reads it whole on the main thread, while
-// other permission events wait (about 1 ms per 2 MB here). That is the
-// price of deciding digests in the component, without the panel.
-// Main thread only.
+// Threads: main thread only (the pool and the writer have their own).
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
+
+#include "DigestCache.h"
+#include "DigestPool.h"
+#include "PolicyWriter.h"
 
 class ImageDigests
 {
 public:
-    enum class Algorithm { Sha256, Md5 };
+    static constexpr uint64_t kDefaultMaxBytes = 1024ull * 1024 * 1024;
+    static constexpr int64_t kSaveEveryMs = 30000;
 
-    // Lower-case hex digest of the file behind fd. False when fstat or a
-    // read failed (the caller treats the fact as "not matched").
-    bool digest(int fd, Algorithm algo, std::string *hex);
-    // Drops every cached digest.
-    void clear() { m_cache.clear(); }
-    size_t size() const { return m_cache.size(); }
-    uint64_t computed() const { return m_computed; }
+    struct Config {
+        std::string savePath; // empty: nothing is loaded or saved
+        uint64_t maxBytes = kDefaultMaxBytes;
+        unsigned threads = 2;
+        size_t queueCapacity = 256;
+        size_t cacheEntries = DigestCache::kDefaultCapacity;
+    };
+    struct Figures {
+        uint64_t hits = 0;          // digests served from the cache
+        uint64_t misses = 0;        // digests that had to be computed
+        uint64_t bytes = 0;         // bytes hashed
+        uint64_t unknown = 0;       // too large, unreadable, refused, too slow
+        uint32_t longestWaitMs = 0; // longest a start waited for a digest
+    };
+    struct Done {
+        uint64_t job = 0;
+        bool ok = false;
+        std::string error;
+    };
 
-    // Hashes an open file from offset 0 without caching (also used by
-    // tests and the index).
-    static bool hashFd(int fd, Algorithm algo, std::string *hex);
+    // Loads the saved cache (main thread, BEFORE the fanotify marks: it
+    // opens a file in the state directory) and starts the pool and the
+    // writer. *warning is set when a saved cache was unusable and ignored.
+    bool start(const Config &config, std::string *error, std::string *warning);
+    // Writes the cache one last time and stops every thread. Call after
+    // the fanotify group is closed (the writer's open cannot wait then).
+    void stop();
+
+    // The identity and version of the regular file behind fd.
+    static bool versionOf(int fd, FileVersion *v);
+    uint64_t maxBytes() const { return m_config.maxBytes; }
+    // A cached digest (counted as a hit).
+    bool cached(const FileVersion &v, DigestAlgo algo, std::string *hex);
+    // Asks for the digests in algos (DigestPool::kSha256 | kMd5) of fd's
+    // file. Returns the job to wait for (shared with any start already
+    // waiting for the same version), or 0 when the pool refused it (the
+    // digest is then unknown for this start). fd stays the caller's.
+    uint64_t request(int fd, const FileVersion &v, uint32_t algos);
+    int notifyFd() const { return m_pool ? m_pool->notifyFd() : -1; }
+    // Jobs that finished since the last call; their digests are cached.
+    std::vector<Done> collect();
+
+    void countUnknown() { ++m_figures.unknown; }
+    void noteWait(uint64_t ms);
+    const Figures &figures() const { return m_figures; }
+    size_t cacheSize() const { return m_cache.size(); }
+    // Hands the cache to the writer when it changed: at once when now,
+    // else at most every kSaveEveryMs.
+    void save(int64_t nowMs, bool now);
 
 private:
-    struct Key {
-        uint64_t dev, ino, mtimeNs, size;
-        int algo;
-        bool operator==(const Key &o) const
-        {
-            return dev == o.dev && ino == o.ino && mtimeNs == o.mtimeNs && size == o.size &&
-                   algo == o.algo;
-        }
+    struct InFlight {
+        FileVersion v;
+        uint32_t algos = 0;
     };
-    struct KeyHash {
-        size_t operator()(const Key &k) const
-        {
-            return std::hash<uint64_t>()(k.ino * 1000003u ^ k.dev ^ (k.mtimeNs << 1) ^ k.size ^
-                                         static_cast<uint64_t>(k.algo));
-        }
-    };
-    static constexpr size_t kMaxEntries = 8192;
-    std::unordered_map<Key, std::string, KeyHash> m_cache;
-    uint64_t m_computed = 0;
+    Config m_config;
+    DigestCache m_cache;
+    std::unique_ptr<DigestPool> m_pool;
+    std::unique_ptr<PolicyWriter> m_writer;
+    std::unordered_map<uint64_t, InFlight> m_inFlight;
+    uint64_t m_nextJob = 1;
+    uint64_t m_savedChanges = 0;
+    int64_t m_savedAtMs = 0;
+    Figures m_figures;
 };

@@ -14,6 +14,7 @@ const char *Options::usage()
            "                  [--default-policy FILE] [--group NAME]\n"
            "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
            "                  [--no-proc-connector] [--connector-buffer BYTES]\n"
+           "                  [--digest-max-bytes BYTES]\n"
            "                  [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
@@ -34,9 +35,31 @@ const char *Options::usage()
            "                        receive buffer of the proc connector (4096 to\n"
            "                        268435456, default 8388608); when it overflows the\n"
            "                        daemon rebuilds its process table from /proc\n"
+           "  --digest-max-bytes BYTES\n"
+           "                        programs larger than this are not hashed for\n"
+           "                        SHA-256 and package rules: their digest counts as\n"
+           "                        unknown (default 1073741824, at least 4096)\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
+
+namespace
+{
+
+// A byte count in [min, max] (decimal, no sign, no suffix).
+bool parseBytes(const std::string &text, unsigned long long min, unsigned long long max,
+                unsigned long long *out)
+{
+    char *end = nullptr;
+    errno = 0;
+    const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0' || text[0] == '-' || n < min || n > max)
+        return false;
+    *out = n;
+    return true;
+}
+
+} // namespace
 
 Options::Outcome Options::parse(int argc, char **argv, std::string *error)
 {
@@ -107,15 +130,24 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
             std::string bytes;
             if (!takeValue(&bytes))
                 return Outcome::BadUsage;
-            char *end = nullptr;
-            errno = 0;
-            const unsigned long long n = std::strtoull(bytes.c_str(), &end, 10);
-            if (errno != 0 || *end != '\0' || bytes[0] == '-' || n < 4096 || n > 268435456ULL) {
+            unsigned long long n = 0;
+            if (!parseBytes(bytes, 4096, 268435456ULL, &n)) {
                 *error = "--connector-buffer takes a byte count from 4096 to 268435456, not '" +
                          bytes + "'.";
                 return Outcome::BadUsage;
             }
             m_connectorBuffer = static_cast<int>(n);
+        } else if (arg == "--digest-max-bytes") {
+            std::string bytes;
+            if (!takeValue(&bytes))
+                return Outcome::BadUsage;
+            unsigned long long n = 0;
+            if (!parseBytes(bytes, 4096, ~0ULL, &n)) {
+                *error =
+                    "--digest-max-bytes takes a byte count of at least 4096, not '" + bytes + "'.";
+                return Outcome::BadUsage;
+            }
+            m_digestMaxBytes = n;
         } else if (arg == "--no-proc-connector" && !hasInline) {
             m_procConnector = false;
         } else {

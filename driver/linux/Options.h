@@ -33,6 +33,9 @@ public:
     // notifications sooner (then the daemon resyncs from /proc); tests use
     // a tiny one to force that path.
     int m_connectorBuffer = 8 * 1024 * 1024;
+    // Programs larger than this are never hashed: for SHA-256 and package
+    // rules their digest is unknown (the event says so). 1 GiB.
+    unsigned long long m_digestMaxBytes = 1024ull * 1024 * 1024;
 
     static const char *usage();
 };

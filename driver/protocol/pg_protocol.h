@@ -169,7 +169,10 @@ enum pg_event_kind {
     PG_EV_POLICY = 8,   /* the policy in force changed; mode is set */
     PG_EV_THREAD = 9,   /* PG_SUB_THREADS: pid, status = thread id, flags EXITED */
     PG_EV_IMAGE = 10,   /* PG_SUB_IMAGES: pid, image = loaded image */
-    PG_EV_KIND_MAX = 10
+    PG_EV_WAIT = 11,    /* a start waits for a fact the component finds itself (the
+                         * image's digest, PG_EVF_DIGEST_WAIT); hold_id names it, its
+                         * VERDICT follows with the same hold_id. Nobody answers it. */
+    PG_EV_KIND_MAX = 11
 };
 
 /* pg_event.flags */
@@ -189,7 +192,12 @@ enum pg_event_kind {
                                     * (the image's signer): the client finds them, matches
                                     * the policy again and answers; when no rule decides it
                                     * answers as the mode says (lockdown: block) */
-#define PG_EVF_ALL 0x07FFu
+#define PG_EVF_DIGEST_WAIT 0x0800u /* the start waited for its image's digest (computed
+                                    * off the answering thread) */
+#define PG_EVF_NO_DIGEST 0x1000u   /* the image's digest could not be had for this start
+                                    * (larger than the bound, unreadable, too slow, no
+                                    * room): digest rules did not match it */
+#define PG_EVF_ALL 0x1FFFu
 
 /* pg_policy.flags */
 #define PG_POLF_CASE_FOLD 0x1u /* match every rule case-insensitively */
@@ -419,6 +427,13 @@ typedef struct pg_status_msg {
     uint64_t next_seq;
     uint64_t uptime_ms;
     uint64_t generation;    /* policy generation */
+    /* Image digests (Linux; 0 where the component hashes nothing in user space). */
+    uint64_t digest_hits;    /* digests served from the cache */
+    uint64_t digest_misses;  /* digests computed */
+    uint64_t digest_bytes;   /* bytes hashed */
+    uint64_t digest_unknown; /* starts whose digest could not be had */
+    uint32_t digest_wait_max_ms; /* longest a start waited for its digest */
+    uint32_t digest_waiting;     /* starts waiting for a digest now */
 } pg_status_msg;
 
 #pragma pack(pop)
@@ -448,7 +463,7 @@ PG_STATIC_ASSERT(sizeof(pg_verdicts_msg) == 24, "pg_verdicts_msg size");
 PG_STATIC_ASSERT(sizeof(pg_policy) == 48, "pg_policy size");
 PG_STATIC_ASSERT(sizeof(pg_rule) == 24, "pg_rule size");
 PG_STATIC_ASSERT(sizeof(pg_rule_time) == 72, "pg_rule_time size");
-PG_STATIC_ASSERT(sizeof(pg_status_msg) == 160, "pg_status_msg size");
+PG_STATIC_ASSERT(sizeof(pg_status_msg) == 200, "pg_status_msg size");
 
 /* Round a record size up to the 8-byte record alignment. Written without
  * a cast so that C++ code builds with -Wold-style-cast, and without a mask

@@ -810,6 +810,10 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
+    <message>
+        <source>checking its digest</source>
+        <translation>Prüfsumme wird berechnet</translation>
+    </message>
 </context>
 <context>
     <name>RuleValidator</name>

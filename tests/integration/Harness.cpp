@@ -17,9 +17,11 @@
 #include <fstream>
 #include <sstream>
 
-namespace pgtest {
+namespace pgtest
+{
 
-namespace {
+namespace
+{
 
 using Clock = std::chrono::steady_clock;
 
@@ -75,18 +77,28 @@ std::optional<int> waitPidBounded(pid_t pid, Ms timeout)
 
 } // namespace
 
-std::string procguarddPath() { return PG_PROCGUARDD_PATH; }
-std::string procguardctlPath() { return PG_PROCGUARDCTL_PATH; }
-std::string launcherPath() { return PG_LAUNCHER_PATH; }
+std::string procguarddPath()
+{
+    return PG_PROCGUARDD_PATH;
+}
+std::string procguardctlPath()
+{
+    return PG_PROCGUARDCTL_PATH;
+}
+std::string launcherPath()
+{
+    return PG_LAUNCHER_PATH;
+}
 
 // ---------------------------------------------------------------- TmpfsMount
 
-TmpfsMount::TmpfsMount()
+TmpfsMount::TmpfsMount(const std::string &size)
 {
     m_path = makeTempDir("pg-gate-");
     if (m_path.empty())
         return;
-    m_mounted = mount("pg-test", m_path.c_str(), "tmpfs", 0, "size=64m,mode=0755") == 0;
+    const std::string options = "size=" + size + ",mode=0755";
+    m_mounted = mount("pg-test", m_path.c_str(), "tmpfs", 0, options.c_str()) == 0;
 }
 
 TmpfsMount::~TmpfsMount()
@@ -105,7 +117,10 @@ std::string TmpfsMount::installProgram(const std::string &name, const std::strin
 
 // ---------------------------------------------------------------- ScratchDir
 
-ScratchDir::ScratchDir() { m_path = makeTempDir("pg-scratch-"); }
+ScratchDir::ScratchDir()
+{
+    m_path = makeTempDir("pg-scratch-");
+}
 
 ScratchDir::~ScratchDir()
 {
@@ -129,7 +144,7 @@ bool Daemon::start(const std::vector<std::string> &args, const std::string &sock
                    const std::string &logPath, std::string *error)
 {
     m_logPath = logPath;
-    std::vector<std::string> all{procguarddPath()};
+    std::vector<std::string> all{m_program.empty() ? procguarddPath() : m_program};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char *> argv;
     for (auto &a : all)
@@ -347,8 +362,8 @@ void EventCollector::onDisconnected(const pg::Error &)
     m_cv.notify_all();
 }
 
-std::optional<pg::Event>
-EventCollector::waitFor(const std::function<bool(const pg::Event &)> &pred, Ms timeout)
+std::optional<pg::Event> EventCollector::waitFor(const std::function<bool(const pg::Event &)> &pred,
+                                                 Ms timeout)
 {
     std::unique_lock<std::mutex> lock(m_mutex);
     std::optional<pg::Event> found;

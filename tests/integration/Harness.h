@@ -20,14 +20,17 @@
 
 #include "KernelLink.h"
 
-namespace pgtest {
+namespace pgtest
+{
 
 using Ms = std::chrono::milliseconds;
 
 // A tmpfs mounted on a fresh directory; unmounted (lazily) on destruction.
-class TmpfsMount {
+class TmpfsMount
+{
 public:
-    TmpfsMount();
+    // size: tmpfs's size option (a benchmark may need more than 64 MiB).
+    explicit TmpfsMount(const std::string &size = "64m");
     ~TmpfsMount();
     TmpfsMount(const TmpfsMount &) = delete;
     TmpfsMount &operator=(const TmpfsMount &) = delete;
@@ -43,7 +46,8 @@ private:
 };
 
 // A scratch directory (not gated) for sockets, state and logs; removed on destruction.
-class ScratchDir {
+class ScratchDir
+{
 public:
     ScratchDir();
     ~ScratchDir();
@@ -54,7 +58,8 @@ private:
 };
 
 // One procguardd process.
-class Daemon {
+class Daemon
+{
 public:
     ~Daemon();
     // Starts procguardd and waits (bounded) until its socket accepts.
@@ -63,6 +68,8 @@ public:
     // Sends sig and waits up to timeout; returns the exit code, or -1 when it
     // had to be killed or died from a signal.
     int stop(int sig = 15, Ms timeout = Ms{10000});
+    // Another procguardd binary (a benchmark's baseline build); before start().
+    void setProgram(const std::string &path) { m_program = path; }
     pid_t pid() const { return m_pid; }
     bool running();
     std::string log() const;
@@ -70,6 +77,7 @@ public:
 private:
     pid_t m_pid = -1;
     std::string m_logPath;
+    std::string m_program;
 };
 
 // Results of one start through the launcher.
@@ -80,7 +88,8 @@ struct SpawnResult {
 };
 
 // pg_launcher, double-forked away from the test's process tree.
-class Launcher {
+class Launcher
+{
 public:
     Launcher();
     // The launcher program at path (a copy of pg_launcher, e.g. for a
@@ -109,7 +118,8 @@ private:
 };
 
 // An EventSink that keeps everything and lets tests wait for an event.
-class EventCollector : public pg::EventSink {
+class EventCollector : public pg::EventSink
+{
 public:
     void onEvents(std::vector<pg::Event> &&batch) override;
     void onDisconnected(const pg::Error &error) override;
@@ -132,7 +142,8 @@ std::string procguardctlPath();
 std::string launcherPath();
 
 // A child process with its stdout captured, e.g. `procguardctl monitor --json`.
-class ChildProcess {
+class ChildProcess
+{
 public:
     ~ChildProcess();
     bool start(const std::vector<std::string> &argv, bool pipeStdin = false);

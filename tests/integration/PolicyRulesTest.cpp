@@ -2,10 +2,13 @@
 // a real kernel: SHA-256 rules (hashed from the exec's own fd, cached per
 // file version), command-line rules (decided after the exec completed,
 // with the program frozen before its first instruction) and trusted-source
-// package rules (dpkg lists and checksums). Each test has its own daemon
-// gating only its own private tmpfs, as in DaemonTest.cpp.
+// package rules (dpkg lists and checksums), and how digests are found:
+// off the answering thread (no start waits behind another's hash), kept
+// across restarts, bounded in size. Each test has its own daemon gating
+// only its own private tmpfs, as in DaemonTest.cpp.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,11 +19,12 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <vector>
 
 #include "Harness.h"
 #include "UnixSocketTransport.h"
-#include "pg_sha256.h"
 
 using namespace pgtest;
 using pg::Verdict;
@@ -49,15 +53,20 @@ std::string hex(const unsigned char *d, size_t n)
     return out;
 }
 
+// The expected digest comes from OpenSSL, read in pieces (some programs
+// here are 1 GB), not from the daemon's code.
 std::string sha256Of(const std::string &path)
 {
-    const std::string data = readFile(path);
-    pg_sha256_ctx c;
-    pg_sha256_init(&c);
-    pg_sha256_update(&c, data.data(), data.size());
-    uint8_t d[32];
-    pg_sha256_final(&c, d);
-    return hex(d, sizeof d);
+    std::ifstream in(path, std::ios::binary);
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX *)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+    std::vector<char> buf(1 << 20);
+    while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+        EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx.get(), d, &n);
+    return hex(d, n);
 }
 
 std::string md5Of(const std::string &path)
@@ -113,15 +122,66 @@ protected:
                       << m_daemon.log() << "------------------------\n";
     }
 
-    void startDaemon()
+    void startDaemon(const std::vector<std::string> &extra = {},
+                     const std::string &logName = "daemon.log")
     {
-        std::vector<std::string> args{"--watch",     m_gate.path(), "--socket",
-                                      m_socket,      "--state-dir", m_scratch.path() + "/state",
-                                      "--dpkg-info", m_dpkg,        "--log-level",
-                                      "debug"};
+        std::vector<std::string> args{"--watch",     m_gate.path(), "--socket",    m_socket,
+                                      "--state-dir", stateDir(),    "--dpkg-info", m_dpkg,
+                                      "--log-level", "debug"};
+        args.insert(args.end(), extra.begin(), extra.end());
         std::string error;
-        ASSERT_TRUE(m_daemon.start(args, m_socket, m_scratch.path() + "/daemon.log", &error))
+        ASSERT_TRUE(m_daemon.start(args, m_socket, m_scratch.path() + "/" + logName, &error))
             << error;
+    }
+
+    std::string stateDir() const { return m_scratch.path() + "/state"; }
+
+    // Stops the daemon (SIGTERM: it saves its state) and drops the links.
+    void stopDaemon()
+    {
+        for (auto &link : m_links)
+            link->close();
+        m_links.clear();
+        EXPECT_EQ(0, m_daemon.stop(SIGTERM));
+    }
+
+    pg::Status status()
+    {
+        pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(m_socket));
+        pg::ConnectOptions options;
+        options.control = false;
+        options.snapshot = false;
+        options.clientName = "policy-rules-status";
+        pg::ConnectInfo info;
+        pg::Status st;
+        EventCollector sink;
+        pg::Error err = link.connect(options, &info);
+        EXPECT_FALSE(err) << err.message;
+        if (!err) {
+            link.start(&sink);
+            err = link.getStatus(&st);
+            EXPECT_FALSE(err) << err.message;
+        }
+        link.close();
+        return st;
+    }
+
+    // A runnable copy of /bin/true grown to bytes (sparse: it costs no
+    // memory, but every byte is read and hashed).
+    std::string bigProgram(const std::string &name, off_t bytes)
+    {
+        const std::string path = m_gate.installProgram(name, "/bin/true");
+        EXPECT_EQ(0, truncate(path.c_str(), bytes)) << std::strerror(errno);
+        return path;
+    }
+
+    // A copy of /bin/true with content of its own (its own digest).
+    std::string uniqueProgram(const std::string &name)
+    {
+        const std::string path = m_gate.installProgram(name, "/bin/true");
+        std::ofstream out(path, std::ios::app | std::ios::binary);
+        out << name;
+        return path;
     }
 
     // Connects as controller, installs the policy; the link stays open
@@ -321,4 +381,164 @@ TEST_F(PolicyRulesTest, LockdownAllowsUnmodifiedPackagedProgramsOnly)
     EXPECT_EQ(0, run(m_game).first.error);
     EXPECT_EQ(EPERM, run(m_tool).first.error) << "a modified packaged file was trusted";
     EXPECT_EQ(EPERM, run(downloaded).first.error) << "a file no package owns was trusted";
+}
+
+// ---------------------------------------------------------------------
+// Digests: off the answering thread, remembered, bounded
+// ---------------------------------------------------------------------
+
+TEST_F(PolicyRulesTest, UnrelatedStartDoesNotWaitWhileALargeProgramIsHashed)
+{
+    // Lockdown, one hash rule and a folder allow: every start needs its
+    // digest. While a ~1 GB program is hashed, a small program nobody ran
+    // before is decided first; the large one was held (past its budget,
+    // frozen) and then allowed by the folder rule.
+    const std::string big = bigProgram("big-game", 1000ll * 1024 * 1024);
+    const std::string small = uniqueProgram("small-tool");
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {rule(pg::RuleKind::Sha256, sha256Of(m_tool), Verdict::Block),
+                rule(pg::RuleKind::Prefix, m_gate.path() + "/", Verdict::Allow)});
+    const std::string bigTag = m_launcher.spawn(big);
+    auto wait = events.waitFor(
+        [&](const pg::Event &e) { return e.kind == pg::EventKind::Wait && e.image == big; });
+    ASSERT_TRUE(wait) << "the large program's start was not reported as waiting for its digest";
+    EXPECT_NE(0u, wait->holdId);
+    EXPECT_TRUE(wait->flags & PG_EVF_DIGEST_WAIT);
+
+    auto smallRun = run(small);
+    ASSERT_EQ(0, smallRun.first.error) << std::strerror(smallRun.first.error);
+    auto smallVerdict = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, small); });
+    ASSERT_TRUE(smallVerdict);
+    std::cout << "small start while hashing: " << smallRun.first.micros << " us in posix_spawn\n";
+
+    auto bigSpawn = m_launcher.waitSpawn(bigTag, Ms{30000});
+    ASSERT_TRUE(bigSpawn);
+    EXPECT_EQ(0, bigSpawn->error);
+    auto bigVerdict =
+        events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, big); }, Ms{30000});
+    ASSERT_TRUE(bigVerdict);
+    EXPECT_LT(smallVerdict->seq, bigVerdict->seq)
+        << "the small start waited for the large program's digest";
+    EXPECT_EQ(Verdict::Allow, bigVerdict->verdict);
+    EXPECT_EQ(pg::Source::Rule, bigVerdict->source);
+    EXPECT_EQ(wait->holdId, bigVerdict->holdId);
+    EXPECT_TRUE(bigVerdict->flags & PG_EVF_DIGEST_WAIT);
+    EXPECT_FALSE(bigVerdict->flags & PG_EVF_HELD) << "nobody was asked";
+    const pg::Status st = status();
+    EXPECT_GE(st.digestBytes, 1000ull * 1024 * 1024);
+    EXPECT_GE(st.digestWaitMaxMs, 1u);
+    EXPECT_EQ(0u, st.digestWaiting);
+}
+
+TEST_F(PolicyRulesTest, DigestsSurviveARestartAndAChangedFileIsHashedAgain)
+{
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {rule(pg::RuleKind::Sha256, sha256Of(m_game), Verdict::Block),
+                rule(pg::RuleKind::Prefix, m_gate.path() + "/", Verdict::Allow)},
+               /*closeAfter=*/true);
+    EXPECT_EQ(EPERM, run(m_game).first.error);
+    EXPECT_GE(status().digestMisses, 1u);
+    stopDaemon();
+
+    startDaemon({}, "daemon-2.log");
+    EXPECT_EQ(EPERM, run(m_game).first.error);
+    pg::Status st = status();
+    EXPECT_EQ(0u, st.digestMisses) << "an unchanged, already hashed program was hashed again";
+    EXPECT_GE(st.digestHits, 1u);
+
+    {
+        std::ofstream out(m_game, std::ios::app | std::ios::binary);
+        out << "patched";
+    }
+    EXPECT_EQ(0, run(m_game).first.error) << "a changed file was served its old digest";
+    EXPECT_EQ(1u, status().digestMisses);
+}
+
+TEST_F(PolicyRulesTest, ProgramOverTheSizeBoundIsDecidedByTheOtherRules)
+{
+    stopDaemon();
+    startDaemon({"--digest-max-bytes", "4096"}, "daemon-bound.log");
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {rule(pg::RuleKind::Sha256, sha256Of(m_game), Verdict::Block),
+                rule(pg::RuleKind::Prefix, m_gate.path() + "/", Verdict::Allow)});
+    EXPECT_EQ(0, run(m_game).first.error) << "the hash rule matched a file it may not read";
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_game); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(Verdict::Allow, v->verdict);
+    EXPECT_EQ(2u, v->ruleId);
+    EXPECT_TRUE(v->flags & PG_EVF_NO_DIGEST) << "the event does not say the digest was unknown";
+    const pg::Status st = status();
+    EXPECT_GE(st.digestUnknown, 1u);
+    EXPECT_EQ(0u, st.digestBytes);
+}
+
+TEST_F(PolicyRulesTest, CorruptDigestCacheIsIgnoredWithAWarningAndRebuilt)
+{
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block,
+               {rule(pg::RuleKind::Sha256, sha256Of(m_game), Verdict::Block),
+                rule(pg::RuleKind::Prefix, m_gate.path() + "/", Verdict::Allow)},
+               /*closeAfter=*/true);
+    EXPECT_EQ(EPERM, run(m_game).first.error);
+    stopDaemon();
+    const std::string cache = stateDir() + "/digests";
+    struct stat st;
+    ASSERT_EQ(0, stat(cache.c_str(), &st)) << "no digest cache was saved at stop";
+    ASSERT_EQ(0, truncate(cache.c_str(), st.st_size - 7)) << std::strerror(errno);
+
+    startDaemon({}, "daemon-corrupt.log");
+    EXPECT_TRUE(waitForLog("ignored, the digest cache is rebuilt"));
+    EXPECT_EQ(EPERM, run(m_game).first.error) << "the hash rule stopped working";
+    EXPECT_EQ(1u, status().digestMisses);
+    stopDaemon();
+
+    startDaemon({}, "daemon-rebuilt.log");
+    EXPECT_EQ(EPERM, run(m_game).first.error);
+    EXPECT_EQ(0u, status().digestMisses) << "the rebuilt cache was not saved";
+    EXPECT_EQ(std::string::npos, m_daemon.log().find("digest cache is rebuilt"));
+}
+
+TEST_F(PolicyRulesTest, MonitorNeverHoldsAStartForItsDigest)
+{
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Monitor, Verdict::Allow,
+               {rule(pg::RuleKind::Sha256, sha256Of(m_game), Verdict::Allow)});
+    auto r = run(m_game);
+    ASSERT_EQ(0, r.first.error);
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_game); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(pg::Source::Rule, v->source);
+    EXPECT_EQ(0u, v->holdId);
+    EXPECT_TRUE(v->flags & PG_EVF_DIGEST_WAIT);
+    EXPECT_FALSE(v->flags & PG_EVF_WOULD_BLOCK) << "the hash allow was not seen";
+    // An unknown program: reported as lockdown would see it.
+    const std::string other = uniqueProgram("other");
+    EXPECT_EQ(0, run(other).first.error);
+    auto w = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, other); });
+    ASSERT_TRUE(w);
+    EXPECT_TRUE(w->flags & PG_EVF_WOULD_BLOCK);
+}
+
+TEST_F(PolicyRulesTest, ControllerCannotAnswerAStartWaitingForItsDigest)
+{
+    // A person's allow must not skip the hash rule that blocks the program.
+    const std::string big = bigProgram("big-blocked", 600ll * 1024 * 1024);
+    EventCollector &events = collector();
+    pg::KernelLink *link = controller(events, pg::Mode::Prompt, Verdict::Allow,
+                                      {rule(pg::RuleKind::Sha256, sha256Of(big), Verdict::Block)});
+    ASSERT_NE(nullptr, link);
+    const std::string tag = m_launcher.spawn(big);
+    auto wait = events.waitFor(
+        [&](const pg::Event &e) { return e.kind == pg::EventKind::Wait && e.image == big; });
+    ASSERT_TRUE(wait);
+    pg::Error err = link->sendVerdicts({{wait->holdId, Verdict::Allow}});
+    EXPECT_FALSE(err) << err.message;
+    auto v = events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, big); }, Ms{30000});
+    ASSERT_TRUE(v);
+    EXPECT_EQ(Verdict::Block, v->verdict);
+    EXPECT_EQ(pg::Source::Rule, v->source);
+    (void)m_launcher.waitSpawn(tag, Ms{30000});
 }

@@ -246,6 +246,34 @@ TEST_F(ProcessTableTest, BlockedAttemptIsAChildOfTheProcessThatTried)
     EXPECT_TRUE(e->exited());
 }
 
+TEST_F(ProcessTableTest, StartWaitingForItsDigestIsAPendingAttemptUntilAPersonIsAsked)
+{
+    table.apply({startEvent(20, 0, "/bin/bash")});
+    const uint64_t tryer = table.findLive(20);
+    pg::Event wait = requestEvent(9, 20, 0, "/opt/big-game");
+    wait.kind = pg::EventKind::Wait;
+    wait.flags = PG_EVF_DIGEST_WAIT;
+    table.apply({wait});
+    const uint64_t attempt = table.findHold(9);
+    ASSERT_NE(attempt, 0u);
+    EXPECT_EQ(table.childAt(tryer, 0), attempt);
+    EXPECT_TRUE(table.find(attempt)->pending);
+    EXPECT_EQ(table.find(attempt)->flags, PG_EVF_DIGEST_WAIT);
+    // The digest is in and no rule decides: the same hold now waits for a
+    // person, on the same row.
+    listener.calls.clear();
+    pg::Event ask = requestEvent(9, 20, 0, "/opt/big-game");
+    ask.flags = PG_EVF_HELD;
+    table.apply({ask});
+    EXPECT_EQ(table.findHold(9), attempt);
+    EXPECT_EQ(table.childCount(tryer), 1u);
+    EXPECT_EQ(table.find(attempt)->flags, PG_EVF_HELD);
+    EXPECT_EQ(listener.calls.size(), 1u) << "the row's state changed in place";
+    table.apply({verdictEvent(9, 20, 0, "/opt/big-game", pg::Verdict::Allow)});
+    EXPECT_EQ(table.findHold(9), 0u);
+    EXPECT_EQ(table.childCount(tryer), 0u);
+}
+
 TEST_F(ProcessTableTest, AllowedAttemptDisappearsAndVerdictMovesToTheProcess)
 {
     table.apply({startEvent(20, 0, "/bin/bash")});

@@ -1,0 +1,89 @@
+// DigestPool.h - hashes program files off the thread that answers
+// permission events.
+//
+// Why: the main thread answers every fanotify permission event of the
+// machine. Reading a 400 MB program there would make every other start
+// (and, with the default scope, every open) wait behind it. Here a small,
+// fixed set of named threads ("pg-digest-N") reads and hashes; only the
+// start that needs the digest waits for it (Daemon's digest waits).
+//
+// How it reads: pread() on a dup of the fanotify event fd, so no open()
+// happens at all (an open by the daemon on a gated filesystem would raise
+// a permission event that only the main thread answers), and the bytes
+// hashed are those of the very file being exec'd, whatever happens to its
+// path meanwhile. Hashing is OpenSSL EVP (SHA-256 with the CPU's SHA
+// instructions where present; MD5 for dpkg's checksums), both in one pass
+// when both are asked for.
+//
+// Threads and ownership: submit(), takeResults() and stop() are called
+// by the main thread only. A job's fd belongs to the pool once submit()
+// accepted it; the pool closes it. Results are handed back through a
+// mutex-guarded list and an eventfd the main thread polls (notifyFd()).
+// The main thread never waits for a worker: submit() refuses when the
+// queue is full, and stop() cancels running jobs between two reads
+// (the join waits at most for one pread).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+class DigestPool
+{
+public:
+    enum : uint32_t { kSha256 = 1u, kMd5 = 2u };
+
+    struct Job {
+        uint64_t id = 0;
+        int fd = -1;           // owned by the pool once accepted
+        uint32_t algos = 0;    // kSha256 | kMd5
+        uint64_t maxBytes = 0; // stop (and fail) past this many bytes; 0 = no bound
+    };
+    struct Result {
+        uint64_t id = 0;
+        bool ok = false;
+        std::string sha256; // lower-case hex, when asked for and ok
+        std::string md5;
+        uint64_t bytes = 0;  // bytes read
+        uint64_t micros = 0; // time from the first read to the digest
+        std::string error;   // one phrase when !ok
+    };
+
+    DigestPool(unsigned threads, size_t queueCapacity);
+    ~DigestPool();
+    DigestPool(const DigestPool &) = delete;
+    DigestPool &operator=(const DigestPool &) = delete;
+
+    bool start(std::string *error);
+    // Readable (EPOLLIN) when results are waiting.
+    int notifyFd() const { return m_eventFd; }
+    // False when the queue is full or the pool is stopped; the caller
+    // still owns job.fd then.
+    bool submit(const Job &job);
+    std::vector<Result> takeResults();
+    size_t queued() const;
+    // Drops queued jobs, cancels running ones, joins. Idempotent.
+    void stop();
+
+    // Hashes fd from offset 0 (no caching). cancel may be null.
+    static bool hashFd(int fd, uint32_t algos, uint64_t maxBytes, const std::atomic<bool> *cancel,
+                       Result *out);
+
+private:
+    void run(unsigned index);
+
+    unsigned m_threadCount;
+    size_t m_capacity;
+    std::vector<std::thread> m_threads;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<Job> m_jobs;
+    std::vector<Result> m_results;
+    std::atomic<bool> m_stop{false};
+    int m_eventFd = -1;
+};
