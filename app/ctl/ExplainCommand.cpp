@@ -13,13 +13,13 @@
 #include "Accounts.h"
 #include "Commands.h"
 #include "ExitCodes.h"
+#include "FileDigest.h"
 #include "Format.h"
 #include "Messages.h"
 #include "PackageLookup.h"
 #include "PolicyExplainer.h"
 #include "PolicyFile.h"
 #include "RuleTimeText.h"
-#include "pg_sha256.h"
 
 namespace pg
 {
@@ -36,35 +36,6 @@ bool allDigits(const std::string &s)
     for (char c : s)
         if (c < '0' || c > '9')
             return false;
-    return true;
-}
-
-// The image's SHA-256 with the core's own implementation.
-bool hashFile(const std::string &path, std::string *hex, std::string *why)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        *why = "cannot read " + path + ".";
-        return false;
-    }
-    pg_sha256_ctx c;
-    pg_sha256_init(&c);
-    char buf[65536];
-    while (in) {
-        in.read(buf, sizeof buf);
-        const std::streamsize n = in.gcount();
-        if (n > 0)
-            pg_sha256_update(&c, buf, static_cast<size_t>(n));
-    }
-    if (in.bad()) {
-        *why = "reading " + path + " failed.";
-        return false;
-    }
-    uint8_t digest[32];
-    pg_sha256_final(&c, digest);
-    char text[65];
-    pg_sha256_hex(digest, text);
-    *hex = text;
     return true;
 }
 
@@ -177,7 +148,7 @@ int runExplain(const Options &o, Context &ctx)
     }
 
     policy::ExplainEnvironment env;
-    env.hashImage = hashFile;
+    env.hashImage = sha256OfFile;
     env.time = time;
 #ifndef _WIN32
     policy::DpkgPackageLookup dpkg(o.explainDpkgInfo);

@@ -9,7 +9,6 @@
 
 #include "pg_rules.h"
 #include "pg_schedule.h"
-#include "pg_sha256.h"
 
 namespace pg
 {
@@ -83,35 +82,6 @@ std::string noRulePhrase(Mode mode)
 }
 
 } // namespace
-
-bool sha256OfFile(const std::string &path, std::string *hex, std::string *error)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (error != nullptr)
-            *error = "Cannot read " + path + ": " + std::strerror(errno) + ".";
-        return false;
-    }
-    pg_sha256_ctx ctx;
-    pg_sha256_init(&ctx);
-    char buf[65536];
-    while (in) {
-        in.read(buf, sizeof buf);
-        if (in.gcount() > 0)
-            pg_sha256_update(&ctx, buf, static_cast<size_t>(in.gcount()));
-    }
-    if (in.bad()) {
-        if (error != nullptr)
-            *error = "Cannot read " + path + " to the end.";
-        return false;
-    }
-    uint8_t digest[32];
-    char text[65];
-    pg_sha256_final(&ctx, digest);
-    pg_sha256_hex(digest, text);
-    *hex = text;
-    return true;
-}
 
 namespace
 {

@@ -6,8 +6,8 @@
 // so the answer is the component's answer and precedence is defined in one
 // place (driver/core/pg_rules.h). Like the component's user-mode side, the
 // explainer loops on pg_match_result.needs: when a SHA-256 rule could
-// outrank the provisional answer it hashes the file (driver/core's
-// pg_sha256) and matches again; the command line and the owning package are
+// outrank the provisional answer it hashes the file (FileDigest.h) and
+// matches again; the command line and the owning package are
 // used when the query or a provider supplies them, and reported as missing
 // otherwise, so a provisional answer is never shown as final.
 //
@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "FileDigest.h" // sha256OfFile, for facts the caller leaves out
 #include "Types.h"
 #include "pg_rules.h" // PG_FACT_*
 
@@ -71,9 +72,5 @@ struct Explanation {
 // what happens when no rule matches.
 Explanation explainRules(const std::vector<Rule> &rules, bool policyCaseFold, Mode mode,
                          const ExplainQuery &query, const ExplainFacts &facts = {});
-
-// Hex SHA-256 of a file, with driver/core's pg_sha256. False (and *error)
-// when it cannot be read.
-bool sha256OfFile(const std::string &path, std::string *hex, std::string *error);
 
 } // namespace pg
