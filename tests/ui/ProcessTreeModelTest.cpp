@@ -209,6 +209,25 @@ private slots:
         QVERIFY(model.index(1, 0, bash).data(ProcessTreeModel::IsAttemptRole).toBool());
     }
 
+    void startWaitingForItsDigestSaysSoThenWaitsForAPerson()
+    {
+        ProcessTreeModel model;
+        setUp(model);
+        model.applyEvents(bootBatch());
+        pg::Event wait = requestEvent(9, 200, 100, "/opt/big-game", kNowNs);
+        wait.kind = pg::EventKind::Wait;
+        wait.flags = PG_EVF_DIGEST_WAIT;
+        model.applyEvents({wait});
+        const QModelIndex bash = model.indexForKey(model.table().findLive(200));
+        const QModelIndex attempt = model.index(1, ProcessTreeModel::VerdictColumn, bash);
+        QCOMPARE(attempt.data().toString(), QStringLiteral("checking its digest"));
+        pg::Event ask = requestEvent(9, 200, 100, "/opt/big-game", kNowNs);
+        ask.flags = PG_EVF_HELD;
+        model.applyEvents({ask});
+        QCOMPARE(model.rowCount(bash), 2);
+        QCOMPARE(attempt.data().toString(), QStringLiteral("waiting for you"));
+    }
+
     void searchKeepsAncestorsAndDescendants()
     {
         ProcessTreeModel model;
