@@ -227,7 +227,7 @@ bool Daemon::init(int *exitCode)
     }
     m_interpreters.collect();
     m_server.init(m_options.m_group);
-    if (!m_freezer.init(m_policy.policy().default_verdict == PG_VERDICT_ALLOW))
+    if (!m_freezer.init(m_selfPid))
         PG_LOG_WARN("no usable cgroup v2: starts past the hold budget keep their launcher "
                     "waiting until the verdict");
     m_table.replaceAll(ProcScanner::scanAll());
@@ -248,6 +248,9 @@ bool Daemon::init(int *exitCode)
     // start counting what already runs.
     afterPolicyChange(static_cast<int64_t>(realtimeNs() / 1000000));
     budgetStartSaving();
+    // Starts a previous run left frozen (it crashed or was killed) get
+    // the verdict of the policy in force, before anything new is gated.
+    decideOrphans();
 
     // The proc connector before the marks too: it is only a socket, but a
     // failure here changes how we watch processes.
@@ -428,7 +431,7 @@ void Daemon::shutdown()
     budgetSaveAtStop();
     if (m_packages)
         m_packages->stop();
-    m_freezer.reap();
+    m_freezer.stop();
     m_clients.clear();
     PG_LOG_INFO("procguardd: stopped");
 }
@@ -1034,6 +1037,115 @@ void Daemon::releaseLauncher(const pg_pending_entry &entry)
     h.frozen = true;
     PG_LOG_INFO("hold %llu: budget passed; pid %u released to its launcher and frozen",
                 static_cast<unsigned long long>(h.holdId), h.pid);
+}
+
+void Daemon::decideOrphans()
+{
+    const std::vector<FreezeCgroup::Orphan> &orphans = m_freezer.orphans();
+    if (orphans.empty()) {
+        m_freezer.dropOrphans();
+        return;
+    }
+    // A package rule must see the index, which answers "not ready" until
+    // its first build: wait for it a bounded moment. Nothing waits on us
+    // yet (no marks, no socket).
+    if (m_policy.hasKind(PG_RULE_PACKAGE)) {
+        for (int i = 0; i < 300 && !m_packages->ready(); ++i)
+            usleep(10 * 1000);
+    }
+    for (const FreezeCgroup::Orphan &o : orphans) {
+        for (uint32_t pid : o.pids)
+            decideOrphan(pid, o.owner.empty() ? "an older procguardd" : o.owner.c_str());
+    }
+    m_freezer.dropOrphans();
+}
+
+void Daemon::decideOrphan(uint32_t pid, const char *owner)
+{
+    // The process is frozen right after its exec completed (past the hold
+    // budget, or waiting for its command line): /proc shows its program
+    // and command line, and it cannot change either. It is decided as a
+    // start with no client connected would be - never a blanket allow.
+    ProcFs::Stat stat;
+    ProcFs::Status status;
+    const std::string image = ProcFs::exePath(pid);
+    const bool alive = !image.empty() && ProcFs::readStat(pid, &stat);
+    uint32_t uid = 0;
+    if (ProcFs::readStatus(pid, &status))
+        uid = status.uid;
+    const uint32_t ppid = alive ? stat.ppid : 0;
+    const std::string parentImage = ppid != 0 ? ProcFs::exePath(ppid) : std::string();
+    const pg_policy &pol = m_policy.policy();
+    uint8_t verdict = PG_VERDICT_BLOCK;
+    uint8_t source = PG_SRC_MODE;
+    uint32_t ruleId = 0;
+    uint16_t flags = PG_EVF_HELD | PG_EVF_FROZEN;
+    if (alive) {
+        HeldStart facts;
+        if (m_policy.hasGroupRules()) {
+            facts.gids.push_back(status.gid);
+            facts.gids.insert(facts.gids.end(), status.groups.begin(), status.groups.end());
+        }
+        std::string cmd;
+        bool truncated = false;
+        const bool haveCmd = ProcFs::cmdline(pid, PG_MAX_CMDLINE_BYTES, &cmd, &truncated);
+        // The image through the process itself (the name may have been
+        // replaced since). Before the marks, so this open waits on nobody.
+        const int fd =
+            ::open(("/proc/" + std::to_string(pid) + "/exe").c_str(), O_RDONLY | O_CLOEXEC);
+        pg_match_result match;
+        const bool matched =
+            matchStart(fd, image, parentImage, uid, haveCmd ? &cmd : nullptr, &facts, &match);
+        if (fd >= 0)
+            ::close(fd);
+        if (pol.mode == PG_MODE_MONITOR) {
+            const bool wouldBlock = !matched || match.action == PG_VERDICT_BLOCK;
+            verdict = PG_VERDICT_ALLOW;
+            source = matched && !wouldBlock ? PG_SRC_RULE : PG_SRC_MODE;
+            ruleId = match.rule_id;
+            if (wouldBlock)
+                flags |= PG_EVF_WOULD_BLOCK;
+        } else if (matched && match.action != PG_VERDICT_ASK) {
+            verdict = match.action;
+            source = PG_SRC_RULE;
+            ruleId = match.rule_id;
+        } else if (!matched && pol.mode == PG_MODE_LOCKDOWN) {
+            verdict = PG_VERDICT_BLOCK;
+            source = PG_SRC_MODE;
+        } else {
+            // Prompt (or an ASK rule): nobody can be asked before the
+            // socket exists - the default verdict, as with no client.
+            verdict = static_cast<uint8_t>(pol.default_verdict);
+            source = PG_SRC_NO_CLIENT;
+            ruleId = matched ? match.rule_id : 0;
+        }
+    }
+    if (verdict == PG_VERDICT_ALLOW) {
+        m_freezer.releaseOrphan(pid, ppid);
+    } else {
+        m_freezer.killOrphan(pid);
+        flags |= PG_EVF_KILLED;
+    }
+    ++m_counters.decisions;
+    if (verdict == PG_VERDICT_ALLOW)
+        ++m_counters.allowed;
+    else
+        ++m_counters.blocked;
+    pg_event ev = makeEvent(PG_EV_VERDICT, pid);
+    ev.ppid = ppid;
+    ev.creator_pid = ppid;
+    ev.uid = uid;
+    ev.verdict = verdict;
+    ev.source = source;
+    ev.rule_id = ruleId;
+    ev.flags = flags;
+    emit(ev, image, std::string(), parentImage, false);
+    PG_LOG_WARN("start frozen by %s (gone): verdict pid=%u ppid=%u uid=%u image=%s verdict=%s "
+                "source=%s rule=%u flags=%s",
+                owner, pid, ppid, uid, image.empty() ? "?" : image.c_str(), verdictName(verdict),
+                sourceName(source), ruleId, flagNames(flags).c_str());
+    if (source == PG_SRC_RULE && ruleId != 0)
+        ruleDecided(ruleId);
 }
 
 void Daemon::onTimer()

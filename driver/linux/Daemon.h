@@ -108,6 +108,11 @@ private:
                    const std::string &parentImage, uint32_t ruleId = 0);
     void finishHold(const pg_pending_entry &entry);
     void releaseLauncher(const pg_pending_entry &entry);
+    // Holds a previous instance left frozen when it died (FreezeCgroup
+    // orphans): each process gets the verdict of the policy in force, as
+    // a start with no client connected would. At init, before the marks.
+    void decideOrphans();
+    void decideOrphan(uint32_t pid, const char *owner);
     void onTimer();
     void rearmTimer();
     static void pendingResolved(void *self, const pg_pending_entry *entry);
