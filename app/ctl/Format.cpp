@@ -48,6 +48,9 @@ std::vector<std::string> flagNames(uint16_t flags)
         {PG_EVF_SNAPSHOT, "snapshot"},
         {PG_EVF_EXITED, "exited"},
         {PG_EVF_KILLED, "killed"},
+        {PG_EVF_BUDGET, "budget"},
+        {PG_EVF_FACTS, "facts"},
+        {PG_EVF_UNTRUSTED_PATH, "untrusted-path"},
     };
     std::vector<std::string> out;
     for (const auto &n : names)

@@ -121,7 +121,8 @@ std::string flagNames(uint16_t f)
                  {PG_EVF_CACHED, "cached"},
                  {PG_EVF_TRUNCATED, "truncated"},
                  {PG_EVF_SNAPSHOT, "snapshot"},
-                 {PG_EVF_KILLED, "killed"}};
+                 {PG_EVF_KILLED, "killed"},
+                 {PG_EVF_UNTRUSTED_PATH, "untrusted-path"}};
     std::string out;
     for (const auto &n : names) {
         if ((f & n.bit) != 0) {
@@ -131,6 +132,12 @@ std::string flagNames(uint16_t f)
         }
     }
     return out.empty() ? "-" : out;
+}
+
+// The event flag for a start whose path is not its file (FileIdentity).
+uint16_t pathEventFlags(uint32_t pathFlags)
+{
+    return (pathFlags & PG_PATH_IMAGE_UNTRUSTED) != 0 ? PG_EVF_UNTRUSTED_PATH : 0;
 }
 
 // Copies a fixed-size record out of a message buffer that may not be
@@ -516,6 +523,7 @@ bool Daemon::examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st)
 {
     st->image = ProcFs::fdPath(fd);
     st->ppid = m_table.parentOf(pid);
+    m_untrustedFds.erase(fd); // a fd number of an earlier, decided event
     if (isExempt(pid)) {
         decideNow(fd, pid, st->ppid, 0, st->image, std::string(), PG_VERDICT_ALLOW, PG_SRC_EXEMPT,
                   0, flags, false);
@@ -532,15 +540,35 @@ bool Daemon::examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st)
             st->facts.gids.insert(st->facts.gids.end(), status.groups.begin(), status.groups.end());
         }
     }
+    checkIdentity(fd, st);
     st->matched =
         matchStart(fd, st->image, st->parentImage, st->uid, nullptr, &st->facts, &st->match);
     // An unconditional allow that no conditional rule could override for
     // this file: the kernel may remember it (ignore mark).
+    // Never for a file whose path is not its own: the cache is keyed by
+    // file, and this file was not allowed for what it is.
     st->cacheable = st->matched && st->match.action == PG_VERDICT_ALLOW && !st->match.conditional &&
-                    st->match.needs == 0 &&
+                    st->match.needs == 0 && st->facts.pathFlags == 0 &&
                     pg_rule_cache_has_conditional_for(&m_policy.cache(), st->image.c_str(),
                                                       st->image.size()) == 0;
     return true;
+}
+
+void Daemon::checkIdentity(int fd, StartFacts *st)
+{
+    // Three stat-class calls, no open (see FileIdentity.h): the main
+    // thread may make them while permission events wait.
+    const FileIdentity::Trust trust = FileIdentity::decide(m_identityFs, fd, st->image);
+    if (trust != FileIdentity::Trust::Trusted) {
+        st->facts.pathFlags |= PG_PATH_IMAGE_UNTRUSTED;
+        m_untrustedFds[fd] = trust;
+    }
+    // The launcher's path decides only parent conditions: checked only
+    // when some rule has one.
+    if (!st->parentImage.empty() && m_policy.hasParentRules() &&
+        FileIdentity::decideProcess(m_identityFs, st->ppid, st->parentImage) !=
+            FileIdentity::Trust::Trusted)
+        st->facts.pathFlags |= PG_PATH_PARENT_UNTRUSTED;
 }
 
 void Daemon::handleExec(int fd, uint32_t pid)
@@ -621,6 +649,7 @@ bool Daemon::matchStart(int fd, const std::string &image, const std::string &par
     in.uid = uid;
     in.gids = facts->gids.empty() ? nullptr : facts->gids.data();
     in.gid_count = facts->gids.size();
+    in.path_flags = facts->pathFlags; // FileIdentity: path rules may not decide
     if (cmdline != nullptr) {
         in.known |= PG_FACT_CMDLINE;
         in.cmdline = cmdline->c_str();
@@ -746,6 +775,7 @@ void Daemon::startCmdlineHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
     // new command line) but the program cannot run its first instruction.
     m_gate.respond(fd, true);
     ::close(fd);
+    m_untrustedFds.erase(fd); // h.pathFlags (from the facts) keeps it
     h.frozen = true;
     h.awaitingCmdline = true;
     h.sinceMs = monotonicMs();
@@ -809,7 +839,7 @@ void Daemon::tryCmdlineDecision(uint64_t holdId, bool force)
     ev.timeout_ms = pol.timeout_ms;
     ev.default_verdict = h.defaultVerdict;
     ev.rule_id = h.ruleId;
-    ev.flags = PG_EVF_HELD | PG_EVF_FROZEN;
+    ev.flags = PG_EVF_HELD | PG_EVF_FROZEN | pathEventFlags(h.pathFlags);
     const std::string image = h.image, parentImage = h.parentImage;
     if (!emit(ev, image, cmd, parentImage, true)) {
         if (pg_pending_resolve(&m_pending, holdId, h.defaultVerdict, PG_SRC_OVERLOAD, &out) ==
@@ -856,6 +886,14 @@ void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     const bool allow = verdict == PG_VERDICT_ALLOW;
     // Answer first.
     m_gate.respond(fd, allow);
+    const char *untrustedWhy = nullptr;
+    auto untrusted = m_untrustedFds.find(fd);
+    if (untrusted != m_untrustedFds.end()) {
+        flags |= PG_EVF_UNTRUSTED_PATH;
+        untrustedWhy = FileIdentity::name(untrusted->second);
+        m_untrustedFds.erase(untrusted);
+        cacheable = false;
+    }
     // The ignore mark needs the event fd, so it goes before the close.
     // Only unconditional allow rules are cached: the cache is keyed by
     // file, and would otherwise skip a user or parent condition.
@@ -888,9 +926,11 @@ void Daemon::decideNow(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
         m_policy.ruleText(ruleId, &message, &link);
     Log::write(
         source == PG_SRC_EXEMPT ? LogLevel::Debug : LogLevel::Info,
-        "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s%s%s%s%s", pid,
-        ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
-        flagNames(ev.flags).c_str(), message.empty() ? "" : " message=", message.c_str(),
+        "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s%s%s%s%s%s%s",
+        pid, ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
+        flagNames(ev.flags).c_str(),
+        untrustedWhy == nullptr ? "" : " path=", untrustedWhy == nullptr ? "" : untrustedWhy,
+        message.empty() ? "" : " message=", message.c_str(),
         link.empty() ? "" : " link=", link.c_str());
     if (source == PG_SRC_RULE && ruleId != 0)
         ruleDecided(ruleId);
@@ -921,6 +961,11 @@ void Daemon::startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     h.image = image;
     h.parentImage = parentImage;
     h.ruleId = ruleId;
+    auto untrusted = m_untrustedFds.find(fd);
+    if (untrusted != m_untrustedFds.end()) {
+        h.pathFlags |= PG_PATH_IMAGE_UNTRUSTED;
+        m_untrustedFds.erase(untrusted);
+    }
     ++m_counters.prompted;
 
     pg_event ev = makeEvent(PG_EV_REQUEST, pid);
@@ -931,7 +976,7 @@ void Daemon::startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     ev.uid = uid;
     ev.timeout_ms = pol.timeout_ms;
     ev.default_verdict = def;
-    ev.flags = PG_EVF_HELD;
+    ev.flags = PG_EVF_HELD | pathEventFlags(h.pathFlags);
     if (!emit(ev, image, std::string(), parentImage, true)) {
         // Even the reserve is full: the controller would never see this
         // request, so nobody could answer it. Decide it now.
@@ -966,7 +1011,7 @@ void Daemon::finishHold(const pg_pending_entry &entry)
     if (h.awaitingCmdline)
         m_cmdlineWaits.erase(h.pid);
     const bool allow = entry.verdict == PG_VERDICT_ALLOW;
-    uint16_t flags = PG_EVF_HELD;
+    uint16_t flags = PG_EVF_HELD | pathEventFlags(h.pathFlags);
     if (!h.frozen) {
         // The launcher still waits in execve(): answer it.
         m_gate.respond(h.eventFd, allow);
@@ -1086,6 +1131,13 @@ void Daemon::decideOrphan(uint32_t pid, const char *owner)
             facts.gids.push_back(status.gid);
             facts.gids.insert(facts.gids.end(), status.groups.begin(), status.groups.end());
         }
+        if (FileIdentity::decideProcess(m_identityFs, pid, image) != FileIdentity::Trust::Trusted)
+            facts.pathFlags |= PG_PATH_IMAGE_UNTRUSTED;
+        if (!parentImage.empty() && m_policy.hasParentRules() &&
+            FileIdentity::decideProcess(m_identityFs, ppid, parentImage) !=
+                FileIdentity::Trust::Trusted)
+            facts.pathFlags |= PG_PATH_PARENT_UNTRUSTED;
+        flags |= pathEventFlags(facts.pathFlags);
         std::string cmd;
         bool truncated = false;
         const bool haveCmd = ProcFs::cmdline(pid, PG_MAX_CMDLINE_BYTES, &cmd, &truncated);

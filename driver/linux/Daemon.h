@@ -26,6 +26,7 @@
 #include "ClientConnection.h"
 #include "ClientServer.h"
 #include "FanotifyGate.h"
+#include "FileIdentity.h"
 #include "FreezeCgroup.h"
 #include "HeldStart.h"
 #include "ImageDigests.h"
@@ -83,6 +84,9 @@ private:
     // Fills *st for the program pid opened at fd, or decides the start at
     // once (exempt; flags go on its event) and returns false.
     bool examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st);
+    // Whether the image path (and, when a rule has a parent condition, the
+    // parent's) is the file itself; sets st->facts.pathFlags.
+    void checkIdentity(int fd, StartFacts *st);
     bool matchStart(int fd, const std::string &image, const std::string &parentImage, uint32_t uid,
                     const std::string *cmdline, HeldStart *facts, pg_match_result *match);
     void packageFact(int fd, const std::string &image, HeldStart *facts);
@@ -204,6 +208,11 @@ private:
     PolicyStore m_policy;
     std::unique_ptr<PolicyWriter> m_writer;
     ImageDigests m_digests;
+    // File identity (FileIdentity.h): the event fds whose path is not
+    // their file, from examineStart until decideNow or startHold takes
+    // the fact over (keyed by fd: the decision may come later).
+    FileIdentity::SystemFs m_identityFs;
+    std::unordered_map<int, FileIdentity::Trust> m_untrustedFds;
     std::unique_ptr<PackageIndex> m_packages;
     uint64_t m_packageNotReadyLogged = 0; // decisions made before the index was ready
     std::unordered_map<uint32_t, uint64_t> m_cmdlineWaits; // pid -> hold id

@@ -189,7 +189,11 @@ enum pg_event_kind {
                                     * (the image's signer): the client finds them, matches
                                     * the policy again and answers; when no rule decides it
                                     * answers as the mode says (lockdown: block) */
-#define PG_EVF_ALL 0x07FFu
+#define PG_EVF_UNTRUSTED_PATH 0x0800u /* the image path is not the started file for the
+                                       * kernel component (another mount namespace shows
+                                       * another file there, or the path does not resolve):
+                                       * path rules did not decide, nothing was cached */
+#define PG_EVF_ALL 0x0FFFu
 
 /* pg_policy.flags */
 #define PG_POLF_CASE_FOLD 0x1u /* match every rule case-insensitively */
