@@ -69,7 +69,8 @@ constexpr uint64_t kTagListen = 3;
 constexpr uint64_t kTagSignal = 4;
 constexpr uint64_t kTagTimer = 5;
 constexpr uint64_t kTagPoll = 6;
-constexpr uint64_t kTagClock = 7; // realtime: schedules, expiry, budgets (DaemonTime.cpp)
+constexpr uint64_t kTagClock = 7;  // realtime: schedules, expiry, budgets (DaemonTime.cpp)
+constexpr uint64_t kTagMounts = 8; // /proc/self/mountinfo changed (MountWatch)
 
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
@@ -301,6 +302,20 @@ bool Daemon::init(int *exitCode)
         add(m_pollTimerFd, kTagPoll);
     }
 
+    // Filesystems mounted later are gated as they appear: the table as it
+    // is now counts as seen (realpath of the --watch paths happens here,
+    // before the marks).
+    std::vector<MountWatch::Mount> below;
+    if (m_mounts.open(m_options.m_watch, &below, &error)) {
+        struct epoll_event ev;
+        std::memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLPRI; // not EPOLLIN: mountinfo is always readable
+        ev.data.u64 = kTagMounts;
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_mounts.fd(), &ev);
+    } else {
+        PG_LOG_WARN("%s: filesystems mounted after start are not gated", error.c_str());
+    }
+
     // Marks. From here on the main thread must keep the fanotify queue
     // drained, which it does as soon as run() enters the loop.
     int marked = m_gate.markFilesystems(m_options.m_watch, &error);
@@ -312,6 +327,12 @@ bool Daemon::init(int *exitCode)
         std::fprintf(stderr, "procguardd: no filesystem could be gated.\n");
         return false;
     }
+    // --watch PATH covers what is mounted below PATH too; those marks, and
+    // every later one, are placed by the marker thread (see MountWatch.h).
+    m_mounts.start([this](const std::string &path, std::string *markError) {
+        return m_gate.markFilesystemAt(path, markError);
+    });
+    m_mounts.queue(below);
 
     // The socket last: a client that can connect may rely on the gate.
     if (!m_server.listen(m_options.m_socketPath, &error)) {
@@ -329,6 +350,7 @@ int Daemon::run()
     int exitCode = 1;
     if (!init(&exitCode)) {
         // Close the group first: the kernel then allows whatever waits.
+        m_mounts.stop();
         m_gate.close();
         m_server.close();
         if (m_writer)
@@ -400,6 +422,10 @@ int Daemon::run()
             case kTagClock:
                 onClockTimer();
                 break;
+            case kTagMounts:
+                m_mounts.onChange();
+                m_mounts.checkStuck(monotonicMs());
+                break;
             case kTagPoll: {
                 uint64_t ticks;
                 if (::read(m_pollTimerFd, &ticks, sizeof ticks) > 0)
@@ -429,6 +455,7 @@ void Daemon::shutdown()
     // 4. Remove the socket, then close the group: the kernel allows any
     //    permission event that raced in after step 2.
     m_server.close();
+    m_mounts.stop(); // before the group closes: the marker uses its fd
     m_gate.close();
     m_connector.close();
     // 5. Only now join the writer: with the group closed its opens cannot

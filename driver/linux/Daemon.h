@@ -32,6 +32,7 @@
 #include "ImageDigests.h"
 #include "InterpreterSet.h"
 #include "LocalZone.h"
+#include "MountWatch.h"
 #include "Options.h"
 #include "PackageIndex.h"
 #include "PolicyStore.h"
@@ -198,6 +199,7 @@ private:
     bool m_stopping = false;
 
     FanotifyGate m_gate;
+    MountWatch m_mounts; // filesystems mounted after start
     ProcConnector m_connector;
     bool m_useConnector = false;
     ClientServer m_server;
