@@ -233,6 +233,9 @@ bool Daemon::init(int *exitCode)
     } else {
         PG_LOG_ERROR("%s; starting with the default policy (monitor, allow)", why.c_str());
     }
+    // In-memory programs: the value to restore is recorded in the state
+    // directory now, before the marks (afterPolicyChange below applies it).
+    m_memfd.init(m_options.m_memfdNoexec, m_options.m_stateDir);
     m_interpreters.collect();
     m_server.init(m_options.m_group);
     if (!m_freezer.init(m_selfPid))
@@ -352,6 +355,7 @@ int Daemon::run()
         // Close the group first: the kernel then allows whatever waits.
         m_mounts.stop();
         m_gate.close();
+        m_memfd.stop();
         m_server.close();
         if (m_writer)
             m_writer->stop();
@@ -361,9 +365,10 @@ int Daemon::run()
             m_packages->stop();
         return exitCode;
     }
-    PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s)", m_selfPid,
-                modeName(m_policy.policy().mode), m_options.m_socketPath.c_str(),
-                m_useConnector ? "proc connector" : "polling /proc");
+    PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s; programs run from memory: "
+                "%s)",
+                m_selfPid, modeName(m_policy.policy().mode), m_options.m_socketPath.c_str(),
+                m_useConnector ? "proc connector" : "polling /proc", m_memfd.describe().c_str());
 
     struct epoll_event events[64];
     while (!m_stopping) {
@@ -458,6 +463,9 @@ void Daemon::shutdown()
     m_mounts.stop(); // before the group closes: the marker uses its fd
     m_gate.close();
     m_connector.close();
+    // In-memory programs run again once nothing is gated; the record in
+    // the state directory is removed (the group is closed: no deadlock).
+    m_memfd.stop();
     // 5. Only now join the writer: with the group closed its opens cannot
     //    wait for us any more.
     if (m_writer)

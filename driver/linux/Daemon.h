@@ -32,6 +32,7 @@
 #include "ImageDigests.h"
 #include "InterpreterSet.h"
 #include "LocalZone.h"
+#include "MemfdNoexec.h"
 #include "MountWatch.h"
 #include "Options.h"
 #include "PackageIndex.h"
@@ -200,6 +201,7 @@ private:
 
     FanotifyGate m_gate;
     MountWatch m_mounts; // filesystems mounted after start
+    MemfdNoexec m_memfd; // vm.memfd_noexec while prompt or lockdown is in force
     ProcConnector m_connector;
     bool m_useConnector = false;
     ClientServer m_server;

@@ -14,6 +14,7 @@ const char *Options::usage()
            "                  [--default-policy FILE] [--group NAME]\n"
            "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
            "                  [--no-proc-connector] [--connector-buffer BYTES]\n"
+           "                  [--no-memfd-noexec]\n"
            "                  [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
@@ -35,6 +36,9 @@ const char *Options::usage()
            "                        receive buffer of the proc connector (4096 to\n"
            "                        268435456, default 8388608); when it overflows the\n"
            "                        daemon rebuilds its process table from /proc\n"
+           "  --no-memfd-noexec     do not set vm.memfd_noexec=2 (exec of in-memory\n"
+           "                        files refused) while prompt or lockdown is in force;\n"
+           "                        such programs then run without a verdict\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
@@ -119,6 +123,10 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
             m_connectorBuffer = static_cast<int>(n);
         } else if (arg == "--no-proc-connector" && !hasInline) {
             m_procConnector = false;
+        } else if (arg == "--no-memfd-noexec" && !hasInline) {
+            m_memfdNoexec = false;
+        } else if (arg == "--memfd-noexec" && !hasInline) {
+            m_memfdNoexec = true;
         } else {
             *error = "unknown argument '" + std::string(argv[i]) + "' (see --help).";
             return Outcome::BadUsage;

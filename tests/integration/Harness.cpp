@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -131,6 +132,11 @@ bool Daemon::start(const std::vector<std::string> &args, const std::string &sock
     m_logPath = logPath;
     std::vector<std::string> all{procguarddPath()};
     all.insert(all.end(), args.begin(), args.end());
+    // vm.memfd_noexec is machine-wide: a test daemon leaves it alone unless
+    // the test asks for it (one that is killed could not restore it).
+    if (std::find(args.begin(), args.end(), "--memfd-noexec") == args.end() &&
+        std::find(args.begin(), args.end(), "--no-memfd-noexec") == args.end())
+        all.push_back("--no-memfd-noexec");
     std::vector<char *> argv;
     for (auto &a : all)
         argv.push_back(a.data());
