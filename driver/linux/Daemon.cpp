@@ -237,6 +237,10 @@ bool Daemon::init(int *exitCode)
     // directory now, before the marks (afterPolicyChange below applies it).
     m_memfd.init(m_options.m_memfdNoexec, m_options.m_stateDir);
     m_interpreters.collect();
+    // File identity: the mount tables whose paths mean the same files as
+    // ours (FileIdentity.h), while our parent is still the one that
+    // started us.
+    m_identityFs.load(static_cast<uint32_t>(getppid()));
     m_server.init(m_options.m_group);
     if (!m_freezer.init(m_selfPid))
         PG_LOG_WARN("no usable cgroup v2: starts past the hold budget keep their launcher "

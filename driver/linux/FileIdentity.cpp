@@ -1,6 +1,7 @@
 // FileIdentity.cpp - see FileIdentity.h.
 #include "FileIdentity.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -62,8 +63,10 @@ FileIdentity::Trust FileIdentity::decideFile(Fs &fs, const Id &file, const std::
 
 FileIdentity::SystemFs::~SystemFs()
 {
-    if (m_fd >= 0)
-        ::close(m_fd);
+    for (Table &t : m_tables) {
+        if (t.fd >= 0)
+            ::close(t.fd);
+    }
 }
 
 bool FileIdentity::SystemFs::statxToId(int dirFd, const char *path, int flags, Id *out)
@@ -117,20 +120,15 @@ std::unordered_set<uint64_t> FileIdentity::SystemFs::parseMountIds(const std::st
     return ids;
 }
 
-bool FileIdentity::SystemFs::reload()
+bool FileIdentity::SystemFs::reload(Table *t)
 {
-    if (m_fd < 0) {
-        m_fd = ::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-        if (m_fd < 0)
-            return false;
-    }
-    // Reading from the start re-arms the change notification (POLLPRI).
+    // Reading from the start; the change notification is consumed by poll.
     std::string text;
     char buf[8192];
-    if (lseek(m_fd, 0, SEEK_SET) != 0)
+    if (lseek(t->fd, 0, SEEK_SET) != 0)
         return false;
     for (;;) {
-        ssize_t n = ::read(m_fd, buf, sizeof buf);
+        ssize_t n = ::read(t->fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -139,25 +137,69 @@ bool FileIdentity::SystemFs::reload()
             break;
         text.append(buf, static_cast<size_t>(n));
     }
-    m_ids = parseMountIds(text);
-    m_loaded = true;
+    t->ids = parseMountIds(text);
     return true;
+}
+
+bool FileIdentity::SystemFs::load(uint32_t parentPid)
+{
+    if (m_loaded)
+        return !m_tables.empty();
+    m_loaded = true;
+    // One table per distinct mount namespace: ours, the parent's, PID 1's.
+    std::vector<std::string> files;
+    std::vector<std::string> namespaces;
+    std::vector<std::string> procs{"self", "1"};
+    if (parentPid > 1)
+        procs.push_back(std::to_string(parentPid));
+    for (const std::string &p : procs) {
+        char ns[64] = {0};
+        const ssize_t n = readlink(("/proc/" + p + "/ns/mnt").c_str(), ns, sizeof ns - 1);
+        if (n <= 0) {
+            if (p == "self")
+                files.push_back("/proc/self/mountinfo");
+            continue;
+        }
+        if (std::find(namespaces.begin(), namespaces.end(), ns) != namespaces.end())
+            continue;
+        namespaces.push_back(ns);
+        files.push_back("/proc/" + p + "/mountinfo");
+    }
+    for (const std::string &f : files) {
+        Table t;
+        t.fd = ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
+        if (t.fd < 0)
+            continue;
+        if (!reload(&t)) {
+            ::close(t.fd);
+            continue;
+        }
+        m_tables.push_back(std::move(t));
+    }
+    return !m_tables.empty();
 }
 
 bool FileIdentity::SystemFs::mountIsOurs(uint64_t mountId)
 {
-    if (!m_loaded && !reload())
+    if (!m_loaded)
+        load();
+    if (m_tables.empty())
         return true; // cannot tell: fall back to the path comparison alone
-    if (m_ids.count(mountId) != 0)
-        return true;
+    for (const Table &t : m_tables) {
+        if (t.ids.count(mountId) != 0)
+            return true;
+    }
     // Unknown id: a mount made since the last read, or another namespace's.
-    // Read again only when the table changed (POLLPRI), so a stream of
-    // foreign execs costs one poll each.
-    struct pollfd pfd;
-    pfd.fd = m_fd;
-    pfd.events = POLLPRI;
-    pfd.revents = 0;
-    if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLPRI | POLLERR)) != 0 && reload())
-        return m_ids.count(mountId) != 0;
-    return false;
+    // Read a table again only when it changed (POLLPRI), so a stream of
+    // foreign execs costs one poll per table each.
+    bool found = false;
+    for (Table &t : m_tables) {
+        struct pollfd pfd;
+        pfd.fd = t.fd;
+        pfd.events = POLLPRI;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLPRI | POLLERR)) != 0 && reload(&t))
+            found = found || t.ids.count(mountId) != 0;
+    }
+    return found;
 }

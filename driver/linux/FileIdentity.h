@@ -15,10 +15,16 @@
 // call it while events wait):
 //   1. the event fd's identity (statx: device, inode, mount id);
 //   2. the fd's mount must be one of the daemon's own namespace (mount ids
-//      of /proc/self/mountinfo). A mount of another namespace is refused
-//      without walking the path at all: that path is someone else's, and
-//      a walk of it in our namespace could cross an automount point (a
-//      walk that waits on the automounter, which may exec, would hang us);
+//      of /proc/self/mountinfo) or of the namespace it was started from
+//      (its parent's at start, and PID 1's): under systemd, ProtectSystem=
+//      gives the daemon a copy of the host's namespace whose mounts have
+//      ids of their own, while the host's programs run from the host's
+//      mounts; the copy follows the host's mounts, so a path walked in
+//      ours names the same file as in the host's. A mount of any other
+//      namespace is refused without walking the path at all: that path is
+//      someone else's, and a walk of it in our namespace could cross an
+//      automount point (a walk that waits on the automounter, which may
+//      exec, would hang us);
 //   3. the path must be absolute and not a deleted file's;
 //   4. stat(path) without following a final symlink or triggering an
 //      automount must give the same device and inode.
@@ -33,6 +39,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 class FileIdentity
 {
@@ -73,9 +80,12 @@ public:
     // previous run left frozen).
     static Trust decideProcess(Fs &fs, uint32_t pid, const std::string &path);
 
-    // statx and fstatat, and the mount ids of /proc/self/mountinfo. The
-    // table is read again only when the kernel says it changed (POLLPRI on
-    // the kept-open mountinfo fd), checked when a mount id is not known.
+    // statx and fstatat, and the mount ids of /proc/self/mountinfo and of
+    // the mountinfo of the parent at start and of PID 1 where their mount
+    // namespaces differ from ours (the open file keeps its namespace
+    // readable after the process is gone). A table is read again only
+    // when the kernel says it changed (POLLPRI on the kept-open fd),
+    // checked when a mount id is not known.
     class SystemFs : public Fs
     {
     public:
@@ -88,16 +98,22 @@ public:
         bool statExe(uint32_t pid, Id *out) override;
         bool statPath(const std::string &path, Id *out) override;
         bool mountIsOurs(uint64_t mountId) override;
+        // Opens the tables; at start, while the parent is the one that
+        // started us (else on first use, without the parent's).
+        bool load(uint32_t parentPid = 0);
 
         // Parses mountinfo text: the first field of each line.
         static std::unordered_set<uint64_t> parseMountIds(const std::string &text);
 
     private:
+        struct Table {
+            int fd = -1;
+            std::unordered_set<uint64_t> ids;
+        };
         static bool statxToId(int dirFd, const char *path, int flags, Id *out);
-        bool reload();
-        int m_fd = -1;
+        static bool reload(Table *t);
         bool m_loaded = false;
-        std::unordered_set<uint64_t> m_ids;
+        std::vector<Table> m_tables; // ours, then PID 1's when it differs
     };
 
 private:

@@ -130,7 +130,8 @@ bool Daemon::start(const std::vector<std::string> &args, const std::string &sock
                    const std::string &logPath, std::string *error)
 {
     m_logPath = logPath;
-    std::vector<std::string> all{procguarddPath()};
+    std::vector<std::string> all = m_prefix;
+    all.push_back(procguarddPath());
     all.insert(all.end(), args.begin(), args.end());
     // vm.memfd_noexec is machine-wide: a test daemon leaves it alone unless
     // the test asks for it (one that is killed could not restore it).

@@ -65,6 +65,10 @@ public:
     // Sends sig and waits up to timeout; returns the exit code, or -1 when it
     // had to be killed or died from a signal.
     int stop(int sig = 15, Ms timeout = Ms{10000});
+    // Runs procguardd through a program that execs it in place (e.g.
+    // "unshare --mount --propagation slave", as systemd's ProtectSystem=
+    // gives the daemon a mount namespace of its own); set before start().
+    void setCommandPrefix(std::vector<std::string> prefix) { m_prefix = std::move(prefix); }
     pid_t pid() const { return m_pid; }
     bool running();
     std::string log() const;
@@ -72,6 +76,7 @@ public:
 private:
     pid_t m_pid = -1;
     std::string m_logPath;
+    std::vector<std::string> m_prefix;
 };
 
 // Results of one start through the launcher.

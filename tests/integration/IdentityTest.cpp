@@ -89,6 +89,7 @@ protected:
         ASSERT_FALSE(m_allowed.empty());
         ASSERT_FALSE(m_unlisted.empty());
         m_socket = m_scratch.path() + "/pg.sock";
+        m_daemon.setCommandPrefix(commandPrefix());
         std::string error;
         ASSERT_TRUE(m_daemon.start({"--watch", m_gate.path(), "--socket", m_socket, "--state-dir",
                                     m_scratch.path() + "/state", "--log-level", "debug"},
@@ -105,6 +106,8 @@ protected:
             std::cerr << "---- procguardd log ----\n"
                       << m_daemon.log() << "------------------------\n";
     }
+
+    virtual std::vector<std::string> commandPrefix() const { return {}; }
 
     void lockdown(std::vector<pg::Rule> rules)
     {
@@ -251,4 +254,39 @@ TEST_F(IdentityTest, HashRuleStillDecidesForAFileShownUnderAnotherPath)
     EXPECT_EQ(v->source, pg::Source::Rule);
     EXPECT_TRUE(v->flags & PG_EVF_UNTRUSTED_PATH);
     EXPECT_FALSE(v->flags & PG_EVF_CACHED);
+}
+
+// As under systemd (ProtectSystem= and friends): the daemon has a mount
+// namespace of its own, a copy of the host's that follows its mounts, with
+// mount ids of its own. The host's programs run from the host's mounts.
+class IdentityInOwnNamespaceTest : public IdentityTest
+{
+protected:
+    std::vector<std::string> commandPrefix() const override
+    {
+        return {"/usr/bin/unshare", "--mount", "--propagation", "slave"};
+    }
+};
+
+TEST_F(IdentityInOwnNamespaceTest, HostProgramsAtTheirPathsAreStillTrustedAndCached)
+{
+    lockdown({rule(pg::RuleKind::Exact, m_allowed, Verdict::Allow)});
+    EXPECT_EQ(runDirect(m_allowed), 0);
+    auto v = m_events.waitFor([&](const pg::Event &e) { return isVerdictFor(e, m_allowed); });
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->source, pg::Source::Rule);
+    EXPECT_FALSE(v->flags & PG_EVF_UNTRUSTED_PATH) << "a host path was not trusted";
+    EXPECT_TRUE(v->flags & PG_EVF_CACHED);
+    EXPECT_EQ(runDirect(m_unlisted), 126);
+}
+
+TEST_F(IdentityInOwnNamespaceTest, BindMountInAUserNamespaceIsStillBlocked)
+{
+    lockdown({rule(pg::RuleKind::Exact, m_allowed, Verdict::Allow)});
+    const int code = runAsNobodyInOwnNamespace("mount --bind " + m_unlisted + " " + m_allowed +
+                                               " || exit 3; exec " + m_allowed);
+    ASSERT_NE(code, 3);
+    EXPECT_EQ(code, 126) << "the unlisted program ran under the allowed name";
+    EXPECT_EQ(cacheInstalls(), 0u);
+    EXPECT_EQ(runDirect(m_unlisted), 126);
 }
