@@ -27,7 +27,8 @@
 //   filesystem raises a permission event for our group, and only the
 //   main thread reads the group. If the main thread opened such a file it
 //   would wait for itself forever. So after the marks exist the main
-//   thread opens nothing but /proc, cgroupfs and sockets (none gated); the
+//   thread opens nothing but /proc, cgroupfs and sockets (none gated) -
+//   a stat() raises no permission event, so FileIdentity may stat; the
 //   policy and budget-use files are written by PolicyWriter threads, whose
 //   events carry our pid and are allowed at once, without any lookup.
 // * fork/exec. Never done: a child of ours exec-ing while the main thread
