@@ -8,6 +8,7 @@
 // restored by RAII, also when a test fails.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -228,6 +229,20 @@ TEST_F(MountsTest, FilesystemMountedBelowTheWatchedPathAfterStartIsGated)
     });
     ASSERT_TRUE(v);
     EXPECT_EQ(v->verdict, Verdict::Block);
+}
+
+TEST_F(MountsTest, FilesystemAlreadyMountedBelowTheWatchedPathAtStartIsGated)
+{
+    EXPECT_EQ(m_daemon.stop(SIGTERM), 0);
+    const std::string sub = m_gate.path() + "/media";
+    ExtraTmpfs early(sub);
+    ASSERT_TRUE(early.ok());
+    const std::string unlisted = early.install("unlisted", "/bin/true");
+    ASSERT_FALSE(unlisted.empty());
+    startDaemon();
+    ASSERT_TRUE(waitForLog("gating the filesystem mounted at " + sub));
+    lockdown({});
+    EXPECT_EQ(run(unlisted).first, EPERM) << "a filesystem below the watched path was not gated";
 }
 
 TEST_F(MountsTest, FilesystemMountedOutsideTheWatchedPathIsLeftAlone)
