@@ -39,6 +39,7 @@ const char *Options::usage()
            "  --no-memfd-noexec     do not set vm.memfd_noexec=2 (exec of in-memory\n"
            "                        files refused) while prompt or lockdown is in force;\n"
            "                        such programs then run without a verdict\n"
+           "  --memfd-noexec        the default: set it (undoes an earlier --no-memfd-noexec)\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
