@@ -1,8 +1,8 @@
 // FileIdentity.h - may a path rule decide for the file a start opened?
 //
-// Why (issue 11, item 1; DESIGN §3 "a rule decides for the file that is
-// there, not for the name a caller shows"): the path read back from a
-// fanotify event fd is the file's path in the OPENER's mount namespace.
+// Why (DESIGN §3: "a rule decides for the file that is there, not for the
+// name a caller shows"): the path read back from a fanotify event fd is
+// the file's path in the OPENER's mount namespace.
 // An unprivileged user with a user namespace (unshare -Urm) can bind-mount
 // any file over an allowed path there; the event then shows the allowed
 // path for an unlisted file. A fanotify filesystem mark still sees that

@@ -19,7 +19,7 @@
 // frozen cgroup v2 task does die of SIGKILL) and removes the directory
 // once it is empty (reap(), retried from the main loop).
 //
-// Holds belong to their instance (issue 11, item 5): several procguardd
+// Holds belong to their instance: several procguardd
 // may run side by side (the integration tests do), each with its own
 // directory. init() never touches the directory of an instance whose
 // process still runs with the recorded start time. The holds of an

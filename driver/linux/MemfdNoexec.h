@@ -1,5 +1,6 @@
 // MemfdNoexec.h - refuses exec of in-memory files while prompt or lockdown
-// is in force (issue 11, item 2).
+// is in force (DESIGN §3: no start runs without a verdict, not from an
+// in-memory file).
 //
 // Why: a program written into a memfd (memfd_create + fexecve/execveat)
 // lives on no filesystem, so no fanotify mark ever sees its exec. The

@@ -1,5 +1,5 @@
 // MountWatch.h - gates filesystems that are mounted after procguardd
-// started (issue 11, item 2: a USB stick, an automount, a `mount` by root).
+// started (a USB stick, an automount, a `mount` by root).
 //
 // Why: a fanotify filesystem mark covers one superblock, and the marks are
 // placed at start. A filesystem mounted later is a new superblock: without

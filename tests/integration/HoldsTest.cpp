@@ -1,6 +1,6 @@
 // HoldsTest.cpp - frozen holds belong to the procguardd instance that made
-// them (issue 11, item 5). Two instances side by side, each gating its own
-// private tmpfs, never release each other's frozen starts; after a crash
+// them. Two instances side by side, each gating its own private tmpfs,
+// never release each other's frozen starts; after a crash
 // (SIGKILL) the restarted daemon gives each start the previous run left
 // frozen the verdict of the policy in force, never a blanket allow.
 //

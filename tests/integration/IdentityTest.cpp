@@ -1,5 +1,5 @@
 // IdentityTest.cpp - a path rule decides only for the file that is at that
-// path for procguardd (issue 11, file identity). An unprivileged user with
+// path for procguardd (file identity). An unprivileged user with
 // a user namespace of its own (unshare -Urm, run as "nobody") can make an
 // unlisted program show an allowed path: a bind mount over the allowed
 // file, or an overlay over the allowed folder. The gate still sees the

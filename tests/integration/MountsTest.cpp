@@ -1,11 +1,11 @@
-// MountsTest.cpp - execs the start-up marks do not cover (issue 11, item
-// 2): a filesystem mounted below the watched path after procguardd started
-// is gated as it appears; one mounted elsewhere stays outside the test's
-// scope; a program run from an in-memory file (memfd) is refused while
-// prompt or lockdown is in force (vm.memfd_noexec=2) and the sysctl is
-// restored when it ends, at stop and after a crash. Each test has its own
-// daemon gating only its own private tmpfs; every mount and the sysctl are
-// restored by RAII, also when a test fails.
+// MountsTest.cpp - execs the start-up marks do not cover: a filesystem
+// mounted below the watched path after procguardd started is gated as it
+// appears; one mounted elsewhere stays outside the test's scope; a program
+// run from an in-memory file (memfd) is refused while prompt or lockdown
+// is in force (vm.memfd_noexec=2) and the sysctl is restored when it ends,
+// at stop and after a crash. Each test has its own daemon gating only its
+// own private tmpfs; every mount and the sysctl are restored by RAII, also
+// when a test fails.
 #include <gtest/gtest.h>
 
 #include <signal.h>

@@ -222,7 +222,7 @@ bool isPathShape(Shape s)
 
 } // namespace
 
-// A start whose path is not the file (issue 11, file identity): among every
+// A start whose path is not the file (file identity): among every
 // pair of shapes, path rules never match and rules with a parent condition
 // do not hold when the parent's path is not its file either; the rest keep
 // their documented precedence.

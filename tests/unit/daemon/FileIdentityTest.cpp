@@ -1,6 +1,6 @@
-// FileIdentityTest.cpp - when a start's path may decide (issue 11, file
-// identity), with a fake of the stat calls: the event fd's file, the file
-// at the path in the daemon's namespace, and the daemon's mount ids.
+// FileIdentityTest.cpp - when a start's path may decide, with a fake of
+// the stat calls: the event fd's file, the file at the path in the
+// daemon's namespace, and the daemon's mount ids.
 #include <gtest/gtest.h>
 
 #include <map>

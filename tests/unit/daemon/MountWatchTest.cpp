@@ -1,5 +1,5 @@
 // MountWatchTest.cpp - which filesystems mounted after start get gated,
-// from fake /proc/self/mountinfo text (issue 11, item 2).
+// from fake /proc/self/mountinfo text.
 #include <gtest/gtest.h>
 
 #include "MountWatch.h"
