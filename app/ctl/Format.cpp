@@ -52,6 +52,7 @@ std::vector<std::string> flagNames(uint16_t flags)
         {PG_EVF_FACTS, "facts"},
         {PG_EVF_DIGEST_WAIT, "digest-wait"},
         {PG_EVF_NO_DIGEST, "no-digest"},
+        {PG_EVF_UNTRUSTED_PATH, "untrusted-path"},
     };
     std::vector<std::string> out;
     for (const auto &n : names)

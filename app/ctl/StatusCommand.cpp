@@ -3,10 +3,27 @@
 #include "ExitCodes.h"
 #include "Format.h"
 
+#include <fstream>
+
 namespace pg
 {
 namespace ctl
 {
+
+namespace
+{
+
+// vm.memfd_noexec of this machine, or -1 where there is none.
+int linuxMemfdNoexec()
+{
+    std::ifstream in("/proc/sys/vm/memfd_noexec");
+    int v = -1;
+    if (!(in >> v))
+        return -1;
+    return v;
+}
+
+} // namespace
 
 int runStatus(const Options &o, Context &ctx)
 {
@@ -23,6 +40,8 @@ int runStatus(const Options &o, Context &ctx)
         nlohmann::json j = toJson(st);
         j["state"] = "running";
         j["server_name"] = s.info.serverName;
+        if (st.platform == PG_PLATFORM_LINUX && linuxMemfdNoexec() >= 0)
+            j["memfd_noexec"] = linuxMemfdNoexec();
         out << j.dump(2) << '\n';
         return kExitOk;
     }
@@ -54,6 +73,15 @@ int runStatus(const Options &o, Context &ctx)
             << st.digestWaiting << " waiting now\n";
     out << "Protocol version: " << st.version << '\n'
         << "Uptime:           " << st.uptimeMs / 1000 << " s\n";
+    if (st.platform == PG_PLATFORM_LINUX) {
+        // The daemon sets vm.memfd_noexec=2 while prompt or lockdown is in
+        // force (unless --no-memfd-noexec); the sysctl is the truth.
+        const int memfd = linuxMemfdNoexec();
+        if (memfd >= 0)
+            out << "In-memory exec:   "
+                << (memfd == 2 ? "refused" : "allowed (programs run from memory are not gated)")
+                << " (vm.memfd_noexec=" << memfd << ")\n";
+    }
     return kExitOk;
 }
 

@@ -909,8 +909,9 @@ static int conditions_hold(const pgr_header *h, const pgr_entry *e, const pg_mat
         return 0;
     }
     if (e->parent_len != 0) {
-        /* An unknown parent satisfies no parent condition. */
-        if (in->parent_image == NULL) {
+        /* An unknown parent satisfies no parent condition, nor does a
+         * parent path that is not the parent's file. */
+        if (in->parent_image == NULL || (in->path_flags & PG_PATH_PARENT_UNTRUSTED) != 0) {
             return 0;
         }
         return pg_glob_match(entry_str(h, e->parent_off), e->parent_len, in->parent_image,
@@ -1192,6 +1193,7 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
     uint32_t needs = 0;
     const char *s;
     size_t n, k;
+    int path_ok;
 
     if (out != NULL) {
         memset(out, 0, sizeof(*out));
@@ -1201,6 +1203,9 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
     }
     s = in->image;
     n = in->image_len;
+    /* A path that is not the file being started: the three path levels
+     * (EXACT, GLOB, PREFIX) are skipped; the others keep their order. */
+    path_ok = (in->path_flags & PG_PATH_IMAGE_UNTRUSTED) == 0;
 
     /* Each level runs only while no higher level answered: nothing below
      * can outrank an answer (pg_rules.h, rule 1). */
@@ -1228,18 +1233,18 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
         }
     }
 
-    if (best == NULL && h->n_keyed != 0) {
+    if (best == NULL && path_ok && h->n_keyed != 0) {
         const pgr_entry *a, *b;
         a = group_first(h, key_lookup(h, PG_RULE_EXACT, 0, hash_bytes(s, n, 0), s, n), in);
         b = group_first(h, key_lookup(h, PG_RULE_EXACT, 1, hash_bytes(s, n, 1), s, n), in);
         best = (a != NULL && outranks(a, b)) ? a : b;
     }
 
-    if (best == NULL && h->n_glob != 0) {
+    if (best == NULL && path_ok && h->n_glob != 0) {
         best = glob_search(h, s, n, in);
     }
 
-    if (best == NULL && h->max_prefix_len != 0) {
+    if (best == NULL && path_ok && h->max_prefix_len != 0) {
         uint32_t hr = FNV_OFFSET, hf = FNV_OFFSET;
         for (k = 0; k < n && k < h->max_prefix_len; k++) {
             unsigned char c = (unsigned char)s[k];

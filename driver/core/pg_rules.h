@@ -106,6 +106,16 @@ typedef struct pg_rule_cache {
 #define PG_FACT_PACKAGE 0x4u /* package is filled in (NULL: no package owns it unmodified) */
 #define PG_FACT_SIGNER 0x8u  /* signer is filled in (NULL: unsigned, or not trusted) */
 
+/* pg_match_input.path_flags: a path that is not the file being started
+ * (Linux: another mount namespace shows another file at that name; see
+ * driver/linux/FileIdentity.h) must not decide. With
+ * PG_PATH_IMAGE_UNTRUSTED no EXACT, GLOB or PREFIX rule matches (CMDLINE,
+ * SHA256 and PACKAGE rules still do: they decide by what the file is or
+ * how it was invoked); with PG_PATH_PARENT_UNTRUSTED no parent condition
+ * holds, as for an unknown parent. */
+#define PG_PATH_IMAGE_UNTRUSTED 0x1u
+#define PG_PATH_PARENT_UNTRUSTED 0x2u
+
 /* Zero every field (facts unknown, no groups) before filling it in. */
 typedef struct pg_match_input {
     const char *image;        /* UTF-8 path of the program to start */
@@ -123,6 +133,7 @@ typedef struct pg_match_input {
     size_t package_len;
     const char *signer; /* PG_FACT_SIGNER: subject name of the trusted signer, NULL when none */
     size_t signer_len;
+    uint32_t path_flags; /* PG_PATH_*: image or parent_image is not the file itself */
 } pg_match_input;
 
 typedef struct pg_match_result {

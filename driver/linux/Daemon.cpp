@@ -27,7 +27,8 @@
 //   filesystem raises a permission event for our group, and only the
 //   main thread reads the group. If the main thread opened such a file it
 //   would wait for itself forever. So after the marks exist the main
-//   thread opens nothing but /proc, cgroupfs and sockets (none gated); the
+//   thread opens nothing but /proc, cgroupfs and sockets (none gated) -
+//   a stat() raises no permission event, so FileIdentity may stat; the
 //   policy and budget-use files are written by PolicyWriter threads, whose
 //   events carry our pid and are allowed at once, without any lookup.
 // * fork/exec. Never done: a child of ours exec-ing while the main thread
@@ -71,6 +72,7 @@ constexpr uint64_t kTagTimer = 5;
 constexpr uint64_t kTagPoll = 6;
 constexpr uint64_t kTagClock = 7;   // realtime: schedules, expiry, budgets (DaemonTime.cpp)
 constexpr uint64_t kTagDigests = 8; // the digest pool finished jobs (DaemonDigests.cpp)
+constexpr uint64_t kTagMounts = 9;  // /proc/self/mountinfo changed (MountWatch)
 
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
@@ -124,7 +126,8 @@ std::string flagNames(uint16_t f)
                  {PG_EVF_SNAPSHOT, "snapshot"},
                  {PG_EVF_KILLED, "killed"},
                  {PG_EVF_DIGEST_WAIT, "digest-wait"},
-                 {PG_EVF_NO_DIGEST, "no-digest"}};
+                 {PG_EVF_NO_DIGEST, "no-digest"},
+                 {PG_EVF_UNTRUSTED_PATH, "untrusted-path"}};
     std::string out;
     for (const auto &n : names) {
         if ((f & n.bit) != 0) {
@@ -228,9 +231,16 @@ bool Daemon::init(int *exitCode)
     } else {
         PG_LOG_ERROR("%s; starting with the default policy (monitor, allow)", why.c_str());
     }
+    // In-memory programs: the value to restore is recorded in the state
+    // directory now, before the marks (afterPolicyChange below applies it).
+    m_memfd.init(m_options.m_memfdNoexec, m_options.m_stateDir);
     m_interpreters.collect();
+    // File identity: the mount tables whose paths mean the same files as
+    // ours (FileIdentity.h), while our parent is still the one that
+    // started us.
+    m_identityFs.load(static_cast<uint32_t>(getppid()));
     m_server.init(m_options.m_group);
-    if (!m_freezer.init(m_policy.policy().default_verdict == PG_VERDICT_ALLOW))
+    if (!m_freezer.init(m_selfPid))
         PG_LOG_WARN("no usable cgroup v2: starts past the hold budget keep their launcher "
                     "waiting until the verdict");
     m_table.replaceAll(ProcScanner::scanAll());
@@ -267,6 +277,9 @@ bool Daemon::init(int *exitCode)
     // start counting what already runs.
     afterPolicyChange(static_cast<int64_t>(realtimeNs() / 1000000));
     budgetStartSaving();
+    // Starts a previous run left frozen (it crashed or was killed) get
+    // the verdict of the policy in force, before anything new is gated.
+    decideOrphans();
 
     // The proc connector before the marks too: it is only a socket, but a
     // failure here changes how we watch processes.
@@ -311,6 +324,20 @@ bool Daemon::init(int *exitCode)
         add(m_pollTimerFd, kTagPoll);
     }
 
+    // Filesystems mounted later are gated as they appear: the table as it
+    // is now counts as seen (realpath of the --watch paths happens here,
+    // before the marks).
+    std::vector<MountWatch::Mount> below;
+    if (m_mounts.open(m_options.m_watch, &below, &error)) {
+        struct epoll_event ev;
+        std::memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLPRI; // not EPOLLIN: mountinfo is always readable
+        ev.data.u64 = kTagMounts;
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_mounts.fd(), &ev);
+    } else {
+        PG_LOG_WARN("%s: filesystems mounted after start are not gated", error.c_str());
+    }
+
     // Marks. From here on the main thread must keep the fanotify queue
     // drained, which it does as soon as run() enters the loop.
     int marked = m_gate.markFilesystems(m_options.m_watch, &error);
@@ -322,6 +349,12 @@ bool Daemon::init(int *exitCode)
         std::fprintf(stderr, "procguardd: no filesystem could be gated.\n");
         return false;
     }
+    // --watch PATH covers what is mounted below PATH too; those marks, and
+    // every later one, are placed by the marker thread (see MountWatch.h).
+    m_mounts.start([this](const std::string &path, std::string *markError) {
+        return m_gate.markFilesystemAt(path, markError);
+    });
+    m_mounts.queue(below);
 
     // The socket last: a client that can connect may rely on the gate.
     if (!m_server.listen(m_options.m_socketPath, &error)) {
@@ -339,7 +372,9 @@ int Daemon::run()
     int exitCode = 1;
     if (!init(&exitCode)) {
         // Close the group first: the kernel then allows whatever waits.
+        m_mounts.stop();
         m_gate.close();
+        m_memfd.stop();
         m_server.close();
         if (m_writer)
             m_writer->stop();
@@ -350,9 +385,10 @@ int Daemon::run()
         m_digests.stop();
         return exitCode;
     }
-    PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s)", m_selfPid,
-                modeName(m_policy.policy().mode), m_options.m_socketPath.c_str(),
-                m_useConnector ? "proc connector" : "polling /proc");
+    PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s; programs run from memory: "
+                "%s)",
+                m_selfPid, modeName(m_policy.policy().mode), m_options.m_socketPath.c_str(),
+                m_useConnector ? "proc connector" : "polling /proc", m_memfd.describe().c_str());
 
     struct epoll_event events[64];
     while (!m_stopping) {
@@ -414,6 +450,10 @@ int Daemon::run()
             case kTagDigests:
                 onDigestsReady();
                 break;
+            case kTagMounts:
+                m_mounts.onChange();
+                m_mounts.checkStuck(monotonicMs());
+                break;
             case kTagPoll: {
                 uint64_t ticks;
                 if (::read(m_pollTimerFd, &ticks, sizeof ticks) > 0)
@@ -445,8 +485,12 @@ void Daemon::shutdown()
     // 4. Remove the socket, then close the group: the kernel allows any
     //    permission event that raced in after step 2.
     m_server.close();
+    m_mounts.stop(); // before the group closes: the marker uses its fd
     m_gate.close();
     m_connector.close();
+    // In-memory programs run again once nothing is gated; the record in
+    // the state directory is removed (the group is closed: no deadlock).
+    m_memfd.stop();
     // 5. Only now join the writer: with the group closed its opens cannot
     //    wait for us any more.
     if (m_writer)
@@ -455,7 +499,7 @@ void Daemon::shutdown()
     if (m_packages)
         m_packages->stop();
     m_digests.stop(); // the last save of the digest cache, then the pool
-    m_freezer.reap();
+    m_freezer.stop();
     m_clients.clear();
     PG_LOG_INFO("procguardd: stopped");
 }
@@ -540,6 +584,7 @@ bool Daemon::examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st)
 {
     st->image = ProcFs::fdPath(fd);
     st->ppid = m_table.parentOf(pid);
+    m_untrustedFds.erase(fd); // a fd number of an earlier, decided event
     if (isExempt(pid)) {
         decideNow(fd, pid, st->ppid, 0, st->image, std::string(), PG_VERDICT_ALLOW, PG_SRC_EXEMPT,
                   0, flags, false);
@@ -556,6 +601,7 @@ bool Daemon::examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st)
             st->facts.gids.insert(st->facts.gids.end(), status.groups.begin(), status.groups.end());
         }
     }
+    checkIdentity(fd, st);
     return true;
 }
 
@@ -568,8 +614,10 @@ bool Daemon::matchExamined(int fd, StartFacts *st)
         return false;
     // An unconditional allow that no conditional rule could override for
     // this file: the kernel may remember it (ignore mark).
+    // Never for a file whose path is not its own: the cache is keyed by
+    // file, and this file was not allowed for what it is.
     st->cacheable = st->matched && st->match.action == PG_VERDICT_ALLOW && !st->match.conditional &&
-                    st->match.needs == 0 &&
+                    st->match.needs == 0 && st->facts.pathFlags == 0 &&
                     pg_rule_cache_has_conditional_for(&m_policy.cache(), st->image.c_str(),
                                                       st->image.size()) == 0;
     return true;
@@ -647,6 +695,23 @@ void Daemon::decideExamined(int fd, uint32_t pid, StartFacts &&st, const Outcome
     }
 }
 
+void Daemon::checkIdentity(int fd, StartFacts *st)
+{
+    // Three stat-class calls, no open (see FileIdentity.h): the main
+    // thread may make them while permission events wait.
+    const FileIdentity::Trust trust = FileIdentity::decide(m_identityFs, fd, st->image);
+    if (trust != FileIdentity::Trust::Trusted) {
+        st->facts.pathFlags |= PG_PATH_IMAGE_UNTRUSTED;
+        m_untrustedFds[fd] = trust;
+    }
+    // The launcher's path decides only parent conditions: checked only
+    // when some rule has one.
+    if (!st->parentImage.empty() && m_policy.hasParentRules() &&
+        FileIdentity::decideProcess(m_identityFs, st->ppid, st->parentImage) !=
+            FileIdentity::Trust::Trusted)
+        st->facts.pathFlags |= PG_PATH_PARENT_UNTRUSTED;
+}
+
 void Daemon::handleExec(int fd, uint32_t pid)
 {
     // The kernel reports the ELF interpreter of a dynamic program as a
@@ -697,6 +762,7 @@ bool Daemon::matchStart(int fd, const std::string &image, const std::string &par
     in.uid = uid;
     in.gids = facts->gids.empty() ? nullptr : facts->gids.data();
     in.gid_count = facts->gids.size();
+    in.path_flags = facts->pathFlags; // FileIdentity: path rules may not decide
     if (cmdline != nullptr) {
         in.known |= PG_FACT_CMDLINE;
         in.cmdline = cmdline->c_str();
@@ -835,6 +901,7 @@ void Daemon::startCmdlineHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
     // new command line) but the program cannot run its first instruction.
     m_gate.respond(fd, true);
     ::close(fd);
+    m_untrustedFds.erase(fd); // h.pathFlags (from the facts) keeps it
     h.frozen = true;
     h.awaitingCmdline = true;
     h.sinceMs = monotonicMs();
@@ -933,6 +1000,14 @@ void Daemon::reportDecision(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
                             bool cacheable)
 {
     const bool allow = verdict == PG_VERDICT_ALLOW;
+    const char *untrustedWhy = nullptr;
+    auto untrusted = m_untrustedFds.find(fd);
+    if (untrusted != m_untrustedFds.end()) {
+        flags |= PG_EVF_UNTRUSTED_PATH;
+        untrustedWhy = FileIdentity::name(untrusted->second);
+        m_untrustedFds.erase(untrusted);
+        cacheable = false;
+    }
     // The ignore mark needs the event fd, so it goes before the close.
     // Only unconditional allow rules are cached: the cache is keyed by
     // file, and would otherwise skip a user or parent condition.
@@ -965,9 +1040,11 @@ void Daemon::reportDecision(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
         m_policy.ruleText(ruleId, &message, &link);
     Log::write(
         source == PG_SRC_EXEMPT ? LogLevel::Debug : LogLevel::Info,
-        "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s%s%s%s%s", pid,
-        ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
-        flagNames(ev.flags).c_str(), message.empty() ? "" : " message=", message.c_str(),
+        "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s%s%s%s%s%s%s",
+        pid, ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
+        flagNames(ev.flags).c_str(),
+        untrustedWhy == nullptr ? "" : " path=", untrustedWhy == nullptr ? "" : untrustedWhy,
+        message.empty() ? "" : " message=", message.c_str(),
         link.empty() ? "" : " link=", link.c_str());
     if (source == PG_SRC_RULE && ruleId != 0)
         ruleDecided(ruleId);
@@ -998,6 +1075,11 @@ void Daemon::startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     h.image = image;
     h.parentImage = parentImage;
     h.ruleId = ruleId;
+    auto untrusted = m_untrustedFds.find(fd);
+    if (untrusted != m_untrustedFds.end()) {
+        h.pathFlags |= PG_PATH_IMAGE_UNTRUSTED;
+        m_untrustedFds.erase(untrusted);
+    }
     ++m_counters.prompted;
 
     pg_event ev = makeEvent(PG_EV_REQUEST, pid);
@@ -1008,7 +1090,7 @@ void Daemon::startHold(int fd, uint32_t pid, uint32_t ppid, uint32_t uid, const 
     ev.uid = uid;
     ev.timeout_ms = pol.timeout_ms;
     ev.default_verdict = def;
-    ev.flags = PG_EVF_HELD;
+    ev.flags = PG_EVF_HELD | pathEventFlags(h.pathFlags);
     if (!emit(ev, image, std::string(), parentImage, true)) {
         // Even the reserve is full: the controller would never see this
         // request, so nobody could answer it. Decide it now.
@@ -1044,7 +1126,8 @@ void Daemon::finishHold(const pg_pending_entry &entry)
     if (h.awaitingCmdline)
         m_cmdlineWaits.erase(h.pid);
     const bool allow = entry.verdict == PG_VERDICT_ALLOW;
-    uint16_t flags = static_cast<uint16_t>((h.person ? PG_EVF_HELD : 0) | h.eventFlags);
+    uint16_t flags = static_cast<uint16_t>((h.person ? PG_EVF_HELD : 0) | h.eventFlags |
+                                           pathEventFlags(h.pathFlags));
     if (!h.frozen) {
         // The launcher still waits in execve(): answer it.
         m_gate.respond(h.eventFd, allow);
@@ -1124,6 +1207,132 @@ void Daemon::releaseLauncher(const pg_pending_entry &entry)
     h.frozen = true;
     PG_LOG_INFO("hold %llu: budget passed; pid %u released to its launcher and frozen",
                 static_cast<unsigned long long>(h.holdId), h.pid);
+}
+
+void Daemon::decideOrphans()
+{
+    const std::vector<FreezeCgroup::Orphan> &orphans = m_freezer.orphans();
+    if (orphans.empty()) {
+        m_freezer.dropOrphans();
+        return;
+    }
+    // A package rule must see the index, which answers "not ready" until
+    // its first build: wait for it a bounded moment. Nothing waits on us
+    // yet (no marks, no socket).
+    if (m_policy.hasKind(PG_RULE_PACKAGE)) {
+        for (int i = 0; i < 300 && !m_packages->ready(); ++i)
+            usleep(10 * 1000);
+    }
+    for (const FreezeCgroup::Orphan &o : orphans) {
+        for (uint32_t pid : o.pids)
+            decideOrphan(pid, o.owner.empty() ? "an older procguardd" : o.owner.c_str());
+    }
+    m_freezer.dropOrphans();
+}
+
+void Daemon::decideOrphan(uint32_t pid, const char *owner)
+{
+    // The process is frozen right after its exec completed (past the hold
+    // budget, or waiting for its command line): /proc shows its program
+    // and command line, and it cannot change either. It is decided as a
+    // start with no client connected would be - never a blanket allow.
+    ProcFs::Stat stat;
+    ProcFs::Status status;
+    const std::string image = ProcFs::exePath(pid);
+    const bool alive = !image.empty() && ProcFs::readStat(pid, &stat);
+    uint32_t uid = 0;
+    if (ProcFs::readStatus(pid, &status))
+        uid = status.uid;
+    const uint32_t ppid = alive ? stat.ppid : 0;
+    const std::string parentImage = ppid != 0 ? ProcFs::exePath(ppid) : std::string();
+    const pg_policy &pol = m_policy.policy();
+    uint8_t verdict = PG_VERDICT_BLOCK;
+    uint8_t source = PG_SRC_MODE;
+    uint32_t ruleId = 0;
+    uint16_t flags = PG_EVF_HELD | PG_EVF_FROZEN;
+    if (alive) {
+        HeldStart facts;
+        if (m_policy.hasGroupRules()) {
+            facts.gids.push_back(status.gid);
+            facts.gids.insert(facts.gids.end(), status.groups.begin(), status.groups.end());
+        }
+        if (FileIdentity::decideProcess(m_identityFs, pid, image) != FileIdentity::Trust::Trusted)
+            facts.pathFlags |= PG_PATH_IMAGE_UNTRUSTED;
+        if (!parentImage.empty() && m_policy.hasParentRules() &&
+            FileIdentity::decideProcess(m_identityFs, ppid, parentImage) !=
+                FileIdentity::Trust::Trusted)
+            facts.pathFlags |= PG_PATH_PARENT_UNTRUSTED;
+        flags |= pathEventFlags(facts.pathFlags);
+        std::string cmd;
+        bool truncated = false;
+        const bool haveCmd = ProcFs::cmdline(pid, PG_MAX_CMDLINE_BYTES, &cmd, &truncated);
+        // The image through the process itself (the name may have been
+        // replaced since). Before the marks, so this open waits on nobody.
+        const int fd =
+            ::open(("/proc/" + std::to_string(pid) + "/exe").c_str(), O_RDONLY | O_CLOEXEC);
+        pg_match_result match;
+        DigestState digests;
+        bool matched = false;
+        for (int round = 0; round < 3; ++round) {
+            digests.missing = 0;
+            matched = matchStart(fd, image, parentImage, uid, haveCmd ? &cmd : nullptr, &facts,
+                                 &match, &digests);
+            if (digests.missing == 0)
+                break;
+            // Before the marks nothing waits on this thread: hash here.
+            if (!m_digests.hashNow(fd, digests.version, digests.missing))
+                digests.failed |= digests.missing;
+        }
+        if (fd >= 0)
+            ::close(fd);
+        if (pol.mode == PG_MODE_MONITOR) {
+            const bool wouldBlock = !matched || match.action == PG_VERDICT_BLOCK;
+            verdict = PG_VERDICT_ALLOW;
+            source = matched && !wouldBlock ? PG_SRC_RULE : PG_SRC_MODE;
+            ruleId = match.rule_id;
+            if (wouldBlock)
+                flags |= PG_EVF_WOULD_BLOCK;
+        } else if (matched && match.action != PG_VERDICT_ASK) {
+            verdict = match.action;
+            source = PG_SRC_RULE;
+            ruleId = match.rule_id;
+        } else if (!matched && pol.mode == PG_MODE_LOCKDOWN) {
+            verdict = PG_VERDICT_BLOCK;
+            source = PG_SRC_MODE;
+        } else {
+            // Prompt (or an ASK rule): nobody can be asked before the
+            // socket exists - the default verdict, as with no client.
+            verdict = static_cast<uint8_t>(pol.default_verdict);
+            source = PG_SRC_NO_CLIENT;
+            ruleId = matched ? match.rule_id : 0;
+        }
+    }
+    if (verdict == PG_VERDICT_ALLOW) {
+        m_freezer.releaseOrphan(pid, ppid);
+    } else {
+        m_freezer.killOrphan(pid);
+        flags |= PG_EVF_KILLED;
+    }
+    ++m_counters.decisions;
+    if (verdict == PG_VERDICT_ALLOW)
+        ++m_counters.allowed;
+    else
+        ++m_counters.blocked;
+    pg_event ev = makeEvent(PG_EV_VERDICT, pid);
+    ev.ppid = ppid;
+    ev.creator_pid = ppid;
+    ev.uid = uid;
+    ev.verdict = verdict;
+    ev.source = source;
+    ev.rule_id = ruleId;
+    ev.flags = flags;
+    emit(ev, image, std::string(), parentImage, false);
+    PG_LOG_WARN("start frozen by %s (gone): verdict pid=%u ppid=%u uid=%u image=%s verdict=%s "
+                "source=%s rule=%u flags=%s",
+                owner, pid, ppid, uid, image.empty() ? "?" : image.c_str(), verdictName(verdict),
+                sourceName(source), ruleId, flagNames(flags).c_str());
+    if (source == PG_SRC_RULE && ruleId != 0)
+        ruleDecided(ruleId);
 }
 
 void Daemon::onTimer()

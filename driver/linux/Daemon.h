@@ -27,11 +27,14 @@
 #include "ClientConnection.h"
 #include "ClientServer.h"
 #include "FanotifyGate.h"
+#include "FileIdentity.h"
 #include "FreezeCgroup.h"
 #include "HeldStart.h"
 #include "ImageDigests.h"
 #include "InterpreterSet.h"
 #include "LocalZone.h"
+#include "MemfdNoexec.h"
+#include "MountWatch.h"
 #include "Options.h"
 #include "PackageIndex.h"
 #include "PolicyStore.h"
@@ -115,10 +118,19 @@ private:
     // Fills *st for the program pid opened at fd, or decides the start at
     // once (exempt; flags go on its event) and returns false.
     bool examineStart(int fd, uint32_t pid, uint16_t flags, StartFacts *st);
+    // Whether the image path (and, when a rule has a parent condition, the
+    // parent's) is the file itself; sets st->facts.pathFlags.
+    void checkIdentity(int fd, StartFacts *st);
     bool matchStart(int fd, const std::string &image, const std::string &parentImage, uint32_t uid,
                     const std::string *cmdline, HeldStart *facts, pg_match_result *match,
                     DigestState *digests = nullptr);
     void packageFact(int fd, const std::string &image, HeldStart *facts, DigestState *digests);
+
+    // The event flag for a start whose path is not its file (FileIdentity).
+    static uint16_t pathEventFlags(uint32_t pathFlags)
+    {
+        return (pathFlags & PG_PATH_IMAGE_UNTRUSTED) != 0 ? PG_EVF_UNTRUSTED_PATH : 0;
+    }
 
     // --- digests off the answering thread (DaemonDigests.cpp) ---
     enum class DigestAnswer { Known, Unknown, Pending };
@@ -169,6 +181,11 @@ private:
                    const std::string &parentImage, uint32_t ruleId = 0);
     void finishHold(const pg_pending_entry &entry);
     void releaseLauncher(const pg_pending_entry &entry);
+    // Holds a previous instance left frozen when it died (FreezeCgroup
+    // orphans): each process gets the verdict of the policy in force, as
+    // a start with no client connected would. At init, before the marks.
+    void decideOrphans();
+    void decideOrphan(uint32_t pid, const char *owner);
     void onTimer();
     void rearmTimer();
     static void pendingResolved(void *self, const pg_pending_entry *entry);
@@ -253,6 +270,8 @@ private:
     bool m_stopping = false;
 
     FanotifyGate m_gate;
+    MountWatch m_mounts; // filesystems mounted after start
+    MemfdNoexec m_memfd; // vm.memfd_noexec while prompt or lockdown is in force
     ProcConnector m_connector;
     bool m_useConnector = false;
     ClientServer m_server;
@@ -275,6 +294,11 @@ private:
         StartFacts st;
     };
     std::vector<DigestReport> m_digestReports;
+    // File identity (FileIdentity.h): the event fds whose path is not
+    // their file, from examineStart until decideNow or startHold takes
+    // the fact over (keyed by fd: the decision may come later).
+    FileIdentity::SystemFs m_identityFs;
+    std::unordered_map<int, FileIdentity::Trust> m_untrustedFds;
     std::unique_ptr<PackageIndex> m_packages;
     uint64_t m_packageNotReadyLogged = 0; // decisions made before the index was ready
     std::unordered_map<uint32_t, uint64_t> m_cmdlineWaits; // pid -> hold id

@@ -139,6 +139,9 @@ void Daemon::waitForDigest(int fd, uint32_t pid, uint16_t startFlags, StartFacts
     h.digestJob = job;
     h.eventFlags = static_cast<uint16_t>(startFlags | PG_EVF_DIGEST_WAIT);
     h.sinceMs = now;
+    // The hold carries the identity fact from here (FileIdentity.h).
+    h.pathFlags = st.facts.pathFlags;
+    m_untrustedFds.erase(fd);
     st.digests.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     m_digestHolds[holdId] = std::move(st);
 
@@ -149,7 +152,7 @@ void Daemon::waitForDigest(int fd, uint32_t pid, uint16_t startFlags, StartFacts
     ev.uid = h.uid;
     ev.timeout_ms = timeout;
     ev.default_verdict = def;
-    ev.flags = h.eventFlags;
+    ev.flags = static_cast<uint16_t>(h.eventFlags | pathEventFlags(h.pathFlags));
     const std::string image = h.image, parentImage = h.parentImage;
     emit(ev, image, std::string(), parentImage, false);
     PG_LOG_DEBUG("hold %llu pid=%u image=%s waits for its digest (job %llu)",
@@ -222,6 +225,7 @@ void Daemon::resumeDigestHold(uint64_t holdId, bool jobOk)
     h.sha = st.facts.sha;
     h.packageKnown = st.facts.packageKnown;
     h.package = st.facts.package;
+    h.pathFlags = st.facts.pathFlags;
     const pg_match_result provisional = st.match;
     dropDigestHold(holdId); // st is gone from here on
     switch (o.kind) {
@@ -287,7 +291,8 @@ void Daemon::askPersonForHold(HeldStart &h, const std::string &cmdline, bool fre
     ev.timeout_ms = pol.timeout_ms;
     ev.default_verdict = h.defaultVerdict;
     ev.rule_id = h.ruleId;
-    ev.flags = static_cast<uint16_t>(PG_EVF_HELD | (h.frozen ? PG_EVF_FROZEN : 0));
+    ev.flags = static_cast<uint16_t>(PG_EVF_HELD | (h.frozen ? PG_EVF_FROZEN : 0) |
+                                     pathEventFlags(h.pathFlags));
     const uint64_t holdId = h.holdId;
     const std::string image = h.image, parentImage = h.parentImage;
     if (!emit(ev, image, cmdline, parentImage, true))

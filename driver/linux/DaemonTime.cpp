@@ -197,6 +197,9 @@ void Daemon::budgetConfigure(int64_t nowMs)
 
 void Daemon::afterPolicyChange(int64_t nowMs)
 {
+    // Exec of in-memory files is refused while prompt or lockdown is in
+    // force (MemfdNoexec.h).
+    m_memfd.follow(m_policy.policy().mode);
     budgetConfigure(nowMs);
     m_budgetSaveNow = true;
     timeTick();

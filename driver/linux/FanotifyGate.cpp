@@ -107,6 +107,18 @@ int FanotifyGate::markFilesystems(const std::vector<std::string> &watch, std::st
     return count;
 }
 
+bool FanotifyGate::markFilesystemAt(const std::string &path, std::string *error)
+{
+    // FAN_MARK_DONT_FOLLOW: a mount point is never a symlink in the table;
+    // a symlink there now is not the mount.
+    if (fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_DONT_FOLLOW, kGateMask,
+                      AT_FDCWD, path.c_str()) != 0) {
+        *error = std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
 bool FanotifyGate::respond(int eventFd, bool allow)
 {
     struct fanotify_response r;

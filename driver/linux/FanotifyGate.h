@@ -46,6 +46,10 @@ public:
     // filesystems marked, -1 on a fatal error (*error set).
     int markFilesystems(const std::vector<std::string> &watch, std::string *error);
     const std::vector<std::string> &markedMounts() const { return m_marked; }
+    // One more filesystem mark, for the filesystem mounted at path (a
+    // filesystem mounted after start; MountWatch). Safe on any thread: it
+    // touches no member but the descriptor.
+    bool markFilesystemAt(const std::string &path, std::string *error);
 
     // Writes a response. Returns false when the kernel refused it (ENOENT:
     // the waiting task went away).

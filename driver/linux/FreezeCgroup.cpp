@@ -2,7 +2,10 @@
 #include "FreezeCgroup.h"
 
 #include <cerrno>
+#include <climits>
 #include <csignal>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -53,7 +56,90 @@ std::string FreezeCgroup::cgroupOf(uint32_t pid)
     return std::string();
 }
 
-bool FreezeCgroup::init(bool defaultAllow)
+std::string FreezeCgroup::instanceName(uint32_t pid, uint64_t startTicks)
+{
+    return "run-" + std::to_string(pid) + "-" + std::to_string(startTicks);
+}
+
+bool FreezeCgroup::parseInstanceName(const std::string &name, uint32_t *pid, uint64_t *startTicks)
+{
+    if (name.rfind("run-", 0) != 0)
+        return false;
+    const char *p = name.c_str() + 4;
+    if (*p < '0' || *p > '9')
+        return false;
+    char *end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(p, &end, 10);
+    if (errno != 0 || *end != '-' || v == 0 || v > UINT32_MAX)
+        return false;
+    p = end + 1;
+    if (*p < '0' || *p > '9')
+        return false;
+    const unsigned long long t = std::strtoull(p, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return false;
+    *pid = static_cast<uint32_t>(v);
+    *startTicks = t;
+    return true;
+}
+
+bool FreezeCgroup::ownerAlive(const std::string &name, const StartTicksOf &startTicksOf)
+{
+    uint32_t pid = 0;
+    uint64_t ticks = 0;
+    if (!parseInstanceName(name, &pid, &ticks))
+        return false;
+    uint64_t now = 0;
+    // Same pid and same start time: the very process that made the
+    // directory (a reused pid starts later).
+    return startTicksOf(pid, &now) && now == ticks;
+}
+
+bool FreezeCgroup::otherDaemonRunning(uint32_t selfPid)
+{
+    DIR *d = opendir("/proc");
+    if (d == nullptr)
+        return true; // cannot tell: assume the worst, touch nothing
+    bool found = false;
+    while (struct dirent *e = readdir(d)) {
+        char *end = nullptr;
+        const unsigned long pid = std::strtoul(e->d_name, &end, 10);
+        if (end == e->d_name || *end != '\0' || pid == selfPid)
+            continue;
+        ProcFs::Stat st;
+        if (ProcFs::readStat(static_cast<uint32_t>(pid), &st) && st.comm == "procguardd") {
+            found = true;
+            break;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+void FreezeCgroup::collectOrphans(const std::string &dir, const std::string &owner)
+{
+    DIR *d = opendir(dir.c_str());
+    if (d == nullptr)
+        return;
+    while (struct dirent *e = readdir(d)) {
+        if (std::strncmp(e->d_name, "hold-", 5) != 0)
+            continue;
+        Orphan o;
+        o.dir = dir + "/" + e->d_name;
+        o.owner = owner;
+        std::string procs;
+        ProcFs::readFile(o.dir + "/cgroup.procs", &procs);
+        std::istringstream in(procs);
+        uint32_t pid = 0;
+        while (in >> pid)
+            o.pids.push_back(pid);
+        m_orphans.push_back(std::move(o));
+    }
+    closedir(d);
+}
+
+bool FreezeCgroup::init(uint32_t selfPid)
 {
     MountInfo mounts;
     if (!mounts.load())
@@ -69,39 +155,108 @@ bool FreezeCgroup::init(bool defaultAllow)
     struct stat st;
     if (stat((m_base + "/cgroup.procs").c_str(), &st) != 0)
         return false;
-    // Leftovers of a run that died with processes frozen: give each the
-    // default verdict now, since nobody else ever will.
+    ProcFs::Stat self;
+    if (!ProcFs::readStat(selfPid, &self)) {
+        PG_LOG_WARN("cannot read our own start time from /proc: %s", std::strerror(errno));
+        return false;
+    }
+    const std::string selfName = instanceName(selfPid, self.startTicks);
+    m_instance = m_base + "/" + selfName;
+    if (mkdir(m_instance.c_str(), 0700) != 0 && errno != EEXIST) {
+        PG_LOG_WARN("cannot create %s: %s", m_instance.c_str(), std::strerror(errno));
+        return false;
+    }
+
+    // What other instances left: a running instance's holds are its own
+    // business; a gone one's frozen processes wait for a verdict that only
+    // we can still give (the caller decides them with the policy).
+    const StartTicksOf startTicksOf = [](uint32_t pid, uint64_t *ticks) {
+        ProcFs::Stat s;
+        if (!ProcFs::readStat(pid, &s))
+            return false;
+        *ticks = s.startTicks;
+        return true;
+    };
+    std::vector<std::string> legacy;
     if (DIR *d = opendir(m_base.c_str())) {
-        std::vector<std::string> stale;
         while (struct dirent *e = readdir(d)) {
-            if (std::strncmp(e->d_name, "hold-", 5) == 0)
-                stale.push_back(m_base + "/" + e->d_name);
+            const std::string name = e->d_name;
+            if (name.rfind("hold-", 0) == 0) {
+                legacy.push_back(m_base + "/" + name);
+            } else if (name.rfind("run-", 0) == 0 && name != selfName) {
+                if (ownerAlive(name, startTicksOf)) {
+                    PG_LOG_DEBUG("%s/%s belongs to a running procguardd; left alone",
+                                 m_base.c_str(), name.c_str());
+                    continue;
+                }
+                collectOrphans(m_base + "/" + name, name);
+                m_deadInstances.push_back(m_base + "/" + name);
+            }
         }
         closedir(d);
-        for (const std::string &dir : stale) {
-            std::string procs;
-            ProcFs::readFile(dir + "/cgroup.procs", &procs);
-            std::istringstream in(procs);
-            std::string pid;
-            while (in >> pid) {
-                if (defaultAllow)
-                    writeFile(m_mount + "/cgroup.procs", pid);
-            }
-            if (!defaultAllow)
-                writeFile(dir + "/cgroup.kill", "1");
-            PG_LOG_WARN("released a frozen cgroup left by a previous run (%s, default %s)",
-                        dir.c_str(), defaultAllow ? "allow" : "block");
-            if (rmdir(dir.c_str()) != 0)
-                m_reap.push_back(dir);
+    }
+    // Holds of the layout before instance directories (procguard/hold-<id>)
+    // name no owner: they are only ours to decide when no other procguardd
+    // runs (an upgrade stops the old daemon before the new one starts).
+    if (!legacy.empty()) {
+        if (otherDaemonRunning(selfPid)) {
+            PG_LOG_WARN("%zu hold cgroup(s) of an older procguardd under %s left alone: another "
+                        "procguardd runs and may own them",
+                        legacy.size(), m_base.c_str());
+        } else {
+            collectOrphans(m_base, std::string()); // the hold-* directly below the base
         }
     }
     m_available = true;
     return true;
 }
 
+void FreezeCgroup::releaseOrphan(uint32_t pid, uint32_t ppid)
+{
+    const std::string parent = ppid != 0 ? cgroupOf(ppid) : std::string();
+    const std::string target = m_mount + (parent.empty() || parent == "/" ? std::string() : parent);
+    std::string error;
+    if (!writeFile(target + "/cgroup.procs", std::to_string(pid), &error) &&
+        !writeFile(m_mount + "/cgroup.procs", std::to_string(pid), nullptr))
+        PG_LOG_WARN("cannot thaw pid %u left frozen by a previous run: %s", pid, error.c_str());
+}
+
+void FreezeCgroup::killOrphan(uint32_t pid)
+{
+    ::kill(static_cast<pid_t>(pid), SIGKILL);
+}
+
+void FreezeCgroup::dropOrphans()
+{
+    for (const Orphan &o : m_orphans) {
+        if (rmdir(o.dir.c_str()) != 0 && errno != ENOENT)
+            m_reap.push_back(o.dir);
+    }
+    // Instance directories after their holds: reap() retries in order.
+    for (const std::string &dir : m_deadInstances) {
+        if (rmdir(dir.c_str()) != 0 && errno != ENOENT)
+            m_reap.push_back(dir);
+    }
+    m_orphans.clear();
+    m_deadInstances.clear();
+}
+
+void FreezeCgroup::stop()
+{
+    if (!m_available)
+        return;
+    // Killed holds empty within milliseconds; wait for them a bounded
+    // moment so that a clean stop leaves nothing behind.
+    for (int i = 0; i < 50 && reap(); ++i)
+        usleep(10 * 1000);
+    if (rmdir(m_instance.c_str()) != 0 && errno != ENOENT)
+        PG_LOG_WARN("cannot remove %s: %s (the next start removes it)", m_instance.c_str(),
+                    std::strerror(errno));
+}
+
 bool FreezeCgroup::freeze(uint64_t holdId, uint32_t pid, Hold *hold, std::string *error)
 {
-    hold->dir = m_base + "/hold-" + std::to_string(holdId);
+    hold->dir = m_instance + "/hold-" + std::to_string(holdId);
     std::string orig = cgroupOf(pid);
     hold->original = m_mount + (orig.empty() || orig == "/" ? std::string() : orig);
     if (mkdir(hold->dir.c_str(), 0700) != 0 && errno != EEXIST) {

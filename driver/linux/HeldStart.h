@@ -25,6 +25,9 @@ struct HeldStart {
     std::string parentImage;
     FreezeCgroup::Hold cgroup;
     uint32_t ruleId = 0; // the rule that decided (or the ASK rule that asked)
+    // PG_PATH_*: image (or parent image) is not the file for us
+    // (FileIdentity.h); path rules do not decide, events say so.
+    uint32_t pathFlags = 0;
 
     // A CMDLINE rule may decide this start: the process was frozen and
     // allowed at once so that its exec completes; the decision waits for

@@ -100,6 +100,21 @@ uint64_t ImageDigests::request(int fd, const FileVersion &v, uint32_t algos)
     return job.id;
 }
 
+bool ImageDigests::hashNow(int fd, const FileVersion &v, uint32_t algos)
+{
+    DigestPool::Result r;
+    const bool ok = DigestPool::hashFd(fd, algos, m_config.maxBytes, nullptr, &r);
+    ++m_figures.misses;
+    m_figures.bytes += r.bytes;
+    if (!ok)
+        return false;
+    if (!r.sha256.empty())
+        m_cache.insert(v, DigestAlgo::Sha256, r.sha256);
+    if (!r.md5.empty())
+        m_cache.insert(v, DigestAlgo::Md5, r.md5);
+    return true;
+}
+
 std::vector<ImageDigests::Done> ImageDigests::collect()
 {
     std::vector<Done> done;

@@ -72,6 +72,9 @@ public:
     // waiting for the same version), or 0 when the pool refused it (the
     // digest is then unknown for this start). fd stays the caller's.
     uint64_t request(int fd, const FileVersion &v, uint32_t algos);
+    // Computes and caches them on the calling thread (at start-up, before
+    // the fanotify marks: nothing waits then). False when reading failed.
+    bool hashNow(int fd, const FileVersion &v, uint32_t algos);
     int notifyFd() const { return m_pool ? m_pool->notifyFd() : -1; }
     // Jobs that finished since the last call; their digests are cached.
     std::vector<Done> collect();

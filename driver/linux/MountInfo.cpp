@@ -6,11 +6,8 @@
 
 #include "ProcFs.h"
 
-namespace
-{
-
 // mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape(const std::string &s)
+std::string MountInfo::unescape(const std::string &s)
 {
     std::string out;
     out.reserve(s.size());
@@ -26,8 +23,6 @@ std::string unescape(const std::string &s)
     }
     return out;
 }
-
-} // namespace
 
 bool MountInfo::load()
 {

@@ -28,6 +28,9 @@ public:
     // permission events could stall on a remote server or are meaningless.
     static bool isGateableType(const std::string &fsType);
 
+    // A mountinfo field with its octal escapes (\040 for a space) undone.
+    static std::string unescape(const std::string &s);
+
     // The first cgroup2 mount point, or empty.
     std::string cgroup2MountPoint() const;
 

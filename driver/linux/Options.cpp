@@ -14,14 +14,15 @@ const char *Options::usage()
            "                  [--default-policy FILE] [--group NAME]\n"
            "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
            "                  [--no-proc-connector] [--connector-buffer BYTES]\n"
-           "                  [--digest-max-bytes BYTES]\n"
+           "                  [--digest-max-bytes BYTES] [--no-memfd-noexec]\n"
            "                  [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
            "controlling client decides it.\n"
            "\n"
-           "  --watch PATH          gate only the filesystem holding PATH (repeatable);\n"
-           "                        default: every local filesystem\n"
+           "  --watch PATH          gate only the filesystem holding PATH and those\n"
+           "                        mounted below PATH, now or later (repeatable);\n"
+           "                        default: every local filesystem, now or later\n"
            "  --socket PATH         client socket (default /run/procguard/procguard.sock)\n"
            "  --state-dir DIR       where the policy is kept (default /var/lib/procguard)\n"
            "  --default-policy FILE policy to start with while DIR/policy.bin does not\n"
@@ -39,6 +40,10 @@ const char *Options::usage()
            "                        programs larger than this are not hashed for\n"
            "                        SHA-256 and package rules: their digest counts as\n"
            "                        unknown (default 1073741824, at least 4096)\n"
+           "  --no-memfd-noexec     do not set vm.memfd_noexec=2 (exec of in-memory\n"
+           "                        files refused) while prompt or lockdown is in force;\n"
+           "                        such programs then run without a verdict\n"
+           "  --memfd-noexec        the default: set it (undoes an earlier --no-memfd-noexec)\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
@@ -150,6 +155,10 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
             m_digestMaxBytes = n;
         } else if (arg == "--no-proc-connector" && !hasInline) {
             m_procConnector = false;
+        } else if (arg == "--no-memfd-noexec" && !hasInline) {
+            m_memfdNoexec = false;
+        } else if (arg == "--memfd-noexec" && !hasInline) {
+            m_memfdNoexec = true;
         } else {
             *error = "unknown argument '" + std::string(argv[i]) + "' (see --help).";
             return Outcome::BadUsage;

@@ -29,6 +29,8 @@ public:
     std::string m_dpkgInfoDir = "/var/lib/dpkg/info";
     LogLevel m_logLevel = LogLevel::Info;
     bool m_procConnector = true;
+    // vm.memfd_noexec = 2 while prompt or lockdown is in force (MemfdNoexec.h).
+    bool m_memfdNoexec = true;
     // Receive buffer of the proc connector socket. Smaller buffers lose
     // notifications sooner (then the daemon resyncs from /proc); tests use
     // a tiny one to force that path.

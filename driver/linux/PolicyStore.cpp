@@ -29,6 +29,7 @@ void PolicyStore::setDefault()
     m_policy = p;
     m_kinds = 0;
     m_hasGroupRules = false;
+    m_hasParentRules = false;
     m_selected.clear();
     m_budgetRecords.clear();
     m_budgetArena.clear();
@@ -235,10 +236,13 @@ int PolicyStore::install(const uint8_t *msg, size_t len, uint64_t generation, ui
     m_policy = p;
     m_kinds = 0;
     m_hasGroupRules = false;
+    m_hasParentRules = false;
     forEachRule(m_bytes, [this](const pg_rule &r, const uint8_t *) {
         m_kinds |= 1u << r.kind;
         if ((r.flags & PG_RULEF_GROUP) != 0)
             m_hasGroupRules = true;
+        if (r.parent_len != 0)
+            m_hasParentRules = true;
     });
     compileBudgets();
     return PG_OK;

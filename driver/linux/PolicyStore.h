@@ -43,6 +43,9 @@ public:
     bool hasKind(uint32_t kind) const { return (m_kinds & (1u << kind)) != 0; }
     // Some rule has a group condition (so each start needs its groups).
     bool hasGroupRules() const { return m_hasGroupRules; }
+    // Some rule has a parent condition (so the parent's path must be the
+    // parent's file: FileIdentity).
+    bool hasParentRules() const { return m_hasParentRules; }
     // The message and link of rule id (empty when none or no such rule).
     void ruleText(uint32_t id, std::string *message, std::string *link) const;
     const pg_rule_cache &cache() const { return m_cache; }
@@ -94,6 +97,7 @@ private:
     pg_policy m_policy;
     uint32_t m_kinds = 0;
     bool m_hasGroupRules = false;
+    bool m_hasParentRules = false;
 
     int64_t m_now = 0;
     const pg_tz *m_tz = nullptr;

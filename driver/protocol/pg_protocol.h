@@ -197,7 +197,11 @@ enum pg_event_kind {
 #define PG_EVF_NO_DIGEST 0x1000u   /* the image's digest could not be had for this start
                                     * (larger than the bound, unreadable, too slow, no
                                     * room): digest rules did not match it */
-#define PG_EVF_ALL 0x1FFFu
+#define PG_EVF_UNTRUSTED_PATH 0x2000u /* the image path is not the started file for the
+                                       * kernel component (another mount namespace shows
+                                       * another file there, or the path does not resolve):
+                                       * path rules did not decide, nothing was cached */
+#define PG_EVF_ALL 0x3FFFu
 
 /* pg_policy.flags */
 #define PG_POLF_CASE_FOLD 0x1u /* match every rule case-insensitively */

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -144,8 +145,14 @@ bool Daemon::start(const std::vector<std::string> &args, const std::string &sock
                    const std::string &logPath, std::string *error)
 {
     m_logPath = logPath;
-    std::vector<std::string> all{m_program.empty() ? procguarddPath() : m_program};
+    std::vector<std::string> all = m_prefix;
+    all.push_back(m_program.empty() ? procguarddPath() : m_program);
     all.insert(all.end(), args.begin(), args.end());
+    // vm.memfd_noexec is machine-wide: a test daemon leaves it alone unless
+    // the test asks for it (one that is killed could not restore it).
+    if (std::find(args.begin(), args.end(), "--memfd-noexec") == args.end() &&
+        std::find(args.begin(), args.end(), "--no-memfd-noexec") == args.end())
+        all.push_back("--no-memfd-noexec");
     std::vector<char *> argv;
     for (auto &a : all)
         argv.push_back(a.data());

@@ -62,7 +62,9 @@ class Daemon
 {
 public:
     ~Daemon();
-    // Starts procguardd and waits (bounded) until its socket accepts.
+    // Starts procguardd and waits (bounded) until its socket accepts. Adds
+    // --no-memfd-noexec unless args name --memfd-noexec or
+    // --no-memfd-noexec (the sysctl is machine-wide).
     bool start(const std::vector<std::string> &args, const std::string &socketPath,
                const std::string &logPath, std::string *error);
     // Sends sig and waits up to timeout; returns the exit code, or -1 when it
@@ -70,6 +72,10 @@ public:
     int stop(int sig = 15, Ms timeout = Ms{10000});
     // Another procguardd binary (a benchmark's baseline build); before start().
     void setProgram(const std::string &path) { m_program = path; }
+    // Runs procguardd through a program that execs it in place (e.g.
+    // "unshare --mount --propagation slave", as systemd's ProtectSystem=
+    // gives the daemon a mount namespace of its own); set before start().
+    void setCommandPrefix(std::vector<std::string> prefix) { m_prefix = std::move(prefix); }
     pid_t pid() const { return m_pid; }
     bool running();
     std::string log() const;
@@ -78,6 +84,7 @@ private:
     pid_t m_pid = -1;
     std::string m_logPath;
     std::string m_program;
+    std::vector<std::string> m_prefix;
 };
 
 // Results of one start through the launcher.

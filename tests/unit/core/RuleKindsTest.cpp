@@ -40,6 +40,7 @@ struct Facts {
     const char *parent = kParent;
     bool signer = true;
     const char *signerName = kSigner; // with signer: nullptr = unsigned or untrusted
+    uint32_t pathFlags = 0;           // PG_PATH_*
 };
 
 class RuleKindsTest : public ::testing::Test
@@ -85,6 +86,7 @@ protected:
             in.signer = f.signerName;
             in.signer_len = f.signerName != nullptr ? std::strlen(f.signerName) : 0;
         }
+        in.path_flags = f.pathFlags;
         pg_match_result out{};
         const int matched = pg_rule_cache_match(&m_cache, &in, &out);
         EXPECT_EQ(matched != 0, out.rule_id != 0);
@@ -207,6 +209,69 @@ TEST_F(RuleKindsTest, EveryPrecedencePairDecidesAsDocumented)
         }
     }
     EXPECT_EQ(96 * 96, checked);
+}
+
+namespace
+{
+
+bool isPathShape(Shape s)
+{
+    return s == Shape::Exact || s == Shape::Glob || s == Shape::LongPrefix ||
+           s == Shape::ShortPrefix;
+}
+
+} // namespace
+
+// A start whose path is not the file (file identity): among every
+// pair of shapes, path rules never match and rules with a parent condition
+// do not hold when the parent's path is not its file either; the rest keep
+// their documented precedence.
+TEST_F(RuleKindsTest, UntrustedPathsLeaveOnlyContentAndInvocationRulesInPrecedenceOrder)
+{
+    const std::vector<Template> all = allTemplates();
+    for (uint32_t flags : {PG_PATH_IMAGE_UNTRUSTED, PG_PATH_PARENT_UNTRUSTED,
+                           PG_PATH_IMAGE_UNTRUSTED | PG_PATH_PARENT_UNTRUSTED}) {
+        auto eligible = [flags](const Template &t) {
+            if ((flags & PG_PATH_IMAGE_UNTRUSTED) != 0 && isPathShape(t.shape))
+                return false;
+            return (flags & PG_PATH_PARENT_UNTRUSTED) == 0 || t.cond != Cond::Parent;
+        };
+        Facts f;
+        f.pathFlags = flags;
+        for (size_t i = 0; i < all.size(); ++i) {
+            for (size_t j = 0; j < all.size(); ++j) {
+                build({makeRule(1, all[i]), makeRule(2, all[j])});
+                uint32_t expected = 0;
+                if (eligible(all[i]) && eligible(all[j]))
+                    expected = rank(all[i], 0) < rank(all[j], 1) ? 1u : 2u;
+                else if (eligible(all[i]))
+                    expected = 1;
+                else if (eligible(all[j]))
+                    expected = 2;
+                const pg_match_result r = match(f);
+                ASSERT_EQ(expected, r.rule_id) << "flags " << flags << ": " << describe(all[i])
+                                               << " (first) vs " << describe(all[j]);
+                EXPECT_EQ(0u, r.needs);
+            }
+        }
+    }
+}
+
+TEST_F(RuleKindsTest, UntrustedImagePathStillAsksForTheFactsOfContentRules)
+{
+    // An exact allow cannot answer for a path that is not the file, so the
+    // digest is still needed for the hash block below it.
+    build({exact(1, kImage, A), sha256(2, kDigest, B)});
+    Facts f;
+    f.sha = false;
+    f.pathFlags = PG_PATH_IMAGE_UNTRUSTED;
+    pg_match_result r = match(f);
+    EXPECT_EQ(0u, r.rule_id);
+    EXPECT_EQ(static_cast<uint32_t>(PG_FACT_SHA256), r.needs);
+    f.sha = true;
+    r = match(f);
+    EXPECT_EQ(2u, r.rule_id);
+    EXPECT_EQ(B, r.action);
 }
 
 TEST_F(RuleKindsTest, RuleWhoseConditionFailsNeverWinsForAnyKind)
