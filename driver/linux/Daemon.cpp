@@ -70,9 +70,11 @@ constexpr uint64_t kTagListen = 3;
 constexpr uint64_t kTagSignal = 4;
 constexpr uint64_t kTagTimer = 5;
 constexpr uint64_t kTagPoll = 6;
-constexpr uint64_t kTagClock = 7;   // realtime: schedules, expiry, budgets (DaemonTime.cpp)
-constexpr uint64_t kTagDigests = 8; // the digest pool finished jobs (DaemonDigests.cpp)
-constexpr uint64_t kTagMounts = 9;  // /proc/self/mountinfo changed (MountWatch)
+constexpr uint64_t kTagClock = 7;         // realtime: schedules, expiry, budgets (DaemonTime.cpp)
+constexpr uint64_t kTagDigests = 8;       // the digest pool finished jobs (DaemonDigests.cpp)
+constexpr uint64_t kTagMounts = 9;        // /proc/self/mountinfo changed (MountWatch)
+constexpr uint64_t kTagSentryListen = 10; // procguard-sentry connects (SentryChannel.h)
+constexpr uint64_t kTagSentryConn = 11;   // its end closed (it never writes)
 
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
@@ -362,6 +364,14 @@ bool Daemon::init(int *exitCode)
         return false;
     }
     add(m_server.fd(), kTagListen);
+    // The sentry's socket: a sentry that connects holds the gate while we
+    // are down (crash, kill -9); a clean stop releases it.
+    if (!m_options.m_sentrySocket.empty()) {
+        if (m_sentry.listen(m_options.m_sentrySocket, &error))
+            add(m_sentry.listenFd(), kTagSentryListen);
+        else
+            PG_LOG_WARN("%s The gate will not hold while procguardd is down.", error.c_str());
+    }
     rearmTimer();
     *exitCode = 0;
     return true;
@@ -426,6 +436,15 @@ int Daemon::run()
             case kTagListen:
                 onAccept();
                 break;
+            case kTagSentryListen:
+                onSentryAccept();
+                break;
+            case kTagSentryConn:
+                epoll_ctl(m_epoll, EPOLL_CTL_DEL, m_sentry.connectionFd(), nullptr);
+                m_sentry.dropConnection();
+                PG_LOG_WARN("the sentry went away: the gate will not hold while procguardd is "
+                            "down until it is back");
+                break;
             case kTagSignal: {
                 struct signalfd_siginfo si;
                 while (::read(m_signalFd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
@@ -482,10 +501,13 @@ void Daemon::shutdown()
     onFanotifyReadable();
     // 3. Tell the clients, best effort, without waiting.
     serviceClients();
-    // 4. Remove the socket, then close the group: the kernel allows any
+    // 4. Remove the socket, tell the sentry to let go (a clean stop hands
+    //    the machine back), then close the group: the kernel allows any
     //    permission event that raced in after step 2.
     m_server.close();
     m_mounts.stop(); // before the group closes: the marker uses its fd
+    m_sentry.release();
+    m_sentry.close();
     m_gate.close();
     m_connector.close();
     // In-memory programs run again once nothing is gated; the record in
@@ -1605,6 +1627,41 @@ bool Daemon::emit(pg_event &ev, const std::string &image, const std::string &cmd
 // ---------------------------------------------------------------------
 // Clients
 // ---------------------------------------------------------------------
+
+void Daemon::onSentryAccept()
+{
+    const int before = m_sentry.connectionFd();
+    m_sentryPolicy = m_policy.inForceBytes();
+    const std::string what = m_sentry.accept(m_gate.fd(), m_sentryPolicy);
+    if (what.empty())
+        return;
+    if (before >= 0 && before != m_sentry.connectionFd())
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, before, nullptr);
+    if (m_sentry.connected()) {
+        struct epoll_event ev;
+        std::memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN | EPOLLRDHUP;
+        ev.data.u64 = kTagSentryConn;
+        epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_sentry.connectionFd(), &ev);
+    }
+    PG_LOG_INFO("%s", what.c_str());
+}
+
+void Daemon::sentryUpdate()
+{
+    if (!m_sentry.connected())
+        return;
+    std::vector<uint8_t> now = m_policy.inForceBytes();
+    if (now == m_sentryPolicy)
+        return;
+    m_sentryPolicy = std::move(now);
+    const int fd = m_sentry.connectionFd();
+    m_sentry.sendPolicy(m_sentryPolicy);
+    if (!m_sentry.connected()) {
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        PG_LOG_WARN("the sentry did not take the new rules and was dropped");
+    }
+}
 
 void Daemon::onAccept()
 {

@@ -41,6 +41,7 @@
 #include "PolicyWriter.h"
 #include "ProcConnector.h"
 #include "ProcessTable.h"
+#include "SentryChannel.h"
 #include "pg_core.h"
 
 struct fanotify_event_metadata;
@@ -236,6 +237,11 @@ private:
     void budgetSave(int64_t nowMs, bool now);
     void budgetSaveAtStop();
 
+    // --- the sentry (SentryChannel.h): keeps the gate while we are down ---
+    void onSentryAccept();
+    // Sends the rules in force when they differ from what it last got.
+    void sentryUpdate();
+
     // --- clients ---
     void onAccept();
     void onClientEvent(uint64_t id, uint32_t events);
@@ -275,6 +281,8 @@ private:
     ProcConnector m_connector;
     bool m_useConnector = false;
     ClientServer m_server;
+    SentryServer m_sentry;
+    std::vector<uint8_t> m_sentryPolicy; // the rules in force it last got
     ProcessTable m_table;
     InterpreterSet m_interpreters;
     FreezeCgroup m_freezer;

@@ -254,6 +254,7 @@ void Daemon::timeTick()
     budgetEnforce(nowMs);
     budgetSave(nowMs, m_budgetSaveNow);
     m_budgetSaveNow = false;
+    sentryUpdate();
     rearmClock();
 }
 

@@ -15,6 +15,7 @@ const char *Options::usage()
            "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
            "                  [--no-proc-connector] [--connector-buffer BYTES]\n"
            "                  [--digest-max-bytes BYTES] [--no-memfd-noexec]\n"
+           "                  [--sentry-socket PATH|none]\n"
            "                  [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
@@ -44,6 +45,9 @@ const char *Options::usage()
            "                        files refused) while prompt or lockdown is in force;\n"
            "                        such programs then run without a verdict\n"
            "  --memfd-noexec        the default: set it (undoes an earlier --no-memfd-noexec)\n"
+           "  --sentry-socket PATH  where procguard-sentry connects to keep the gate\n"
+           "                        closed while procguardd is down (root only;\n"
+           "                        default: sentry.sock beside --socket; none: off)\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
@@ -68,6 +72,7 @@ bool parseBytes(const std::string &text, unsigned long long min, unsigned long l
 
 Options::Outcome Options::parse(int argc, char **argv, std::string *error)
 {
+    bool sentryGiven = false;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         std::string value;
@@ -153,6 +158,17 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
                 return Outcome::BadUsage;
             }
             m_digestMaxBytes = n;
+        } else if (arg == "--sentry-socket") {
+            if (!takeValue(&m_sentrySocket))
+                return Outcome::BadUsage;
+            sentryGiven = true;
+            if (m_sentrySocket == "none")
+                m_sentrySocket.clear();
+            else if (m_sentrySocket.size() >= 108) {
+                *error =
+                    "the sentry socket path is too long for a Unix socket (107 bytes at most).";
+                return Outcome::BadUsage;
+            }
         } else if (arg == "--no-proc-connector" && !hasInline) {
             m_procConnector = false;
         } else if (arg == "--no-memfd-noexec" && !hasInline) {
@@ -163,6 +179,14 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
             *error = "unknown argument '" + std::string(argv[i]) + "' (see --help).";
             return Outcome::BadUsage;
         }
+    }
+    if (!sentryGiven) {
+        const size_t slash = m_socketPath.find_last_of('/');
+        m_sentrySocket =
+            (slash == std::string::npos ? std::string(".") : m_socketPath.substr(0, slash)) +
+            "/sentry.sock";
+        if (m_sentrySocket.size() >= 108)
+            m_sentrySocket.clear(); // no room for it; said at start-up
     }
     return Outcome::Run;
 }

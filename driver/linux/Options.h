@@ -38,6 +38,9 @@ public:
     // Programs larger than this are never hashed: for SHA-256 and package
     // rules their digest is unknown (the event says so). 1 GiB.
     unsigned long long m_digestMaxBytes = 1024ull * 1024 * 1024;
+    // Where procguard-sentry connects (root only); empty: no sentry. The
+    // default is sentry.sock beside --socket (set by parse()).
+    std::string m_sentrySocket;
 
     static const char *usage();
 };

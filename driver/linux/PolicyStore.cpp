@@ -126,6 +126,29 @@ int buildCache(const uint8_t *rules, size_t len, uint32_t count, uint32_t flags,
 
 } // namespace
 
+std::vector<uint8_t> PolicyStore::inForceBytes() const
+{
+    pg_policy p = m_policy;
+    uint32_t count = 0;
+    for (size_t off = 0; off + sizeof(pg_rule) <= m_selected.size(); ++count) {
+        pg_rule r;
+        std::memcpy(&r, m_selected.data() + off, sizeof r);
+        if (r.size == 0)
+            break;
+        off += r.size;
+    }
+    p.rule_count = count;
+    p.hdr.type = PG_MSG_SET_POLICY;
+    p.hdr.request_id = 0;
+    p.hdr.version = PG_PROTOCOL_VERSION;
+    p.hdr.size = static_cast<uint32_t>(sizeof p + m_selected.size());
+    std::vector<uint8_t> out(sizeof p + m_selected.size());
+    std::memcpy(out.data(), &p, sizeof p);
+    if (!m_selected.empty())
+        std::memcpy(out.data() + sizeof p, m_selected.data(), m_selected.size());
+    return out;
+}
+
 int PolicyStore::compile(const std::vector<uint8_t> &bytes, std::vector<uint64_t> *arena,
                          pg_rule_cache *cache, std::vector<uint8_t> *selected, uint32_t *detail)
 {

@@ -79,6 +79,10 @@ public:
     uint64_t generation() const { return m_policy.generation; }
     // The message to persist (type SET_POLICY, request id 0).
     std::vector<uint8_t> persistBytes() const { return m_bytes; }
+    // The rules in force now as a policy of their own (SET_POLICY, no time
+    // blocks, used-up budgets as BLOCK): what the sentry decides with
+    // while the daemon is down (Sentry.h). apply() accepts it.
+    std::vector<uint8_t> inForceBytes() const;
     // A PG_MSG_POLICY reply with the given request id and version.
     std::vector<uint8_t> replyBytes(uint64_t requestId, uint16_t version) const;
 

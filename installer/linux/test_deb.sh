@@ -62,8 +62,10 @@ echo "built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 dpkg-deb -f "$deb" Package Version Architecture Depends
 
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
-for f in /usr/sbin/procguardd /usr/bin/procguardctl /usr/bin/procguard-panel \
-  /lib/systemd/system/procguard.service /etc/default/procguard \
+for f in /usr/sbin/procguardd /usr/sbin/procguard-sentry /usr/bin/procguardctl \
+  /usr/bin/procguard-panel /lib/systemd/system/procguard.service \
+  /lib/systemd/system/procguard-sentry.service /usr/share/man/man8/procguard-sentry.8.gz \
+  /etc/default/procguard \
   /etc/procguard/default-policy.bin /usr/share/man/man8/procguardd.8.gz \
   /usr/share/man/man1/procguardctl.1.gz /usr/share/man/man1/procguard-panel.1.gz \
   /usr/share/bash-completion/completions/procguardctl \
@@ -97,18 +99,21 @@ echo "procguardctl --version: $version"
 check "procguardctl --version" grep -q "^procguardctl [0-9]" <<<"$version"
 check "procguardd --version" bash -c "/usr/sbin/procguardd --version | grep -q '^procguardd [0-9]'"
 check "procguardd knows --default-policy" bash -c "/usr/sbin/procguardd --help | grep -q -- --default-policy"
+check "procguard-sentry --version" bash -c "/usr/sbin/procguard-sentry --version | grep -q '^procguard-sentry [0-9]'"
+check "procguard.service brings the sentry" grep -qx 'Wants=procguard-sentry.service' /lib/systemd/system/procguard.service
 check "group procguard created" getent group procguard
 check "service installed disabled, not started" test ! -e /etc/systemd/system/sysinit.target.wants/procguard.service
 check "bash completion parses" bash -n /usr/share/bash-completion/completions/procguardctl
 if command -v man >/dev/null; then
-  for page in procguardd procguardctl procguard-panel; do
+  for page in procguardd procguard-sentry procguardctl procguard-panel; do
     check "man $page renders without warnings" \
       bash -c "test -z \"\$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l \$(man -w $page) 2>&1 >/dev/null)\""
   done
 fi
 if command -v systemd-analyze >/dev/null; then
   echo "== systemd-analyze verify"
-  out=$(systemd-analyze verify /lib/systemd/system/procguard.service 2>&1)
+  out=$(systemd-analyze verify /lib/systemd/system/procguard.service \
+    /lib/systemd/system/procguard-sentry.service 2>&1)
   echo "${out:-(no output)}"
   check "systemd-analyze verify: nothing about procguard.service" \
     bash -c "! grep -q 'procguard' <<<\"\$1\"" _ "$out"

@@ -91,6 +91,11 @@ std::string launcherPath()
     return PG_LAUNCHER_PATH;
 }
 
+std::string sentryPath()
+{
+    return PG_SENTRY_PATH;
+}
+
 // ---------------------------------------------------------------- TmpfsMount
 
 TmpfsMount::TmpfsMount(const std::string &size)
@@ -412,7 +417,7 @@ ChildProcess::~ChildProcess()
         close(m_in);
 }
 
-bool ChildProcess::start(const std::vector<std::string> &args, bool pipeStdin)
+bool ChildProcess::start(const std::vector<std::string> &args, bool pipeStdin, bool mergeStderr)
 {
     int out[2];
     int in[2] = {-1, -1};
@@ -428,6 +433,8 @@ bool ChildProcess::start(const std::vector<std::string> &args, bool pipeStdin)
     m_pid = fork();
     if (m_pid == 0) {
         dup2(out[1], 1);
+        if (mergeStderr)
+            dup2(out[1], 2);
         if (pipeStdin)
             dup2(in[0], 0);
         execv(argv[0], argv.data());

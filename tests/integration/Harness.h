@@ -147,13 +147,16 @@ private:
 std::string procguarddPath();
 std::string procguardctlPath();
 std::string launcherPath();
+std::string sentryPath();
 
 // A child process with its stdout captured, e.g. `procguardctl monitor --json`.
 class ChildProcess
 {
 public:
     ~ChildProcess();
-    bool start(const std::vector<std::string> &argv, bool pipeStdin = false);
+    // mergeStderr: standard error goes to the same pipe (a daemon's log).
+    bool start(const std::vector<std::string> &argv, bool pipeStdin = false,
+               bool mergeStderr = false);
     // Reads lines until pred matches one (bounded).
     std::optional<std::string> waitLine(const std::function<bool(const std::string &)> &pred,
                                         Ms timeout = Ms{10000});
