@@ -72,12 +72,14 @@ void ApprovalManager::open(const pg::Event &ev)
 
 void ApprovalManager::decide(quint64 holdId, pg::Verdict verdict)
 {
-    if (!m_dialogs.contains(holdId))
-        return;
-    QPointer<ApprovalDialog> d = m_dialogs.value(holdId);
-    forget(holdId);
-    if (d)
-        d->closeDecidedElsewhere();
+    // A hold whose dialog was closed without an answer still waits: it is
+    // answered all the same (from the Pending approvals tab).
+    if (m_dialogs.contains(holdId)) {
+        QPointer<ApprovalDialog> d = m_dialogs.value(holdId);
+        forget(holdId);
+        if (d)
+            d->closeDecidedElsewhere();
+    }
     emit verdictChosen(holdId, verdict);
 }
 

@@ -292,6 +292,17 @@ QWidget *MainWindow::buildProcessTab()
     return page;
 }
 
+void MainWindow::decideSelectedPending(pg::Verdict verdict)
+{
+    // Hold ids first: each answer removes its row, which would shift the
+    // rows of the selection still to come.
+    QList<quint64> holds;
+    for (const QModelIndex &i : m_pendingView->selectionModel()->selectedRows())
+        holds.append(m_pendingModel->holdAt(i.row()));
+    for (quint64 holdId : holds)
+        m_approvals->decide(holdId, verdict);
+}
+
 QWidget *MainWindow::buildPendingTab()
 {
     auto *page = new QWidget;
@@ -302,14 +313,10 @@ QWidget *MainWindow::buildPendingTab()
     auto *allow = new QPushButton(QIcon(QStringLiteral(":/icons/allow.svg")), tr("Allow selected"));
     auto *block =
         new QPushButton(QIcon(QStringLiteral(":/icons/blocked.svg")), tr("Block selected"));
-    const auto decideSelected = [this](pg::Verdict verdict) {
-        for (const QModelIndex &i : m_pendingView->selectionModel()->selectedRows())
-            m_approvals->decide(m_pendingModel->holdAt(i.row()), verdict);
-    };
     connect(allow, &QPushButton::clicked, this,
-            [decideSelected] { decideSelected(pg::Verdict::Allow); });
+            [this] { decideSelectedPending(pg::Verdict::Allow); });
     connect(block, &QPushButton::clicked, this,
-            [decideSelected] { decideSelected(pg::Verdict::Block); });
+            [this] { decideSelectedPending(pg::Verdict::Block); });
     auto *buttons = new QHBoxLayout;
     buttons->addStretch(1);
     buttons->addWidget(allow);

@@ -86,6 +86,10 @@ public:
     void setSearchText(const QString &text);
     ApprovalManager *approvals() const { return m_approvals; }
     PendingModel *pendingModel() const { return m_pendingModel; }
+    QTableView *pendingView() const { return m_pendingView; }
+    // "Allow selected" / "Block selected" of the Pending approvals tab:
+    // answers every selected row (also one whose dialog was closed).
+    void decideSelectedPending(pg::Verdict verdict);
     RulesModel *rulesModel() const { return m_rulesModel; }
     KernelLinkBridge *bridge() const { return m_bridge; }
     PanelLock *panelLock() const { return m_lock; }

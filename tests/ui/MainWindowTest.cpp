@@ -7,12 +7,15 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTreeView>
 #include <QtTest>
 
-#include "EventLogView.h"
+#include <set>
+
 #include "../support/EventBuilder.h"
+#include "EventLogView.h"
 #include "FakeKernelClient.h"
 #include "FakeProcessControl.h"
 #include "Journal.h"
@@ -108,6 +111,33 @@ private slots:
         QCOMPARE(policy.rules.size(), size_t(1));
         QCOMPARE(policy.rules[0].pattern, std::string("/tmp/gate/tool"));
         QVERIFY(policy.rules[0].action == pg::Verdict::Allow);
+    }
+
+    void pendingTabAnswersEverySelectedRowEvenOnesWithoutADialog()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        auto window = makeWindow(kernel, dir);
+        QTRY_VERIFY(window->bridge()->isConnected());
+        std::vector<pg::Event> burst;
+        for (uint64_t hold = 1; hold <= 14; ++hold)
+            burst.push_back(requestEvent(hold, 500, 1, "/tmp/gate/p" + std::to_string(hold)));
+        kernel->emitEvents(burst);
+        QTRY_COMPARE(window->pendingModel()->rowCount(), 14);
+        // One dialog closed by the window manager without an answer: its
+        // start still waits, and the tab still answers it.
+        window->approvals()->dialog(3)->close();
+        window->pendingView()->selectAll();
+        window->decideSelectedPending(pg::Verdict::Block);
+        QVERIFY(kernel->waitForVerdicts(14));
+        QCOMPARE(window->pendingModel()->rowCount(), 0);
+        QCOMPARE(window->approvals()->count(), 0);
+        std::set<uint64_t> answered;
+        for (const auto &v : kernel->verdicts()) {
+            QVERIFY(v.verdict == pg::Verdict::Block);
+            answered.insert(v.holdId);
+        }
+        QCOMPARE(answered.size(), size_t(14));
     }
 
     void disconnectClosesDialogs()
