@@ -2,7 +2,9 @@
 #include "Cli.h"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <ostream>
+#include <string>
 
 #include "DefaultPaths.h"
 #include "ExitCodes.h"
@@ -16,6 +18,54 @@ namespace pg
 {
 namespace ctl
 {
+namespace
+{
+
+// A path rule names a file as the kernel component sees it: from the root
+// (/usr/bin/app; on Windows C:\Games\app.exe or \\server\share). A glob
+// may also start with a wildcard (**/game).
+bool absolutePattern(const std::string &p, bool glob)
+{
+    if (p.empty())
+        return false;
+    if (p[0] == '/' || p[0] == '\\' || (glob && p[0] == '*'))
+        return true;
+    return p.size() >= 3 && std::isalpha(static_cast<unsigned char>(p[0])) && p[1] == ':' &&
+           (p[2] == '\\' || p[2] == '/');
+}
+
+// A time in milliseconds: a plain number is milliseconds (as before);
+// with a unit: 500ms, 60s, 2m, 1h, 1m30s.
+bool parseMilliseconds(const std::string &text, uint64_t maxMs, uint32_t *ms, std::string *why)
+{
+    uint64_t value = 0;
+    std::string digits = text;
+    const bool plain = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    const bool millis = text.size() > 2 && text.compare(text.size() - 2, 2, "ms") == 0 &&
+                        text.find_first_not_of("0123456789") == text.size() - 2;
+    if (plain || millis) {
+        digits = plain ? text : text.substr(0, text.size() - 2);
+        if (digits.size() > 12) {
+            *why = "'" + text + "' is too long a time.";
+            return false;
+        }
+        value = std::stoull(digits);
+    } else {
+        uint64_t seconds = 0;
+        if (!policy::parseDuration(text, maxMs / 1000 + 1, &seconds, why))
+            return false;
+        value = seconds * 1000;
+    }
+    if (value > maxMs) {
+        *why = "'" + text + "' is more than the limit of " + policy::formatDuration(maxMs / 1000) +
+               ".";
+        return false;
+    }
+    *ms = static_cast<uint32_t>(value);
+    return true;
+}
+
+} // namespace
 
 int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream &out,
                      std::ostream &err, bool withLifecycle)
@@ -171,11 +221,13 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         ->check(CLI::IsMember({"allow", "block"}, CLI::ignore_case));
     CLI::Option *timeoutOpt = nullptr;
     CLI::Option *budgetOpt = nullptr;
-    uint32_t timeoutMs = 0, budgetMs = 0;
-    timeoutOpt = mode->add_option("--timeout", timeoutMs, "Ms a person has to answer; 0 = no limit")
-                     ->check(CLI::Range(0u, PG_MAX_TIMEOUT_MS));
-    budgetOpt = mode->add_option("--budget", budgetMs, "Ms the launcher itself may be held")
-                    ->check(CLI::Range(0u, PG_MAX_HOLD_BUDGET_MS));
+    std::string timeoutText, budgetText;
+    timeoutOpt = mode->add_option("--timeout", timeoutText,
+                                  "How long a person has to answer: 30s, 2m, 500ms or plain "
+                                  "milliseconds; 0 = no limit");
+    budgetOpt = mode->add_option("--budget", budgetText,
+                                 "How long the launcher itself may be held: 1s, 250ms or plain "
+                                 "milliseconds");
 
     CLI::App *learn = app.add_subcommand(
         "learn", "Watch what starts in monitor mode, then propose allow rules for it");
@@ -283,6 +335,16 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
             err << "The rule's pattern is empty.\n";
             return kExitUsage;
         }
+        const bool pathKind = o->ruleKind == RuleKind::Exact || o->ruleKind == RuleKind::Glob ||
+                              o->ruleKind == RuleKind::Prefix;
+        if (pathKind && !absolutePattern(o->pattern, o->ruleKind == RuleKind::Glob)) {
+            const char *option = o->ruleKind == RuleKind::Exact  ? "--path"
+                                 : o->ruleKind == RuleKind::Glob ? "--glob"
+                                                                 : "--prefix";
+            err << option << " takes a path from the root (such as /usr/bin/app), not '"
+                << o->pattern << "': a start is matched by its full path.\n";
+            return kExitUsage;
+        }
         if (o->pattern.size() + 1 > PG_MAX_PATTERN_BYTES) {
             err << "The rule's pattern is longer than " << PG_MAX_PATTERN_BYTES - 1 << " bytes.\n";
             return kExitUsage;
@@ -374,10 +436,22 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         o->mode = *modeFromString(modeName);
         if (!defaultVerdict.empty())
             o->defaultVerdict = verdictFromString(defaultVerdict);
-        if (timeoutOpt->count() > 0)
-            o->timeoutMs = timeoutMs;
-        if (budgetOpt->count() > 0)
-            o->budgetMs = budgetMs;
+        std::string why;
+        uint32_t ms = 0;
+        if (timeoutOpt->count() > 0) {
+            if (!parseMilliseconds(timeoutText, PG_MAX_TIMEOUT_MS, &ms, &why)) {
+                err << "--timeout: " << why << '\n';
+                return kExitUsage;
+            }
+            o->timeoutMs = ms;
+        }
+        if (budgetOpt->count() > 0) {
+            if (!parseMilliseconds(budgetText, PG_MAX_HOLD_BUDGET_MS, &ms, &why)) {
+                err << "--budget: " << why << '\n';
+                return kExitUsage;
+            }
+            o->budgetMs = ms;
+        }
     } else if (ps->parsed()) {
         o->command = Command::Ps;
     } else if (resolve->parsed()) {

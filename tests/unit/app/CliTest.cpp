@@ -133,6 +133,35 @@ TEST(Cli, ModeChecksNamesAndLimits)
     EXPECT_EQ(parse({"mode", "prompt", "--default", "none"}).rc, kExitUsage);
 }
 
+TEST(Cli, ModeTimesTakeUnitsLikeTheRuleOptions)
+{
+    const Parsed p = parse({"mode", "prompt", "--timeout", "60s", "--budget", "250ms"});
+    ASSERT_EQ(p.rc, -1) << p.err;
+    EXPECT_EQ(p.options.timeoutMs, 60000u);
+    EXPECT_EQ(p.options.budgetMs, 250u);
+    EXPECT_EQ(parse({"mode", "prompt", "--timeout", "2m"}).options.timeoutMs, 120000u);
+    EXPECT_EQ(parse({"mode", "prompt", "--timeout", "1m30s"}).options.timeoutMs, 90000u);
+    const Parsed bad = parse({"mode", "prompt", "--timeout", "60x"});
+    EXPECT_EQ(bad.rc, kExitUsage);
+    EXPECT_NE(bad.err.find("--timeout"), std::string::npos) << bad.err;
+    EXPECT_EQ(parse({"mode", "prompt", "--timeout", "25h"}).rc, kExitUsage);
+    EXPECT_EQ(parse({"mode", "prompt", "--budget", "2m"}).rc, kExitUsage);
+}
+
+TEST(Cli, PathRulesMustNameAFileFromTheRoot)
+{
+    const Parsed rel = parse({"rules", "add", "--allow", "--path", "bin/game"});
+    EXPECT_EQ(rel.rc, kExitUsage);
+    EXPECT_NE(rel.err.find("from the root"), std::string::npos) << rel.err;
+    EXPECT_EQ(parse({"rules", "add", "--block", "--prefix", "Downloads"}).rc, kExitUsage);
+    EXPECT_EQ(parse({"rules", "add", "--block", "--glob", "games/*"}).rc, kExitUsage);
+    EXPECT_EQ(parse({"rules", "add", "--allow", "--path", "/usr/bin/game"}).rc, -1);
+    EXPECT_EQ(parse({"rules", "add", "--block", "--glob", "**/game"}).rc, -1);
+    EXPECT_EQ(parse({"rules", "add", "--allow", "--path", "C:\\Games\\game.exe"}).rc, -1);
+    // Not a path: a command line rule may be anything.
+    EXPECT_EQ(parse({"rules", "add", "--block", "--cmdline", "game --cheat*"}).rc, -1);
+}
+
 TEST(Cli, PsTakesTreeAndJson)
 {
     const Parsed p = parse({"ps", "--tree", "--json"});
