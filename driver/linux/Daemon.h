@@ -1,12 +1,11 @@
 // Daemon.h - procguardd's event loop and every decision it takes.
 //
-// Owns: the single epoll loop (fanotify, proc connector, listening
-// socket, clients, signalfd, hold timer, /proc poll timer), the decision
-// for each gated start, the holds (pg_pending + HeldStart), the global
-// event sequence counter and the status counters. Everything here runs on
-// the main thread; the only other threads are the PolicyWriters' (the
-// policy, today's budget use, the digest cache), the package index's and
-// the digest pool's (ImageDigests.h).
+// Owns: the single epoll loop (fanotify, process facts - the BPF ring or
+// the proc connector -, listening socket, clients, signalfd, hold timer, /proc poll timer), the
+// decision for each gated start, the holds (pg_pending + HeldStart), the global event sequence
+// counter and the status counters. Everything here runs on the main thread; the only other threads
+// are the PolicyWriters' (the policy, today's budget use, the digest cache), the package index's
+// and the digest pool's (ImageDigests.h).
 //
 // Must not, ever (see Daemon.cpp for the reasoning):
 //   - fork or exec: a child inherits nothing useful and, while our group
@@ -23,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "BpfProcFacts.h"
 #include "BudgetTracker.h"
 #include "ClientConnection.h"
 #include "ClientServer.h"
@@ -175,9 +175,27 @@ private:
     static void pendingBudget(void *self, const pg_pending_entry *entry);
 
     // --- processes ---
+    // Proc connector reports: the facts are read from /proc.
     void onFork(uint32_t parent, uint32_t child);
     void onExecEvent(uint32_t pid);
     void onExitEvent(uint32_t pid, uint32_t status);
+    // A process is known to have started / exec'd (facts filled in by
+    // whichever source saw it): table, event, budgets, command-line holds.
+    void processStarted(ProcessInfo &&info);
+    void processExeced(ProcessInfo &&info);
+    // --- process facts source (DaemonProcFacts.cpp) ---
+    // Picks and opens the source --process-facts asks for: the BPF ring,
+    // the proc connector, or /proc polling. Before the marks. False only
+    // when BPF was insisted on and cannot load.
+    bool openProcessFacts(std::string *error);
+    // The BPF ring is readable (or is drained before permission events):
+    // table and events from its records, no /proc read for an ordinary
+    // start; a loss is reported and resynced, but not before a permission
+    // event is answered (beforeGate: the next drain does it).
+    void onBpfReadable(bool beforeGate);
+    void onProcFact(const ProcFact &fact);
+    // "bpf", "connector" or "poll": logs and the server name in HELLO.
+    const char *factSourceName() const;
     void resync(bool lost);
     void snapshotTo(ClientConnection &client);
 
@@ -255,6 +273,9 @@ private:
     FanotifyGate m_gate;
     ProcConnector m_connector;
     bool m_useConnector = false;
+    BpfProcFacts m_bpf;
+    bool m_useBpf = false;
+    uint64_t m_bpfDroppedSeen = 0; // m_bpf.dropped() already reported
     ClientServer m_server;
     ProcessTable m_table;
     InterpreterSet m_interpreters;
@@ -317,7 +338,7 @@ private:
     uint32_t m_controllerPid = 0;
 
     uint64_t m_nextSeq = 1;
-    uint64_t m_lostConnectorMessages = 0;
+    uint64_t m_lostConnectorMessages = 0; // or BPF ring records; reported by resync(true)
     bool m_needResync = false;
 
     struct Counters {
