@@ -5,6 +5,10 @@
 
 #include "pg_proc_facts.h"
 
+// The BPF object and this decoder are built from the same header; the
+// size is pinned so that a layout change is noticed on both sides.
+static_assert(sizeof(pg_fact_hdr) == 56, "pg_fact_hdr layout changed");
+
 bool decodeProcFact(const void *data, size_t size, uint64_t nsPerTick, size_t maxCmdlineBytes,
                     ProcFact *out)
 {

@@ -38,6 +38,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+_Static_assert(sizeof(struct pg_fact_hdr) == 56, "pg_fact_hdr layout changed");
+
 /* Path components walked per exec (directories deep). Deeper paths are
  * flagged PG_FACTF_PATH_TRUNCATED and the daemon reads /proc/PID/exe. */
 #define PG_PATH_DEPTH 48

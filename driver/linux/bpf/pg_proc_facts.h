@@ -44,10 +44,10 @@ enum pg_fact_flags {
 #define PG_FACT_COMM_BYTES 16u
 
 struct pg_fact_hdr {
-    pg_u32 kind;  /* enum pg_fact_kind */
-    pg_u32 pid;   /* tgid, in the initial pid namespace */
-    pg_u32 ppid;  /* real_parent's tgid (FORK, EXEC) */
-    pg_u32 uid;   /* real uid (FORK: the parent's, which the child shares; EXEC) */
+    pg_u32 kind;              /* enum pg_fact_kind */
+    pg_u32 pid;               /* tgid, in the initial pid namespace */
+    pg_u32 ppid;              /* real_parent's tgid (FORK, EXEC) */
+    pg_u32 uid;               /* real uid (FORK: the parent's, which the child shares; EXEC) */
     pg_u64 start_boottime_ns; /* task start, CLOCK_BOOTTIME ns (FORK, EXEC) */
     pg_u32 exit_code;         /* wait status (EXIT) */
     pg_u16 flags;             /* PG_FACTF_* */
