@@ -4,19 +4,24 @@
 // only its own private tmpfs.
 #include <gtest/gtest.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include "Harness.h"
 #include "UnixSocketTransport.h"
@@ -856,6 +861,77 @@ TEST_F(DaemonTest, LostBpfRingRecordsAreCountedAndRecoveredFromProc)
     });
     EXPECT_TRUE(exec) << "no live exec event after the resync";
     m_launcher.waitExit(tag);
+}
+
+// BPF object ids ("prog_id:" and "map_id:" lines) in the fdinfo of pid's
+// descriptors: what that process holds in the kernel.
+static std::set<std::pair<std::string, uint32_t>> bpfIdsHeldBy(pid_t pid)
+{
+    std::set<std::pair<std::string, uint32_t>> ids;
+    const std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+    DIR *d = opendir(dir.c_str());
+    if (d == nullptr)
+        return ids;
+    while (struct dirent *e = readdir(d)) {
+        std::ifstream in(dir + "/" + e->d_name);
+        std::string key;
+        uint32_t value = 0;
+        std::string line;
+        while (std::getline(in, line)) {
+            for (const char *k : {"prog_id:", "map_id:"}) {
+                if (line.rfind(k, 0) == 0) {
+                    value = static_cast<uint32_t>(
+                        std::strtoul(line.c_str() + std::strlen(k), nullptr, 10));
+                    ids.insert({k, value});
+                }
+            }
+        }
+    }
+    closedir(d);
+    return ids;
+}
+
+// True while the kernel still has the BPF program or map with this id.
+static bool bpfIdExists(const std::pair<std::string, uint32_t> &id)
+{
+    union bpf_attr attr;
+    std::memset(&attr, 0, sizeof attr);
+    int cmd = BPF_PROG_GET_FD_BY_ID;
+    if (id.first == "map_id:") {
+        cmd = BPF_MAP_GET_FD_BY_ID;
+        attr.map_id = id.second;
+    } else {
+        attr.prog_id = id.second;
+    }
+    const long fd = syscall(__NR_bpf, cmd, &attr, sizeof attr);
+    if (fd >= 0) {
+        close(static_cast<int>(fd));
+        return true;
+    }
+    return errno != ENOENT;
+}
+
+TEST_F(DaemonTest, BpfProgramsAndMapsGoAwayWithTheDaemon)
+{
+    const auto ids = bpfIdsHeldBy(m_daemon.pid());
+    size_t programs = 0;
+    for (const auto &id : ids)
+        programs += id.first == "prog_id:" ? 1 : 0;
+    ASSERT_GE(programs, 3u) << "the fork, exec and exit programs are held by the daemon";
+    ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+    // Nothing is pinned: the last reference goes with the daemon's
+    // descriptors, and the kernel frees the objects shortly after.
+    auto deadline = Clock::now() + Ms{5000};
+    std::vector<std::pair<std::string, uint32_t>> left(ids.begin(), ids.end());
+    while (!left.empty() && Clock::now() < deadline) {
+        left.erase(std::remove_if(left.begin(), left.end(),
+                                  [](const auto &id) { return !bpfIdExists(id); }),
+                   left.end());
+        if (!left.empty())
+            usleep(50 * 1000);
+    }
+    for (const auto &id : left)
+        ADD_FAILURE() << id.first << " " << id.second << " outlived the daemon";
 }
 
 TEST_F(DaemonTest, UnknownProcessFactsSourceIsABadUsage)
