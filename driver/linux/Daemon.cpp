@@ -1292,6 +1292,13 @@ void Daemon::onExitEvent(uint32_t pid, uint32_t status)
 
 void Daemon::resync(bool lost)
 {
+    // What already waits in the BPF ring happened before the scan below:
+    // applied first, or the scan's diff and then the records would report
+    // the same change twice. A loss found on the way is reported here.
+    if (m_useBpf) {
+        onBpfReadable(true);
+        lost = lost || m_lostConnectorMessages != 0;
+    }
     // Poll mode (lost == false) and recovery after a netlink loss share
     // the diff; after a loss the changes are flagged SNAPSHOT (they were
     // found, not observed live) and preceded by a RESYNC event.

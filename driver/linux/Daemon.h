@@ -194,6 +194,8 @@ private:
     // event is answered (beforeGate: the next drain does it).
     void onBpfReadable(bool beforeGate);
     void onProcFact(const ProcFact &fact);
+    // Once the source is open: what changed since the start-up snapshot.
+    void catchUp();
     // "bpf", "connector" or "poll": logs and the server name in HELLO.
     const char *factSourceName() const;
     void resync(bool lost);

@@ -38,6 +38,7 @@ bool Daemon::openProcessFacts(std::string *error)
             PG_LOG_INFO("process facts: BPF tracepoints (sched_process_fork/exec/exit), ring "
                         "buffer of %llu KiB",
                         m_options.m_bpfRingBytes / 1024);
+            catchUp();
             return true;
         }
         if (wanted == Source::Bpf) {
@@ -51,12 +52,22 @@ bool Daemon::openProcessFacts(std::string *error)
         if (m_connector.open(&why, m_options.m_connectorBuffer)) {
             m_useConnector = true;
             PG_LOG_INFO("process facts: proc connector and /proc reads");
+            catchUp();
             return true;
         }
         PG_LOG_WARN("%s; polling /proc every 500 ms instead", why.c_str());
     }
     PG_LOG_INFO("process facts: polling /proc every 500 ms");
     return true;
+}
+
+void Daemon::catchUp()
+{
+    // The snapshot was taken before the source was open (loading the BPF
+    // programs takes a few hundred milliseconds): what started or ended
+    // in between is found by one diff against /proc, before any client
+    // can have seen the table.
+    resync(false);
 }
 
 const char *Daemon::factSourceName() const
@@ -83,6 +94,10 @@ void Daemon::onProcFact(const ProcFact &fact)
 {
     switch (fact.kind) {
     case ProcFact::Kind::Fork: {
+        // Already found by a /proc scan (a resync that raced the record).
+        const ProcessInfo *known = m_table.find(fact.pid);
+        if (known != nullptr && known->startTicks == fact.startTicks)
+            break;
         ProcessInfo info;
         info.pid = fact.pid;
         info.ppid = fact.ppid;
@@ -129,7 +144,10 @@ void Daemon::onProcFact(const ProcFact &fact)
         break;
     }
     case ProcFact::Kind::Exit:
-        onExitEvent(fact.pid, fact.exitCode);
+        // A pid the table does not hold was never shown, or its end was
+        // already found by a resync that raced the record.
+        if (m_table.find(fact.pid) != nullptr)
+            onExitEvent(fact.pid, fact.exitCode);
         break;
     }
 }
