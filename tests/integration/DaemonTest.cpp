@@ -782,6 +782,39 @@ TEST_F(DaemonTest, BpfExecAndExitEventsCarryTheKernelsFactsWithoutProc)
     EXPECT_EQ(longExec->cmdline.rfind(tool + " xxx", 0), 0u);
 }
 
+TEST_F(DaemonTest, BpfImageIsTheFileThatRanThroughSymlinksAndBeyondTheWalksDepth)
+{
+    EventCollector &events = collector();
+    ASSERT_TRUE(connect(false, &events));
+    // A program 60 directories deep: deeper than the kernel-side walk goes
+    // (48), so its path comes from /proc/PID/exe, for that start only.
+    std::string deep = m_gate.path();
+    for (int i = 0; i < 60; ++i) {
+        deep += "/d" + std::to_string(i);
+        ASSERT_EQ(mkdir(deep.c_str(), 0755), 0) << std::strerror(errno);
+    }
+    std::string program = m_gate.installProgram("sleeper", "/bin/sleep");
+    ASSERT_FALSE(program.empty());
+    deep += "/sleeper";
+    ASSERT_EQ(link(program.c_str(), deep.c_str()), 0) << std::strerror(errno);
+    // And a symlink to it: the image is the file, not the name used.
+    std::string alias = m_gate.path() + "/alias";
+    ASSERT_EQ(symlink(program.c_str(), alias.c_str()), 0);
+
+    for (const auto &c : {std::make_pair(deep, deep), std::make_pair(alias, program)}) {
+        std::string tag = m_launcher.spawn(c.first, {"0.2"});
+        auto spawned = m_launcher.waitSpawn(tag);
+        ASSERT_TRUE(spawned && spawned->error == 0) << c.first;
+        auto exec = events.waitFor([&](const pg::Event &e) {
+            return e.kind == pg::EventKind::Exec && e.pid == static_cast<uint32_t>(spawned->pid);
+        });
+        ASSERT_TRUE(exec) << "no EXEC for " << c.first;
+        EXPECT_EQ(exec->image, c.second);
+        EXPECT_EQ(exec->cmdline, c.first + " 0.2");
+        m_launcher.waitExit(tag);
+    }
+}
+
 TEST_F(DaemonTest, ProcConnectorIsTheFallbackWhenAskedFor)
 {
     ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
