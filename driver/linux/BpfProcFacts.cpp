@@ -180,18 +180,20 @@ int BpfProcFacts::fd() const
     return m_impl->ring != nullptr ? m_impl->epoll : -1;
 }
 
-uint64_t BpfProcFacts::readAll(const std::function<void(const ProcFact &)> &onFact)
+uint64_t BpfProcFacts::readAll(const std::function<void(const ProcFact &)> &onFact, bool fromTimer)
 {
     if (m_impl->ring == nullptr)
         return 0;
     const uint64_t before = m_impl->undecodable;
-    uint64_t expirations = 0;
-    while (::read(m_impl->timerFd, &expirations, sizeof expirations) > 0) {
-    }
     m_impl->onFact = &onFact;
     m_impl->handed = 0;
     ring_buffer__consume(m_impl->ring);
     m_impl->onFact = nullptr;
+    if (!fromTimer)
+        return m_impl->undecodable - before;
+    uint64_t expirations = 0;
+    while (::read(m_impl->timerFd, &expirations, sizeof expirations) > 0) {
+    }
     // Next drain: at once when the pass was cut short, soon when records
     // came, later and later while none do.
     if (m_impl->handed >= kMaxRecordsPerRead)

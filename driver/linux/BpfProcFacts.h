@@ -57,8 +57,10 @@ public:
     // holding both).
     int fd() const;
     // Decodes and hands over every record in the ring, in ring order.
-    // Returns the number of records that could not be decoded.
-    uint64_t readAll(const std::function<void(const ProcFact &)> &onFact);
+    // Returns the number of records that could not be decoded. fromTimer:
+    // the call answers fd() and re-arms the drain timer; false for an
+    // extra drain in between (no syscall at all).
+    uint64_t readAll(const std::function<void(const ProcFact &)> &onFact, bool fromTimer = true);
     // Records the kernel side dropped because the ring was full, since open.
     uint64_t dropped() const;
 

@@ -24,7 +24,7 @@ int BpfProcFacts::fd() const
     return -1;
 }
 
-uint64_t BpfProcFacts::readAll(const std::function<void(const ProcFact &)> &)
+uint64_t BpfProcFacts::readAll(const std::function<void(const ProcFact &)> &, bool)
 {
     return 0;
 }

@@ -77,7 +77,8 @@ const char *Daemon::factSourceName() const
 
 void Daemon::onBpfReadable(bool beforeGate)
 {
-    const uint64_t undecodable = m_bpf.readAll([this](const ProcFact &fact) { onProcFact(fact); });
+    const uint64_t undecodable =
+        m_bpf.readAll([this](const ProcFact &fact) { onProcFact(fact); }, !beforeGate);
     // Records the kernel side could not queue: the table may now miss a
     // start, an exec or an exit. Report the count, then rebuild from /proc.
     m_lostConnectorMessages += undecodable;
