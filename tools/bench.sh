@@ -6,6 +6,10 @@ tools/deps.sh
 cmake --preset linux -G Ninja >/dev/null
 cmake --build --preset linux -j "$(nproc)"
 b=build/linux/tests/bench
-"$b/ExecOverheadBench" "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}"
-"$b/StormBench" "${PG_STORM_STARTS:-10000}"
+# Exec overhead, then procguardd's CPU per cached start: BPF process facts
+# beside the proc connector, in one run.
+"$b/ExecOverheadBench" "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}" "${PG_BENCH_CPU_STARTS:-5000}"
+# The storm with each process-facts source (auto is BPF where it loads).
+"$b/StormBench" "${PG_STORM_STARTS:-10000}" auto
+"$b/StormBench" "${PG_STORM_STARTS:-10000}" connector
 "$b/DigestBench" "${PG_DIGEST_ROUNDS:-7}" "${PG_DIGEST_MIB:-400}"

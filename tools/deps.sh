@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   clang libclang-rt-14-dev
+  libbpf-dev bpftool llvm
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
   qtbase5-dev qttools5-dev-tools libqt5svg5-dev xvfb xauth

@@ -75,6 +75,7 @@ constexpr uint64_t kTagDigests = 8;       // the digest pool finished jobs (Daem
 constexpr uint64_t kTagMounts = 9;        // /proc/self/mountinfo changed (MountWatch)
 constexpr uint64_t kTagSentryListen = 10; // procguard-sentry connects (SentryChannel.h)
 constexpr uint64_t kTagSentryConn = 11;   // its end closed (it never writes)
+constexpr uint64_t kTagBpf = 12;          // the BPF process-facts ring (DaemonProcFacts.cpp)
 
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
@@ -283,14 +284,11 @@ bool Daemon::init(int *exitCode)
     // the verdict of the policy in force, before anything new is gated.
     decideOrphans();
 
-    // The proc connector before the marks too: it is only a socket, but a
-    // failure here changes how we watch processes.
-    if (m_options.m_procConnector) {
-        if (m_connector.open(&error, m_options.m_connectorBuffer)) {
-            m_useConnector = true;
-        } else {
-            PG_LOG_WARN("%s; polling /proc every %d ms instead", error.c_str(), kPollIntervalMs);
-        }
+    // Process facts before the marks too: loading BPF reads the kernel's
+    // BTF, and a failure here changes how we watch processes.
+    if (!openProcessFacts(&error)) {
+        std::fprintf(stderr, "procguardd: %s\n", error.c_str());
+        return false;
     }
 
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -314,7 +312,9 @@ bool Daemon::init(int *exitCode)
     add(m_digests.notifyFd(), kTagDigests);
     if (m_clockFd >= 0)
         add(m_clockFd, kTagClock);
-    if (m_useConnector) {
+    if (m_useBpf) {
+        add(m_bpf.fd(), kTagBpf);
+    } else if (m_useConnector) {
         add(m_connector.fd(), kTagConnector);
     } else {
         m_pollTimerFd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -395,10 +395,10 @@ int Daemon::run()
         m_digests.stop();
         return exitCode;
     }
-    PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, %s; programs run from memory: "
-                "%s)",
+    PG_LOG_INFO("procguardd: ready (pid %u, mode %s, socket %s, process facts: %s; programs run "
+                "from memory: %s)",
                 m_selfPid, modeName(m_policy.policy().mode), m_options.m_socketPath.c_str(),
-                m_useConnector ? "proc connector" : "polling /proc", m_memfd.describe().c_str());
+                factSourceName(), m_memfd.describe().c_str());
 
     struct epoll_event events[64];
     while (!m_stopping) {
@@ -409,10 +409,15 @@ int Daemon::run()
             PG_LOG_ERROR("epoll_wait: %s", std::strerror(errno));
             break;
         }
-        // Permission events first: each one is a task waiting for us.
+        // Permission events first: each one is a task waiting for us. The
+        // BPF ring is drained just before (no syscall; DaemonProcFacts.cpp)
+        // so that parents and their images are as fresh as the kernel's.
         for (int i = 0; i < n; ++i) {
-            if (events[i].data.u64 == kTagFanotify)
+            if (events[i].data.u64 == kTagFanotify) {
+                if (m_useBpf)
+                    onBpfReadable(true);
                 onFanotifyReadable();
+            }
         }
         for (int i = 0; i < n && !m_stopping; ++i) {
             uint64_t tag = events[i].data.u64;
@@ -433,6 +438,9 @@ int Daemon::run()
                     resync(true);
                 break;
             }
+            case kTagBpf:
+                onBpfReadable(false);
+                break;
             case kTagListen:
                 onAccept();
                 break;
@@ -510,6 +518,7 @@ void Daemon::shutdown()
     m_sentry.close();
     m_gate.close();
     m_connector.close();
+    m_bpf.close(); // detaches the programs; nothing was pinned
     // In-memory programs run again once nothing is gated; the record in
     // the state directory is removed (the group is closed: no deadlock).
     m_memfd.stop();
@@ -1413,8 +1422,8 @@ void Daemon::rearmTimer()
 
 void Daemon::onFork(uint32_t parent, uint32_t child)
 {
-    ++m_counters.starts;
-    ProcessInfo &info = m_table.upsert(child);
+    ProcessInfo info;
+    info.pid = child;
     info.ppid = parent;
     if (const ProcessInfo *p = m_table.find(parent)) {
         info.uid = p->uid;
@@ -1428,15 +1437,24 @@ void Daemon::onFork(uint32_t parent, uint32_t child)
     ProcFs::Stat st;
     if (ProcFs::readStat(child, &st))
         info.startTicks = st.startTicks;
+    processStarted(std::move(info));
+}
+
+void Daemon::processStarted(ProcessInfo &&started)
+{
+    ++m_counters.starts;
+    const uint32_t child = started.pid;
+    ProcessInfo &info = m_table.upsert(child);
+    info = std::move(started);
     pg_event ev = makeEvent(PG_EV_START, child);
-    ev.ppid = parent;
-    ev.creator_pid = parent;
+    ev.ppid = info.ppid;
+    ev.creator_pid = info.ppid;
     ev.uid = info.uid;
     if (info.cmdlineTruncated)
         ev.flags |= PG_EVF_TRUNCATED;
     const ProcessInfo copy = info;
     emit(ev, copy.image, copy.cmdline, std::string(), false);
-    PG_LOG_DEBUG("start pid=%u ppid=%u image=%s", child, parent, copy.image.c_str());
+    PG_LOG_DEBUG("start pid=%u ppid=%u image=%s", child, copy.ppid, copy.image.c_str());
     if (!m_budgets.empty()) {
         budgetTrack(child, realtimeNs() / 1000000);
         rearmClock();
@@ -1454,16 +1472,23 @@ void Daemon::onExecEvent(uint32_t pid)
         fresh.pid = pid;
         fresh.ppid = knownPpid;
     }
-    m_table.upsert(pid) = fresh;
+    processExeced(std::move(fresh));
+}
+
+void Daemon::processExeced(ProcessInfo &&execed)
+{
+    const uint32_t pid = execed.pid;
+    ProcessInfo &fresh = m_table.upsert(pid);
+    fresh = std::move(execed);
     pg_event ev = makeEvent(PG_EV_EXEC, pid);
     ev.ppid = fresh.ppid;
     ev.creator_pid = fresh.ppid;
     ev.uid = fresh.uid;
     if (fresh.cmdlineTruncated)
         ev.flags |= PG_EVF_TRUNCATED;
-    emit(ev, fresh.image, fresh.cmdline, std::string(), false);
-    PG_LOG_DEBUG("exec pid=%u image=%s cmdline=%s", pid, fresh.image.c_str(),
-                 fresh.cmdline.c_str());
+    const ProcessInfo copy = fresh; // emit may not keep references into the table
+    emit(ev, copy.image, copy.cmdline, std::string(), false);
+    PG_LOG_DEBUG("exec pid=%u image=%s cmdline=%s", pid, copy.image.c_str(), copy.cmdline.c_str());
     if (!m_budgets.empty()) {
         budgetTrack(pid, realtimeNs() / 1000000);
         rearmClock();
@@ -1499,6 +1524,13 @@ void Daemon::onExitEvent(uint32_t pid, uint32_t status)
 
 void Daemon::resync(bool lost)
 {
+    // What already waits in the BPF ring happened before the scan below:
+    // applied first, or the scan's diff and then the records would report
+    // the same change twice. A loss found on the way is reported here.
+    if (m_useBpf) {
+        onBpfReadable(true);
+        lost = lost || m_lostConnectorMessages != 0;
+    }
     // Poll mode (lost == false) and recovery after a netlink loss share
     // the diff; after a loss the changes are flagged SNAPSHOT (they were
     // found, not observed live) and preceded by a RESYNC event.
@@ -1508,7 +1540,8 @@ void Daemon::resync(bool lost)
         pg_event ev = makeEvent(PG_EV_RESYNC, 0);
         ev.lost = m_lostConnectorMessages;
         emit(ev, std::string(), std::string(), std::string(), false);
-        PG_LOG_WARN("proc connector lost notifications (%llu); resyncing from /proc",
+        PG_LOG_WARN("%s lost notifications (%llu); resyncing from /proc",
+                    m_useBpf ? "BPF ring buffer" : "proc connector",
                     static_cast<unsigned long long>(m_lostConnectorMessages));
         m_lostConnectorMessages = 0;
         m_needResync = false;
@@ -1982,7 +2015,8 @@ void Daemon::sendHelloReply(ClientConnection &c, uint64_t requestId, uint32_t st
     r.platform = PG_PLATFORM_LINUX;
     r.server_pid = m_selfPid;
     r.next_seq = m_nextSeq;
-    std::snprintf(r.name, sizeof r.name, "procguardd %s", PG_DAEMON_VERSION);
+    // The name says where process facts come from: "procguardd 0.1.0 (bpf)".
+    std::snprintf(r.name, sizeof r.name, "procguardd %s (%s)", PG_DAEMON_VERSION, factSourceName());
     c.queue(&r, sizeof r);
     if (final)
         c.m_closeRequested = true;

@@ -1,12 +1,11 @@
 // Daemon.h - procguardd's event loop and every decision it takes.
 //
-// Owns: the single epoll loop (fanotify, proc connector, listening
-// socket, clients, signalfd, hold timer, /proc poll timer), the decision
-// for each gated start, the holds (pg_pending + HeldStart), the global
-// event sequence counter and the status counters. Everything here runs on
-// the main thread; the only other threads are the PolicyWriters' (the
-// policy, today's budget use, the digest cache), the package index's and
-// the digest pool's (ImageDigests.h).
+// Owns: the single epoll loop (fanotify, process facts - the BPF ring or
+// the proc connector -, listening socket, clients, signalfd, hold timer, /proc poll timer), the
+// decision for each gated start, the holds (pg_pending + HeldStart), the global event sequence
+// counter and the status counters. Everything here runs on the main thread; the only other threads
+// are the PolicyWriters' (the policy, today's budget use, the digest cache), the package index's
+// and the digest pool's (ImageDigests.h).
 //
 // Must not, ever (see Daemon.cpp for the reasoning):
 //   - fork or exec: a child inherits nothing useful and, while our group
@@ -23,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "BpfProcFacts.h"
 #include "BudgetTracker.h"
 #include "ClientConnection.h"
 #include "ClientServer.h"
@@ -193,9 +193,29 @@ private:
     static void pendingBudget(void *self, const pg_pending_entry *entry);
 
     // --- processes ---
+    // Proc connector reports: the facts are read from /proc.
     void onFork(uint32_t parent, uint32_t child);
     void onExecEvent(uint32_t pid);
     void onExitEvent(uint32_t pid, uint32_t status);
+    // A process is known to have started / exec'd (facts filled in by
+    // whichever source saw it): table, event, budgets, command-line holds.
+    void processStarted(ProcessInfo &&info);
+    void processExeced(ProcessInfo &&info);
+    // --- process facts source (DaemonProcFacts.cpp) ---
+    // Picks and opens the source --process-facts asks for: the BPF ring,
+    // the proc connector, or /proc polling. Before the marks. False only
+    // when BPF was insisted on and cannot load.
+    bool openProcessFacts(std::string *error);
+    // The BPF ring is readable (or is drained before permission events):
+    // table and events from its records, no /proc read for an ordinary
+    // start; a loss is reported and resynced, but not before a permission
+    // event is answered (beforeGate: the next drain does it).
+    void onBpfReadable(bool beforeGate);
+    void onProcFact(const ProcFact &fact);
+    // Once the source is open: what changed since the start-up snapshot.
+    void catchUp();
+    // "bpf", "connector" or "poll": logs and the server name in HELLO.
+    const char *factSourceName() const;
     void resync(bool lost);
     void snapshotTo(ClientConnection &client);
 
@@ -280,6 +300,9 @@ private:
     MemfdNoexec m_memfd; // vm.memfd_noexec while prompt or lockdown is in force
     ProcConnector m_connector;
     bool m_useConnector = false;
+    BpfProcFacts m_bpf;
+    bool m_useBpf = false;
+    uint64_t m_bpfDroppedSeen = 0; // m_bpf.dropped() already reported
     ClientServer m_server;
     SentryServer m_sentry;
     std::vector<uint8_t> m_sentryPolicy; // the rules in force it last got
@@ -349,7 +372,7 @@ private:
     uint32_t m_controllerPid = 0;
 
     uint64_t m_nextSeq = 1;
-    uint64_t m_lostConnectorMessages = 0;
+    uint64_t m_lostConnectorMessages = 0; // or BPF ring records; reported by resync(true)
     bool m_needResync = false;
 
     struct Counters {

@@ -13,7 +13,9 @@ const char *Options::usage()
     return "Usage: procguardd [--watch PATH]... [--socket PATH] [--state-dir DIR]\n"
            "                  [--default-policy FILE] [--group NAME]\n"
            "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
-           "                  [--no-proc-connector] [--connector-buffer BYTES]\n"
+           "                  [--process-facts auto|bpf|connector|poll]\n"
+           "                  [--bpf-ring-buffer BYTES] [--no-proc-connector]\n"
+           "                  [--connector-buffer BYTES]\n"
            "                  [--digest-max-bytes BYTES] [--no-memfd-noexec]\n"
            "                  [--sentry-socket PATH|none]\n"
            "                  [--version] [--help]\n"
@@ -32,7 +34,18 @@ const char *Options::usage()
            "  --dpkg-info DIR       dpkg's file lists and checksums, for package rules\n"
            "                        (default /var/lib/dpkg/info)\n"
            "  --log-level LEVEL     debug, info, warn or error (default info)\n"
-           "  --no-proc-connector   poll /proc instead of the netlink proc connector\n"
+           "  --process-facts SOURCE\n"
+           "                        where process start, exec and exit facts come from:\n"
+           "                        bpf (tracepoint programs into a ring buffer, no\n"
+           "                        /proc read per start), connector (the netlink proc\n"
+           "                        connector plus /proc reads), poll (/proc every\n"
+           "                        500 ms), or auto (default: bpf, else connector,\n"
+           "                        else poll); bpf refuses to start without BPF\n"
+           "  --bpf-ring-buffer BYTES\n"
+           "                        size of the BPF ring buffer (a power of two from\n"
+           "                        4096 to 1073741824, default 8388608); when it\n"
+           "                        overflows the daemon rebuilds its table from /proc\n"
+           "  --no-proc-connector   same as --process-facts=poll\n"
            "  --connector-buffer BYTES\n"
            "                        receive buffer of the proc connector (4096 to\n"
            "                        268435456, default 8388608); when it overflows the\n"
@@ -158,6 +171,36 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
                 return Outcome::BadUsage;
             }
             m_digestMaxBytes = n;
+        } else if (arg == "--process-facts") {
+            std::string source;
+            if (!takeValue(&source))
+                return Outcome::BadUsage;
+            if (source == "auto") {
+                m_processFacts = ProcessFacts::Auto;
+            } else if (source == "bpf") {
+                m_processFacts = ProcessFacts::Bpf;
+            } else if (source == "connector") {
+                m_processFacts = ProcessFacts::Connector;
+            } else if (source == "poll") {
+                m_processFacts = ProcessFacts::Poll;
+            } else {
+                *error = "unknown process-facts source '" + source +
+                         "' (use auto, bpf, connector or poll).";
+                return Outcome::BadUsage;
+            }
+        } else if (arg == "--bpf-ring-buffer") {
+            std::string bytes;
+            if (!takeValue(&bytes))
+                return Outcome::BadUsage;
+            unsigned long long n = 0;
+            if (!parseBytes(bytes, 4096, 1073741824ULL, &n) || (n & (n - 1)) != 0) {
+                *error = "--bpf-ring-buffer takes a power of two from 4096 to 1073741824, not '" +
+                         bytes + "'.";
+                return Outcome::BadUsage;
+            }
+            m_bpfRingBytes = n;
+        } else if (arg == "--no-proc-connector" && !hasInline) {
+            m_processFacts = ProcessFacts::Poll;
         } else if (arg == "--sentry-socket") {
             if (!takeValue(&m_sentrySocket))
                 return Outcome::BadUsage;
@@ -169,8 +212,6 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
                     "the sentry socket path is too long for a Unix socket (107 bytes at most).";
                 return Outcome::BadUsage;
             }
-        } else if (arg == "--no-proc-connector" && !hasInline) {
-            m_procConnector = false;
         } else if (arg == "--no-memfd-noexec" && !hasInline) {
             m_memfdNoexec = false;
         } else if (arg == "--memfd-noexec" && !hasInline) {

@@ -28,9 +28,19 @@ public:
     // dpkg's database of installed files, for trusted-source (PACKAGE) rules.
     std::string m_dpkgInfoDir = "/var/lib/dpkg/info";
     LogLevel m_logLevel = LogLevel::Info;
-    bool m_procConnector = true;
     // vm.memfd_noexec = 2 while prompt or lockdown is in force (MemfdNoexec.h).
     bool m_memfdNoexec = true;
+    // Where process start/exec/exit facts come from. Auto: BPF tracepoint
+    // programs when the kernel accepts them, else the proc connector, else
+    // polling /proc. Bpf and Connector insist (Bpf: no start without it;
+    // Connector: never BPF, polling when the connector is missing). Poll:
+    // /proc every 500 ms (--no-proc-connector).
+    enum class ProcessFacts { Auto, Bpf, Connector, Poll };
+    ProcessFacts m_processFacts = ProcessFacts::Auto;
+    // Size of the BPF ring buffer (a power of two, at least a page).
+    // Smaller rings lose records sooner (then the daemon resyncs from
+    // /proc); tests use a tiny one to force that path.
+    unsigned long long m_bpfRingBytes = 8ull * 1024 * 1024;
     // Receive buffer of the proc connector socket. Smaller buffers lose
     // notifications sooner (then the daemon resyncs from /proc); tests use
     // a tiny one to force that path.

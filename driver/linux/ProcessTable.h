@@ -1,12 +1,14 @@
 // ProcessTable.h - procguardd's view of the running processes.
 //
-// Owns: pid -> {ppid, uid, image, cmdline, start time}, fed by the proc
-// connector (or the /proc poller) and by the /proc snapshot at start. Used
+// Owns: pid -> {ppid, uid, image, cmdline, start time}, fed by the BPF
+// process-facts ring or the proc connector (or the /proc poller) and by
+// the /proc snapshot at start. Used
 // for the self-exemption ancestry walk and for parent images in rules.
 // Main thread only.
 //
-// The table can lag the kernel: netlink delivers fork/exec after the fact
-// and may drop messages (ENOBUFS), and an exec permission event can arrive
+// The table can lag the kernel: the BPF ring is drained on a short timer
+// (and before each permission event), netlink delivers fork/exec after
+// the fact, and both may drop records (ring full, ENOBUFS), and an exec permission event can arrive
 // before the fork that created the process was read. Lookups that decide
 // something therefore fall back to /proc (parentOf, imageOf) when a pid is
 // unknown, and never trust a pid beyond one lookup.

@@ -9,7 +9,17 @@
 //   uncached  same daemon, allowed by a rule with a user condition, which
 //             the kernel cannot cache: procguardd decides every start
 // Prints median and p99 microseconds per posix_spawn + waitpid, and the
-// figures the targets are stated in. Needs root. Not a pass/fail test.
+// figures the targets are stated in.
+//
+// Then procguardd's own CPU per cached start, for each process-facts
+// source side by side: a second daemon (--process-facts=connector) joins
+// the first (BPF when the kernel accepts it), and both daemons' utime +
+// stime (/proc/PID/stat) and main-thread run time (/proc/PID/schedstat)
+// are read before and after N cached starts, which each daemon sees and
+// books (process facts are system-wide; neither gate is asked). Rounds
+// alternate so that noise hits both alike.
+// Usage: ExecOverheadBench [rounds] [batch] [cpu-starts]. Needs root. Not a
+// pass/fail test.
 #include <unistd.h>
 
 #include <cstdio>
@@ -28,14 +38,16 @@ int main(int argc, char **argv)
 {
     int rounds = argc > 1 ? std::atoi(argv[1]) : 20;
     int batch = argc > 2 ? std::atoi(argv[2]) : 250;
+    int cpuStarts = argc > 3 ? std::atoi(argv[3]) : 5000;
     if (geteuid() != 0) {
         std::fprintf(stderr, "ExecOverheadBench: run as root (fanotify, tmpfs mounts).\n");
         return 1;
     }
-    TmpfsMount plain, bare, guarded;
+    TmpfsMount plain, bare, guarded, guardedConnector;
     ScratchDir scratch;
-    if (!plain.ok() || !bare.ok() || !guarded.ok()) {
-        std::fprintf(stderr, "ExecOverheadBench: could not mount tmpfs: %s\n", std::strerror(errno));
+    if (!plain.ok() || !bare.ok() || !guarded.ok() || !guardedConnector.ok()) {
+        std::fprintf(stderr, "ExecOverheadBench: could not mount tmpfs: %s\n",
+                     std::strerror(errno));
         return 1;
     }
     std::map<std::string, std::string> program{
@@ -61,14 +73,19 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "ExecOverheadBench: %s\n", error.c_str());
         return 1;
     }
-    {
-        pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(socket));
+    // Lockdown, the cached program allowed by an exact rule, the uncached
+    // one by a rule with a user condition.
+    auto setPolicy = [](const std::string &sock, const std::string &cachedPath,
+                        const std::string &uncachedPath, std::string *serverName) {
+        pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(sock));
         pg::ConnectOptions options;
         options.snapshot = false;
-        if (pg::Error err = link.connect(options)) {
+        pg::ConnectInfo info;
+        if (pg::Error err = link.connect(options, &info)) {
             std::fprintf(stderr, "ExecOverheadBench: %s\n", err.message.c_str());
-            return 1;
+            return false;
         }
+        *serverName = info.serverName;
         EventCollector sink;
         link.start(&sink);
         pg::Policy p;
@@ -77,17 +94,21 @@ int main(int argc, char **argv)
         pg::Rule cached;
         cached.kind = pg::RuleKind::Exact;
         cached.action = pg::Verdict::Allow;
-        cached.pattern = program["cached"];
+        cached.pattern = cachedPath;
         pg::Rule uncached = cached;
-        uncached.pattern = program["uncached"];
+        uncached.pattern = uncachedPath;
         uncached.uid = 0; // a condition: the daemon must decide each start
         p.rules = {cached, uncached};
         if (pg::Error err = link.setPolicy(p)) {
             std::fprintf(stderr, "ExecOverheadBench: %s\n", err.message.c_str());
-            return 1;
+            return false;
         }
         link.close(); // no client: lockdown applies the rules, nobody is exempt
-    }
+        return true;
+    };
+    std::string daemonName;
+    if (!setPolicy(socket, program["cached"], program["uncached"], &daemonName))
+        return 1;
 
     const char *order[] = {"none", "bare", "cached", "uncached"};
     std::map<std::string, std::vector<double>> samples;
@@ -132,6 +153,76 @@ int main(int argc, char **argv)
                 bareOver > 0 ? uncachedOver / bareOver : 0.0);
     responder.kill(SIGTERM);
     responder.wait();
+
+    // Daemon CPU per cached start: the first daemon beside one on the
+    // proc connector.
+    Daemon connectorDaemon;
+    std::string connectorSocket = scratch.path() + "/pg-connector.sock";
+    if (!connectorDaemon.start({"--watch", guardedConnector.path(), "--socket", connectorSocket,
+                                "--state-dir", scratch.path() + "/state-connector", "--log-level",
+                                "warn", "--process-facts=connector"},
+                               connectorSocket, scratch.path() + "/daemon-connector.log", &error)) {
+        std::fprintf(stderr, "ExecOverheadBench: %s\n", error.c_str());
+        return 1;
+    }
+    std::string connectorName;
+    std::string cachedConnector = guardedConnector.installProgram("cached", PG_NOP_PATH);
+    std::string uncachedConnector = guardedConnector.installProgram("uncached", PG_NOP_PATH);
+    if (!setPolicy(connectorSocket, cachedConnector, uncachedConnector, &connectorName))
+        return 1;
+    struct Cpu {
+        const char *label;
+        pid_t pid;
+        std::string name;
+        std::string program;
+        double statUs = 0;
+        double runUs = 0;
+        long starts = 0;
+    };
+    Cpu cpu[] = {{"first", daemon.pid(), daemonName, program["cached"]},
+                 {"connector", connectorDaemon.pid(), connectorName, cachedConnector}};
+    for (int i = 0; i < 50; ++i) { // the kernel caches both allows
+        timedStart(cpu[0].program);
+        timedStart(cpu[1].program);
+    }
+    const int cpuRounds = 10;
+    for (int r = 0; r < cpuRounds; ++r) {
+        for (Cpu &c : cpu) {
+            // Both daemons book every start; each is charged for the starts
+            // of its own cached program (and the other's, in its own turn).
+            double stat0[2], run0[2];
+            for (int k = 0; k < 2; ++k) {
+                stat0[k] = cpuMicros(cpu[k].pid);
+                run0[k] = mainThreadRunMicros(cpu[k].pid);
+            }
+            const int n = cpuStarts / cpuRounds;
+            for (int i = 0; i < n; ++i) {
+                if (timedStart(c.program) < 0) {
+                    std::fprintf(stderr, "ExecOverheadBench: a cached start failed\n");
+                    return 1;
+                }
+            }
+            usleep(200 * 1000); // the daemons drain what the last starts left
+            for (int k = 0; k < 2; ++k) {
+                cpu[k].statUs += cpuMicros(cpu[k].pid) - stat0[k];
+                cpu[k].runUs += mainThreadRunMicros(cpu[k].pid) - run0[k];
+                cpu[k].starts += n;
+            }
+        }
+    }
+    std::printf("procguardd CPU per cached start, %ld starts each, both daemons booking every "
+                "start:\n",
+                cpu[0].starts);
+    std::printf("%-34s %18s %22s\n", "daemon", "utime+stime_us", "main_thread_run_us");
+    for (const Cpu &c : cpu)
+        std::printf("%-34s %18.2f %22.2f\n", c.name.c_str(), c.statUs / c.starts,
+                    c.runUs / c.starts);
+    std::printf("daemon CPU per cached start: %s %.2f us vs %s %.2f us (target <= 10); ratio "
+                "%.3f\n",
+                cpu[0].name.c_str(), cpu[0].statUs / cpu[0].starts, cpu[1].name.c_str(),
+                cpu[1].statUs / cpu[1].starts,
+                cpu[1].statUs > 0 ? cpu[0].statUs / cpu[1].statUs : 0.0);
+    connectorDaemon.stop();
     daemon.stop();
     return 0;
 }

@@ -1,8 +1,9 @@
 // StormBench - 10,000 starts as fast as the machine allows with a client
 // attached: does every event arrive, in sequence, and what does procguardd
 // cost in memory? Prints events received per kind, sequence gaps, the
-// overflow count the daemon reports, and the daemon's peak RSS.
-// Needs root. Not a pass/fail test.
+// overflow count the daemon reports, the daemon's peak RSS and its CPU per
+// start. Usage: StormBench [starts] [auto|bpf|connector|poll] (procguardd's
+// --process-facts). Needs root. Not a pass/fail test.
 #include <unistd.h>
 
 #include <atomic>
@@ -19,10 +20,12 @@
 using namespace pgtest;
 using namespace pgbench;
 
-namespace {
+namespace
+{
 
 // Counts events and checks sequence continuity as pg_ring.h defines it.
-class CountingSink : public pg::EventSink {
+class CountingSink : public pg::EventSink
+{
 public:
     void onEvents(std::vector<pg::Event> &&batch) override
     {
@@ -57,6 +60,8 @@ public:
 int main(int argc, char **argv)
 {
     int total = argc > 1 ? std::atoi(argv[1]) : 10000;
+    // auto (default), bpf, connector or poll: procguardd's --process-facts.
+    std::string facts = argc > 2 ? argv[2] : "auto";
     if (geteuid() != 0) {
         std::fprintf(stderr, "StormBench: run as root (fanotify, tmpfs mounts).\n");
         return 1;
@@ -72,7 +77,7 @@ int main(int argc, char **argv)
     std::string socket = scratch.path() + "/pg.sock";
     std::string error;
     if (!daemon.start({"--watch", guarded.path(), "--socket", socket, "--state-dir",
-                       scratch.path() + "/state", "--log-level", "warn"},
+                       scratch.path() + "/state", "--log-level", "warn", "--process-facts", facts},
                       socket, scratch.path() + "/daemon.log", &error)) {
         std::fprintf(stderr, "StormBench: %s\n", error.c_str());
         return 1;
@@ -83,13 +88,15 @@ int main(int argc, char **argv)
     pg::ConnectOptions options;
     options.control = false;
     options.snapshot = false;
-    if (pg::Error err = link.connect(options)) {
+    pg::ConnectInfo info;
+    if (pg::Error err = link.connect(options, &info)) {
         std::fprintf(stderr, "StormBench: %s\n", err.message.c_str());
         return 1;
     }
     CountingSink sink;
     link.start(&sink);
 
+    const double cpu0 = cpuMicros(daemon.pid());
     std::atomic<int> next{0};
     std::atomic<int> failed{0};
     auto begin = std::chrono::steady_clock::now();
@@ -116,6 +123,7 @@ int main(int argc, char **argv)
         if (now - sink.m_last > std::chrono::seconds(1) || now > drainDeadline)
             break;
     }
+    const double cpuUs = cpuMicros(daemon.pid()) - cpu0;
     pg::Status st;
     pg::Error statusErr = link.getStatus(&st);
     long rss = peakRssKiB(daemon.pid());
@@ -123,8 +131,8 @@ int main(int argc, char **argv)
     daemon.stop();
 
     std::lock_guard<std::mutex> lock(sink.m_mutex);
-    std::printf("StormBench: %d starts in %.2f s (%.0f/s) on %u threads, %d failed\n", total,
-                seconds, total / seconds, cores, failed.load());
+    std::printf("StormBench: %s, %d starts in %.2f s (%.0f/s) on %u threads, %d failed\n",
+                info.serverName.c_str(), total, seconds, total / seconds, cores, failed.load());
     std::printf("events received %llu: start %llu exec %llu exit %llu verdict %llu overflow %llu\n",
                 static_cast<unsigned long long>(sink.m_total),
                 static_cast<unsigned long long>(sink.m_byKind[PG_EV_START]),
@@ -132,12 +140,13 @@ int main(int argc, char **argv)
                 static_cast<unsigned long long>(sink.m_byKind[PG_EV_EXIT]),
                 static_cast<unsigned long long>(sink.m_byKind[PG_EV_VERDICT]),
                 static_cast<unsigned long long>(sink.m_byKind[PG_EV_OVERFLOW]));
-    std::printf("sequence gaps (unexplained) %llu, lost by overflow (reported) %llu, daemon "
-                "lost_events %llu%s\n",
-                static_cast<unsigned long long>(sink.m_gaps),
-                static_cast<unsigned long long>(sink.m_lost),
-                static_cast<unsigned long long>(st.lostEvents),
-                statusErr ? " (status unavailable)" : "");
-    std::printf("procguardd peak RSS %ld KiB\n", rss);
+    std::printf(
+        "sequence gaps (unexplained) %llu, lost by overflow (reported) %llu, daemon "
+        "lost_events %llu%s\n",
+        static_cast<unsigned long long>(sink.m_gaps), static_cast<unsigned long long>(sink.m_lost),
+        static_cast<unsigned long long>(st.lostEvents), statusErr ? " (status unavailable)" : "");
+    std::printf("procguardd peak RSS %ld KiB, CPU %.2f us per start (utime+stime, with a "
+                "client attached)\n",
+                rss, cpuUs / total);
     return 0;
 }

@@ -4,18 +4,24 @@
 // only its own private tmpfs.
 #include <gtest/gtest.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include "Harness.h"
 #include "UnixSocketTransport.h"
@@ -606,7 +612,10 @@ TEST_F(DaemonTest, ProcessEventsStillArriveWithoutTheProcConnector)
 {
     ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
     startDaemon({"--no-proc-connector"});
+    pg::ConnectInfo info;
     EventCollector &events = collector();
+    ASSERT_TRUE(connect(false, &events, nullptr, &info));
+    EXPECT_NE(info.serverName.find("(poll)"), std::string::npos) << info.serverName;
     controller(events, pg::Mode::Monitor, Verdict::Allow, 5000, 500);
     std::string sleeper = m_gate.installProgram("sleeper", "/bin/sleep");
     std::string tag = m_launcher.spawn(sleeper, {"1"});
@@ -630,7 +639,7 @@ TEST_F(DaemonTest, LostProcConnectorNotificationsAreRecoveredFromProc)
     ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
     // A receive buffer of a few notifications, so that a stopped daemon
     // loses most of a fork storm (the kernel reports ENOBUFS).
-    startDaemon({"--connector-buffer", "4096"});
+    startDaemon({"--process-facts=connector", "--connector-buffer", "4096"});
     EventCollector &events = collector();
     controller(events, pg::Mode::Monitor, Verdict::Allow, 5000, 500);
 
@@ -681,6 +690,292 @@ TEST_F(DaemonTest, LostProcConnectorNotificationsAreRecoveredFromProc)
     });
     EXPECT_TRUE(exec) << "no live exec event after the resync";
     m_launcher.waitExit(tag);
+}
+
+// Runs argv[0] (an absolute path) with argv in a child of this process (as
+// uid/gid 65534 when asNobody), and returns the child's pid once it has been
+// reaped.
+static pid_t runChild(const std::vector<std::string> &argv, bool asNobody, int *status)
+{
+    std::vector<char *> args;
+    for (const std::string &a : argv)
+        args.push_back(const_cast<char *>(a.c_str()));
+    args.push_back(nullptr);
+    const pid_t child = fork();
+    if (child == 0) {
+        if (asNobody && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(120);
+        execv(args[0], args.data());
+        _exit(121);
+    }
+    if (child > 0 && waitpid(child, status, 0) != child)
+        return -1;
+    return child;
+}
+
+TEST_F(DaemonTest, BpfTracepointsAreTheProcessFactsSourceWhenTheKernelAcceptsThem)
+{
+    pg::ConnectInfo info;
+    EventCollector &events = collector();
+    ASSERT_TRUE(connect(false, &events, nullptr, &info));
+    EXPECT_NE(info.serverName.find("(bpf)"), std::string::npos)
+        << "server name " << info.serverName << "; this machine accepts BPF tracepoint programs";
+    EXPECT_NE(m_daemon.log().find("process facts: BPF tracepoints"), std::string::npos);
+}
+
+TEST_F(DaemonTest, BpfExecAndExitEventsCarryTheKernelsFactsWithoutProc)
+{
+    ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+    startDaemon({"--process-facts=bpf"});
+    EventCollector &events = collector();
+    ASSERT_TRUE(connect(false, &events));
+
+    // The daemon is stopped while the program runs, ends and is reaped:
+    // by the time the daemon looks, /proc has nothing left of it. Every
+    // fact below can only have come from the kernel's tracepoints.
+    char real[PATH_MAX];
+    ASSERT_NE(realpath("/bin/sh", real), nullptr);
+    ASSERT_EQ(kill(m_daemon.pid(), SIGSTOP), 0);
+    int status = 0;
+    // /bin/sh is not on the gated tmpfs: nothing waits for the stopped daemon.
+    const pid_t child = runChild({"/bin/sh", "-c", "exit 7", "arg with  spaces"}, true, &status);
+    ASSERT_EQ(kill(m_daemon.pid(), SIGCONT), 0);
+    ASSERT_GT(child, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 7) << "the child could not drop to uid 65534 or exec";
+
+    auto start = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Start && e.pid == static_cast<uint32_t>(child);
+    });
+    ASSERT_TRUE(start) << "no START for the child";
+    EXPECT_EQ(start->ppid, static_cast<uint32_t>(getpid()));
+    auto exec = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exec && e.pid == static_cast<uint32_t>(child);
+    });
+    ASSERT_TRUE(exec) << "no EXEC for the child";
+    EXPECT_FALSE(exec->flags & PG_EVF_SNAPSHOT);
+    EXPECT_EQ(exec->image, std::string(real)) << "the image is the file that ran, as /proc/PID/exe";
+    EXPECT_EQ(exec->cmdline, "/bin/sh -c exit 7 arg with  spaces");
+    EXPECT_EQ(exec->uid, 65534u);
+    EXPECT_EQ(exec->ppid, static_cast<uint32_t>(getpid()));
+    EXPECT_FALSE(exec->flags & PG_EVF_TRUNCATED);
+    auto exit = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exit && e.pid == static_cast<uint32_t>(child);
+    });
+    ASSERT_TRUE(exit) << "no EXIT for the child";
+    EXPECT_EQ(exit->status, static_cast<uint32_t>(status)) << "the wait status";
+
+    // A command line longer than the protocol carries is cut and flagged,
+    // as /proc/PID/cmdline is; an image on the gated tmpfs keeps its path.
+    // (The daemon runs: the gate waits for it.)
+    std::string tool = m_gate.installProgram("facts tool", "/bin/true");
+    ASSERT_FALSE(tool.empty());
+    const pid_t longChild = runChild({tool, std::string(10000, 'x')}, false, &status);
+    ASSERT_GT(longChild, 0);
+    auto longExec = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exec && e.pid == static_cast<uint32_t>(longChild);
+    });
+    ASSERT_TRUE(longExec);
+    EXPECT_EQ(longExec->image, tool);
+    EXPECT_TRUE(longExec->flags & PG_EVF_TRUNCATED);
+    EXPECT_EQ(longExec->cmdline.size(), PG_MAX_CMDLINE_BYTES - 1);
+    EXPECT_EQ(longExec->cmdline.rfind(tool + " xxx", 0), 0u);
+}
+
+TEST_F(DaemonTest, BpfImageIsTheFileThatRanThroughSymlinksAndBeyondTheWalksDepth)
+{
+    EventCollector &events = collector();
+    ASSERT_TRUE(connect(false, &events));
+    // A program 60 directories deep: deeper than the kernel-side walk goes
+    // (48), so its path comes from /proc/PID/exe, for that start only.
+    std::string deep = m_gate.path();
+    for (int i = 0; i < 60; ++i) {
+        deep += "/d" + std::to_string(i);
+        ASSERT_EQ(mkdir(deep.c_str(), 0755), 0) << std::strerror(errno);
+    }
+    std::string program = m_gate.installProgram("sleeper", "/bin/sleep");
+    ASSERT_FALSE(program.empty());
+    deep += "/sleeper";
+    ASSERT_EQ(link(program.c_str(), deep.c_str()), 0) << std::strerror(errno);
+    // And a symlink to it: the image is the file, not the name used.
+    std::string alias = m_gate.path() + "/alias";
+    ASSERT_EQ(symlink(program.c_str(), alias.c_str()), 0);
+
+    for (const auto &c : {std::make_pair(deep, deep), std::make_pair(alias, program)}) {
+        std::string tag = m_launcher.spawn(c.first, {"0.2"});
+        auto spawned = m_launcher.waitSpawn(tag);
+        ASSERT_TRUE(spawned && spawned->error == 0) << c.first;
+        auto exec = events.waitFor([&](const pg::Event &e) {
+            return e.kind == pg::EventKind::Exec && e.pid == static_cast<uint32_t>(spawned->pid);
+        });
+        ASSERT_TRUE(exec) << "no EXEC for " << c.first;
+        EXPECT_EQ(exec->image, c.second);
+        EXPECT_EQ(exec->cmdline, c.first + " 0.2");
+        m_launcher.waitExit(tag);
+    }
+}
+
+TEST_F(DaemonTest, ProcConnectorIsTheFallbackWhenAskedFor)
+{
+    ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+    startDaemon({"--process-facts=connector"});
+    pg::ConnectInfo info;
+    EventCollector &events = collector();
+    ASSERT_TRUE(connect(false, &events, nullptr, &info));
+    EXPECT_NE(info.serverName.find("(connector)"), std::string::npos) << info.serverName;
+    EXPECT_NE(m_daemon.log().find("process facts: proc connector"), std::string::npos);
+    std::string sleeper = m_gate.installProgram("sleeper", "/bin/sleep");
+    std::string tag = m_launcher.spawn(sleeper, {"0.3"});
+    auto spawned = m_launcher.waitSpawn(tag);
+    ASSERT_TRUE(spawned && spawned->error == 0);
+    auto exec = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exec && e.pid == static_cast<uint32_t>(spawned->pid);
+    });
+    ASSERT_TRUE(exec) << "no exec event from the proc connector";
+    EXPECT_EQ(exec->image, sleeper);
+    EXPECT_EQ(exec->cmdline, sleeper + " 0.3");
+    ASSERT_TRUE(m_launcher.waitExit(tag));
+    EXPECT_TRUE(events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exit && e.pid == static_cast<uint32_t>(spawned->pid);
+    }));
+}
+
+TEST_F(DaemonTest, LostBpfRingRecordsAreCountedAndRecoveredFromProc)
+{
+    ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+    // A one-page ring: a stopped daemon loses most of a fork storm.
+    startDaemon({"--process-facts=bpf", "--bpf-ring-buffer", "4096"});
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Monitor, Verdict::Allow, 5000, 500);
+
+    ASSERT_EQ(kill(m_daemon.pid(), SIGSTOP), 0);
+    for (int i = 0; i < 2000; ++i) {
+        const pid_t p = fork();
+        if (p == 0)
+            _exit(0);
+        ASSERT_GT(p, 0) << std::strerror(errno);
+        ASSERT_EQ(waitpid(p, nullptr, 0), p);
+    }
+    const pid_t survivor = fork();
+    if (survivor == 0) {
+        pause();
+        _exit(0);
+    }
+    ASSERT_GT(survivor, 0);
+    ASSERT_EQ(kill(m_daemon.pid(), SIGCONT), 0);
+
+    auto resync =
+        events.waitFor([](const pg::Event &e) { return e.kind == pg::EventKind::Resync; });
+    auto found = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Start && e.pid == static_cast<uint32_t>(survivor) &&
+               (e.flags & PG_EVF_SNAPSHOT);
+    });
+    kill(survivor, SIGKILL);
+    waitpid(survivor, nullptr, 0);
+    ASSERT_TRUE(resync) << "no RESYNC event after the ring overflowed";
+    EXPECT_GT(resync->lost, 0u);
+    EXPECT_TRUE(found) << "the resync did not report the process started during the loss";
+    EXPECT_NE(m_daemon.log().find("BPF ring buffer lost notifications"), std::string::npos);
+
+    pg::Error err;
+    pg::KernelLink *probe = connect(false, nullptr, &err);
+    ASSERT_TRUE(probe) << err.message;
+    pg::Status st;
+    ASSERT_FALSE(probe->getStatus(&st));
+    EXPECT_GE(st.resyncs, 1u);
+
+    // Live records flow again after the recovery.
+    std::string tag;
+    SpawnResult r = run(m_allowed, &tag);
+    ASSERT_EQ(r.error, 0);
+    auto exec = events.waitFor([&](const pg::Event &e) {
+        return e.kind == pg::EventKind::Exec && e.pid == static_cast<uint32_t>(r.pid) &&
+               !(e.flags & PG_EVF_SNAPSHOT);
+    });
+    EXPECT_TRUE(exec) << "no live exec event after the resync";
+    m_launcher.waitExit(tag);
+}
+
+// BPF object ids ("prog_id:" and "map_id:" lines) in the fdinfo of pid's
+// descriptors: what that process holds in the kernel.
+static std::set<std::pair<std::string, uint32_t>> bpfIdsHeldBy(pid_t pid)
+{
+    std::set<std::pair<std::string, uint32_t>> ids;
+    const std::string dir = "/proc/" + std::to_string(pid) + "/fdinfo";
+    DIR *d = opendir(dir.c_str());
+    if (d == nullptr)
+        return ids;
+    while (struct dirent *e = readdir(d)) {
+        std::ifstream in(dir + "/" + e->d_name);
+        std::string key;
+        uint32_t value = 0;
+        std::string line;
+        while (std::getline(in, line)) {
+            for (const char *k : {"prog_id:", "map_id:"}) {
+                if (line.rfind(k, 0) == 0) {
+                    value = static_cast<uint32_t>(
+                        std::strtoul(line.c_str() + std::strlen(k), nullptr, 10));
+                    ids.insert({k, value});
+                }
+            }
+        }
+    }
+    closedir(d);
+    return ids;
+}
+
+// True while the kernel still has the BPF program or map with this id.
+static bool bpfIdExists(const std::pair<std::string, uint32_t> &id)
+{
+    union bpf_attr attr;
+    std::memset(&attr, 0, sizeof attr);
+    int cmd = BPF_PROG_GET_FD_BY_ID;
+    if (id.first == "map_id:") {
+        cmd = BPF_MAP_GET_FD_BY_ID;
+        attr.map_id = id.second;
+    } else {
+        attr.prog_id = id.second;
+    }
+    const long fd = syscall(__NR_bpf, cmd, &attr, sizeof attr);
+    if (fd >= 0) {
+        close(static_cast<int>(fd));
+        return true;
+    }
+    return errno != ENOENT;
+}
+
+TEST_F(DaemonTest, BpfProgramsAndMapsGoAwayWithTheDaemon)
+{
+    const auto ids = bpfIdsHeldBy(m_daemon.pid());
+    size_t programs = 0;
+    for (const auto &id : ids)
+        programs += id.first == "prog_id:" ? 1 : 0;
+    ASSERT_GE(programs, 3u) << "the fork, exec and exit programs are held by the daemon";
+    ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+    // Nothing is pinned: the last reference goes with the daemon's
+    // descriptors, and the kernel frees the objects shortly after.
+    auto deadline = Clock::now() + Ms{5000};
+    std::vector<std::pair<std::string, uint32_t>> left(ids.begin(), ids.end());
+    while (!left.empty() && Clock::now() < deadline) {
+        left.erase(std::remove_if(left.begin(), left.end(),
+                                  [](const auto &id) { return !bpfIdExists(id); }),
+                   left.end());
+        if (!left.empty())
+            usleep(50 * 1000);
+    }
+    for (const auto &id : left)
+        ADD_FAILURE() << id.first << " " << id.second << " outlived the daemon";
+}
+
+TEST_F(DaemonTest, UnknownProcessFactsSourceIsABadUsage)
+{
+    ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+    std::string error;
+    Daemon other;
+    EXPECT_FALSE(
+        other.start({"--watch", m_gate.path(), "--socket", m_socket + "2", "--process-facts=magic"},
+                    m_socket + "2", m_scratch.path() + "/bad.log", &error));
+    EXPECT_NE(other.log().find("unknown process-facts source"), std::string::npos) << other.log();
 }
 
 TEST_F(DaemonTest, StalledReaderOfTheLogDoesNotStallExecs)
