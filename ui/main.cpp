@@ -1,20 +1,50 @@
 // main.cpp - the ProcGuard control panel: parses the command line and opens
 // the main window. Everything else lives in pg_ui.
 #include <QApplication>
+#include <cstring>
 
 #include "MainWindow.h"
 #include "PanelCommandLine.h"
 #include "Translations.h"
 
-int main(int argc, char *argv[])
+namespace
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("procguard-panel"));
-    QApplication::setOrganizationName(QStringLiteral("ProcGuard"));
-    QApplication::setApplicationVersion(QStringLiteral(PG_PANEL_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/procguard.svg")));
+
+void describeApplication()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("procguard-panel"));
+    QCoreApplication::setOrganizationName(QStringLiteral("ProcGuard"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PG_PANEL_VERSION));
     // The system's language (LANGUAGE, LC_ALL, LC_MESSAGES, LANG on Linux).
     pg::installTranslations(QLocale::system());
+}
+
+// --help and --version print and exit: they need no display.
+bool onlyPrints(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        for (const char *flag : {"--help", "-h", "-?", "--help-all", "--version", "-v"}) {
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    if (onlyPrints(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        describeApplication();
+        PanelCommandLine commandLine;
+        commandLine.process(app); // prints, then exits
+        return 0;
+    }
+    QApplication app(argc, argv);
+    describeApplication();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/procguard.svg")));
 
     PanelCommandLine commandLine;
     commandLine.process(app);
