@@ -1052,20 +1052,7 @@ void Daemon::reportDecision(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
     }
     ::close(fd);
 
-    ++m_counters.decisions;
-    if (allow)
-        ++m_counters.allowed;
-    else
-        ++m_counters.blocked;
-    pg_event ev = makeEvent(PG_EV_VERDICT, pid);
-    ev.ppid = ppid;
-    ev.creator_pid = ppid;
-    ev.uid = uid;
-    ev.verdict = verdict;
-    ev.source = source;
-    ev.rule_id = ruleId;
-    ev.flags = flags;
-    emit(ev, image, std::string(), parentImage, false);
+    emitVerdict(0, pid, ppid, uid, image, parentImage, verdict, source, ruleId, flags);
     std::string message, link;
     if (verdict == PG_VERDICT_BLOCK)
         m_policy.ruleText(ruleId, &message, &link);
@@ -1073,7 +1060,7 @@ void Daemon::reportDecision(int fd, uint32_t pid, uint32_t ppid, uint32_t uid,
         source == PG_SRC_EXEMPT ? LogLevel::Debug : LogLevel::Info,
         "verdict pid=%u ppid=%u uid=%u image=%s verdict=%s source=%s rule=%u flags=%s%s%s%s%s%s%s",
         pid, ppid, uid, image.c_str(), verdictName(verdict), sourceName(source), ruleId,
-        flagNames(ev.flags).c_str(),
+        flagNames(flags).c_str(),
         untrustedWhy == nullptr ? "" : " path=", untrustedWhy == nullptr ? "" : untrustedWhy,
         message.empty() ? "" : " message=", message.c_str(),
         link.empty() ? "" : " link=", link.c_str());
@@ -1178,23 +1165,8 @@ void Daemon::finishHold(const pg_pending_entry &entry)
             flags |= PG_EVF_KILLED;
         }
     }
-    ++m_counters.decisions;
-    if (allow)
-        ++m_counters.allowed;
-    else
-        ++m_counters.blocked;
-    if (entry.source == PG_SRC_TIMEOUT)
-        ++m_counters.timeouts;
-    pg_event ev = makeEvent(PG_EV_VERDICT, h.pid);
-    ev.hold_id = h.holdId;
-    ev.ppid = h.ppid;
-    ev.creator_pid = h.ppid;
-    ev.uid = h.uid;
-    ev.verdict = entry.verdict;
-    ev.source = entry.source;
-    ev.flags = flags;
-    ev.rule_id = h.ruleId;
-    emit(ev, h.image, std::string(), h.parentImage, false);
+    emitVerdict(h.holdId, h.pid, h.ppid, h.uid, h.image, h.parentImage, entry.verdict, entry.source,
+                h.ruleId, flags);
     std::string message, link;
     if (!allow)
         m_policy.ruleText(h.ruleId, &message, &link);
@@ -1344,20 +1316,7 @@ void Daemon::decideOrphan(uint32_t pid, const char *owner)
         m_freezer.killOrphan(pid);
         flags |= PG_EVF_KILLED;
     }
-    ++m_counters.decisions;
-    if (verdict == PG_VERDICT_ALLOW)
-        ++m_counters.allowed;
-    else
-        ++m_counters.blocked;
-    pg_event ev = makeEvent(PG_EV_VERDICT, pid);
-    ev.ppid = ppid;
-    ev.creator_pid = ppid;
-    ev.uid = uid;
-    ev.verdict = verdict;
-    ev.source = source;
-    ev.rule_id = ruleId;
-    ev.flags = flags;
-    emit(ev, image, std::string(), parentImage, false);
+    emitVerdict(0, pid, ppid, uid, image, parentImage, verdict, source, ruleId, flags);
     PG_LOG_WARN("start frozen by %s (gone): verdict pid=%u ppid=%u uid=%u image=%s verdict=%s "
                 "source=%s rule=%u flags=%s",
                 owner, pid, ppid, uid, image.empty() ? "?" : image.c_str(), verdictName(verdict),
@@ -1615,6 +1574,29 @@ void Daemon::snapshotTo(ClientConnection &client)
 // ---------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------
+
+void Daemon::emitVerdict(uint64_t holdId, uint32_t pid, uint32_t ppid, uint32_t uid,
+                         const std::string &image, const std::string &parentImage, uint8_t verdict,
+                         uint8_t source, uint32_t ruleId, uint16_t flags)
+{
+    ++m_counters.decisions;
+    if (verdict == PG_VERDICT_ALLOW)
+        ++m_counters.allowed;
+    else
+        ++m_counters.blocked;
+    if (source == PG_SRC_TIMEOUT)
+        ++m_counters.timeouts;
+    pg_event ev = makeEvent(PG_EV_VERDICT, pid);
+    ev.hold_id = holdId;
+    ev.ppid = ppid;
+    ev.creator_pid = ppid;
+    ev.uid = uid;
+    ev.verdict = verdict;
+    ev.source = source;
+    ev.rule_id = ruleId;
+    ev.flags = flags;
+    emit(ev, image, std::string(), parentImage, false);
+}
 
 pg_event Daemon::makeEvent(uint16_t kind, uint32_t pid) const
 {

@@ -289,6 +289,10 @@ private:
     bool emit(pg_event &ev, const std::string &image, const std::string &cmdline,
               const std::string &parentImage, bool priority);
     pg_event makeEvent(uint16_t kind, uint32_t pid) const;
+    // Counts a decision and emits its VERDICT (holdId 0: not held).
+    void emitVerdict(uint64_t holdId, uint32_t pid, uint32_t ppid, uint32_t uid,
+                     const std::string &image, const std::string &parentImage, uint8_t verdict,
+                     uint8_t source, uint32_t ruleId, uint16_t flags);
 
     Options m_options;
     uint32_t m_selfPid;

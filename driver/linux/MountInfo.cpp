@@ -24,6 +24,24 @@ std::string MountInfo::unescape(const std::string &s)
     return out;
 }
 
+bool MountInfo::splitLine(const std::string &line, std::vector<std::string> *f, size_t *dash)
+{
+    // id parent major:minor root mountpoint options [optional...] - type source superopts
+    std::istringstream fields(line);
+    std::string w;
+    f->clear();
+    while (fields >> w)
+        f->push_back(w);
+    *dash = 0;
+    for (size_t i = 6; i < f->size(); ++i) {
+        if ((*f)[i] == "-") {
+            *dash = i;
+            break;
+        }
+    }
+    return f->size() >= 7 && *dash != 0 && *dash + 1 < f->size();
+}
+
 bool MountInfo::load()
 {
     m_mounts.clear();
@@ -33,20 +51,9 @@ bool MountInfo::load()
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
-        // id parent major:minor root mountpoint options [optional...] - type source superopts
-        std::istringstream fields(line);
         std::vector<std::string> f;
-        std::string w;
-        while (fields >> w)
-            f.push_back(w);
         size_t dash = 0;
-        for (size_t i = 6; i < f.size(); ++i) {
-            if (f[i] == "-") {
-                dash = i;
-                break;
-            }
-        }
-        if (f.size() < 7 || dash == 0 || dash + 1 >= f.size())
+        if (!MountInfo::splitLine(line, &f, &dash))
             continue;
         Mount m;
         m.root = unescape(f[3]);

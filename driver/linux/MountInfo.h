@@ -30,6 +30,9 @@ public:
 
     // A mountinfo field with its octal escapes (\040 for a space) undone.
     static std::string unescape(const std::string &s);
+    // The fields of one /proc/PID/mountinfo line and the index of its "-"
+    // separator. False for a line that is not a mount.
+    static bool splitLine(const std::string &line, std::vector<std::string> *fields, size_t *dash);
 
     // The first cgroup2 mount point, or empty.
     std::string cgroup2MountPoint() const;

@@ -51,20 +51,9 @@ std::vector<MountWatch::Mount> MountWatch::parse(const std::string &text)
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
-        // id parent major:minor root mountpoint options [optional...] - type source superopts
-        std::istringstream fields(line);
         std::vector<std::string> f;
-        std::string w;
-        while (fields >> w)
-            f.push_back(w);
         size_t dash = 0;
-        for (size_t i = 6; i < f.size(); ++i) {
-            if (f[i] == "-") {
-                dash = i;
-                break;
-            }
-        }
-        if (f.size() < 7 || dash == 0 || dash + 1 >= f.size())
+        if (!MountInfo::splitLine(line, &f, &dash))
             continue;
         char *end = nullptr;
         const unsigned long long id = std::strtoull(f[0].c_str(), &end, 10);

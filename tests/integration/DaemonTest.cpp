@@ -34,30 +34,9 @@ namespace
 
 using Clock = std::chrono::steady_clock;
 
-pg::Rule exactRule(const std::string &path, Verdict action)
-{
-    pg::Rule r;
-    r.kind = pg::RuleKind::Exact;
-    r.action = action;
-    r.pattern = path;
-    return r;
-}
-
 bool isRequestFor(const pg::Event &e, const std::string &image)
 {
     return e.kind == pg::EventKind::Request && e.image == image;
-}
-
-bool isVerdictFor(const pg::Event &e, const std::string &image)
-{
-    return e.kind == pg::EventKind::Verdict && e.image == image;
-}
-
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path);
-    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return s;
 }
 
 } // namespace

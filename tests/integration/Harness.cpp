@@ -2,6 +2,7 @@
 #include "Harness.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -16,7 +17,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <vector>
 
 namespace pgtest
 {
@@ -77,6 +80,69 @@ std::optional<int> waitPidBounded(pid_t pid, Ms timeout)
 }
 
 } // namespace
+
+std::string readFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+namespace
+{
+
+// Digest of a file read in pieces (some test programs are 1 GB).
+std::string digestOf(const std::string &path, const EVP_MD *md)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX *)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(ctx.get(), md, nullptr);
+    std::vector<char> buf(1 << 20);
+    while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+        EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx.get(), d, &n);
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < n; ++i) {
+        out += digits[d[i] >> 4];
+        out += digits[d[i] & 15u];
+    }
+    return out;
+}
+
+} // namespace
+
+std::string sha256Of(const std::string &path)
+{
+    return digestOf(path, EVP_sha256());
+}
+
+std::string md5Of(const std::string &path)
+{
+    return digestOf(path, EVP_md5());
+}
+
+pg::Rule rule(pg::RuleKind kind, const std::string &pattern, pg::Verdict action)
+{
+    pg::Rule r;
+    r.kind = kind;
+    r.action = action;
+    r.pattern = pattern;
+    return r;
+}
+
+pg::Rule exactRule(const std::string &path, pg::Verdict action)
+{
+    return rule(pg::RuleKind::Exact, path, action);
+}
+
+bool isVerdictFor(const pg::Event &e, const std::string &image)
+{
+    return e.kind == pg::EventKind::Verdict && e.image == image;
+}
 
 std::string procguarddPath()
 {

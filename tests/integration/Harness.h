@@ -143,6 +143,17 @@ private:
     bool m_disconnected = false;
 };
 
+// Small helpers the tests share.
+// The whole file (binary), or "" when it cannot be read.
+std::string readFile(const std::string &path);
+// Lower-case hex digests from OpenSSL (not from the daemon's code).
+std::string sha256Of(const std::string &path);
+std::string md5Of(const std::string &path);
+// A rule with no conditions.
+pg::Rule rule(pg::RuleKind kind, const std::string &pattern, pg::Verdict action);
+pg::Rule exactRule(const std::string &path, pg::Verdict action);
+bool isVerdictFor(const pg::Event &e, const std::string &image);
+
 // Paths of the programs under test, from the build.
 std::string procguarddPath();
 std::string procguardctlPath();

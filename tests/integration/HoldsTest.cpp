@@ -32,23 +32,6 @@ namespace
 
 using Clock = std::chrono::steady_clock;
 
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-pg::Rule exactRule(const std::string &path, Verdict action)
-{
-    pg::Rule r;
-    r.kind = pg::RuleKind::Exact;
-    r.action = action;
-    r.pattern = path;
-    return r;
-}
-
 bool isRequestFor(const pg::Event &e, const std::string &image)
 {
     return e.kind == pg::EventKind::Request && e.image == image;

@@ -22,7 +22,6 @@
 
 #include "Harness.h"
 #include "UnixSocketTransport.h"
-#include "pg_sha256.h"
 
 using namespace pgtest;
 using pg::Verdict;
@@ -31,45 +30,6 @@ namespace
 {
 
 constexpr uid_t kNobody = 65534;
-
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string sha256Of(const std::string &path)
-{
-    const std::string data = readFile(path);
-    pg_sha256_ctx c;
-    pg_sha256_init(&c);
-    pg_sha256_update(&c, data.data(), data.size());
-    uint8_t d[32];
-    pg_sha256_final(&c, d);
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (uint8_t b : d) {
-        out += digits[b >> 4];
-        out += digits[b & 15u];
-    }
-    return out;
-}
-
-pg::Rule rule(pg::RuleKind kind, const std::string &pattern, Verdict action)
-{
-    pg::Rule r;
-    r.kind = kind;
-    r.action = action;
-    r.pattern = pattern;
-    return r;
-}
-
-bool isVerdictFor(const pg::Event &e, const std::string &image)
-{
-    return e.kind == pg::EventKind::Verdict && e.image == image;
-}
 
 } // namespace
 

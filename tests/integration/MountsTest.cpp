@@ -99,15 +99,6 @@ private:
     int m_saved;
 };
 
-pg::Rule exactRule(const std::string &path, Verdict action)
-{
-    pg::Rule r;
-    r.kind = pg::RuleKind::Exact;
-    r.action = action;
-    r.pattern = path;
-    return r;
-}
-
 } // namespace
 
 class MountsTest : public ::testing::Test

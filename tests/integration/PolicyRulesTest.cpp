@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,64 +32,6 @@ namespace
 {
 
 using Clock = std::chrono::steady_clock;
-
-std::string readFile(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-std::string hex(const unsigned char *d, size_t n)
-{
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (size_t i = 0; i < n; ++i) {
-        out += digits[d[i] >> 4];
-        out += digits[d[i] & 15u];
-    }
-    return out;
-}
-
-// The expected digest comes from OpenSSL, read in pieces (some programs
-// here are 1 GB), not from the daemon's code.
-std::string sha256Of(const std::string &path)
-{
-    std::ifstream in(path, std::ios::binary);
-    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX *)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    std::vector<char> buf(1 << 20);
-    while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
-        EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx.get(), d, &n);
-    return hex(d, n);
-}
-
-std::string md5Of(const std::string &path)
-{
-    const std::string data = readFile(path);
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_Digest(data.data(), data.size(), d, &n, EVP_md5(), nullptr);
-    return hex(d, n);
-}
-
-pg::Rule rule(pg::RuleKind kind, const std::string &pattern, Verdict action)
-{
-    pg::Rule r;
-    r.kind = kind;
-    r.action = action;
-    r.pattern = pattern;
-    return r;
-}
-
-bool isVerdictFor(const pg::Event &e, const std::string &image)
-{
-    return e.kind == pg::EventKind::Verdict && e.image == image;
-}
 
 } // namespace
 

@@ -28,15 +28,6 @@ namespace
 
 using Clock = std::chrono::steady_clock;
 
-pg::Rule exactRule(const std::string &path, Verdict action)
-{
-    pg::Rule r;
-    r.kind = pg::RuleKind::Exact;
-    r.action = action;
-    r.pattern = path;
-    return r;
-}
-
 // Seconds after local midnight now, as procguardd computes it.
 uint32_t localSecondOfDay(time_t at)
 {
