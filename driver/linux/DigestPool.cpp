@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -123,11 +124,11 @@ bool DigestPool::submit(const Job &job)
 {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        if (m_stop.load() || m_threads.empty() || m_jobs.size() >= m_capacity)
+        if (m_stop.load() || m_threads.empty() || m_small.size() + m_bulk.size() >= m_capacity)
             return false;
-        m_jobs.push_back(job);
+        (job.size > kBulkBytes && m_threadCount > 1 ? m_bulk : m_small).push_back(job);
     }
-    m_cv.notify_one();
+    m_cv.notify_all(); // the right lane's thread must wake
     return true;
 }
 
@@ -145,7 +146,7 @@ std::vector<DigestPool::Result> DigestPool::takeResults()
 size_t DigestPool::queued() const
 {
     std::lock_guard<std::mutex> lock(m_mutex);
-    return m_jobs.size();
+    return m_small.size() + m_bulk.size();
 }
 
 void DigestPool::stop()
@@ -153,9 +154,11 @@ void DigestPool::stop()
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_stop.store(true);
-        for (const Job &j : m_jobs)
-            ::close(j.fd);
-        m_jobs.clear();
+        for (std::deque<Job> *lane : {&m_small, &m_bulk}) {
+            for (const Job &j : *lane)
+                ::close(j.fd);
+            lane->clear();
+        }
     }
     m_cv.notify_all();
     for (std::thread &t : m_threads) {
@@ -169,15 +172,23 @@ void DigestPool::run(unsigned index)
 {
     const std::string name = "pg-digest-" + std::to_string(index);
     pthread_setname_np(pthread_self(), name.c_str());
+    // Only lowering: no privilege needed (Linux: nice is per thread).
+    if (!smallLane(index))
+        setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBulkNice);
+    const bool small = smallLane(index);
+    const bool bulk = bulkLane(index);
     for (;;) {
         Job job;
         {
             std::unique_lock<std::mutex> lock(m_mutex);
-            m_cv.wait(lock, [this] { return m_stop.load() || !m_jobs.empty(); });
+            m_cv.wait(lock, [&] {
+                return m_stop.load() || (small && !m_small.empty()) || (bulk && !m_bulk.empty());
+            });
             if (m_stop.load())
                 return;
-            job = m_jobs.front();
-            m_jobs.pop_front();
+            std::deque<Job> &lane = small && !m_small.empty() ? m_small : m_bulk;
+            job = lane.front();
+            lane.pop_front();
         }
         Result r;
         r.id = job.id;

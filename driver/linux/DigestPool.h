@@ -37,12 +37,21 @@ class DigestPool
 {
 public:
     enum : uint32_t { kSha256 = 1u, kMd5 = 2u };
+    // Two lanes, so that a large file never delays a small one: files up
+    // to kBulkBytes go to the first thread (the daemon's own priority),
+    // larger ones to the others, which run at kBulkNice - below the
+    // answering thread and the programs being started, so that on a
+    // machine with few cores a 400 MB hash does not slow the other starts.
+    // With one thread, both lanes share it.
+    static constexpr uint64_t kBulkBytes = 16ull * 1024 * 1024;
+    static constexpr int kBulkNice = 19;
 
     struct Job {
         uint64_t id = 0;
         int fd = -1;           // owned by the pool once accepted
         uint32_t algos = 0;    // kSha256 | kMd5
         uint64_t maxBytes = 0; // stop (and fail) past this many bytes; 0 = no bound
+        uint64_t size = 0;     // the file's size (picks the lane)
     };
     struct Result {
         uint64_t id = 0;
@@ -76,13 +85,16 @@ public:
 
 private:
     void run(unsigned index);
+    bool bulkLane(unsigned index) const { return index > 0 || m_threadCount == 1; }
+    bool smallLane(unsigned index) const { return index == 0; }
 
     unsigned m_threadCount;
     size_t m_capacity;
     std::vector<std::thread> m_threads;
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
-    std::deque<Job> m_jobs;
+    std::deque<Job> m_small; // lane 0
+    std::deque<Job> m_bulk;  // the other threads (lane 0 too when alone)
     std::vector<Result> m_results;
     std::atomic<bool> m_stop{false};
     int m_eventFd = -1;

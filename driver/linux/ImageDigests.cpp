@@ -89,6 +89,7 @@ uint64_t ImageDigests::request(int fd, const FileVersion &v, uint32_t algos)
     job.fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     job.algos = algos;
     job.maxBytes = m_config.maxBytes;
+    job.size = v.size;
     if (job.fd < 0)
         return 0;
     if (!m_pool->submit(job)) {

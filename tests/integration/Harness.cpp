@@ -221,7 +221,8 @@ bool Daemon::start(const std::vector<std::string> &args, const std::string &sock
     all.insert(all.end(), args.begin(), args.end());
     // vm.memfd_noexec is machine-wide: a test daemon leaves it alone unless
     // the test asks for it (one that is killed could not restore it).
-    if (std::find(args.begin(), args.end(), "--memfd-noexec") == args.end() &&
+    // (Another binary - a benchmark's baseline build - may not know it.)
+    if (m_program.empty() && std::find(args.begin(), args.end(), "--memfd-noexec") == args.end() &&
         std::find(args.begin(), args.end(), "--no-memfd-noexec") == args.end())
         all.push_back("--no-memfd-noexec");
     std::vector<char *> argv;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -191,6 +192,35 @@ TEST(DigestPoolTest, AnswersEveryJobThroughItsNotifyFd)
         EXPECT_EQ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", r.sha256);
     }
     pool.stop();
+}
+
+TEST(DigestPoolTest, LargeAndSmallFilesGoToTheirOwnLanesAndBothAreAnswered)
+{
+    TempFile f("abc");
+    DigestPool pool(2, 8);
+    std::string error;
+    ASSERT_TRUE(pool.start(&error)) << error;
+    DigestPool::Job big;
+    big.id = 1;
+    big.fd = dup(f.fd());
+    big.algos = DigestPool::kSha256;
+    big.size = DigestPool::kBulkBytes + 1; // the bulk lane, at a lower priority
+    DigestPool::Job small = big;
+    small.id = 2;
+    small.fd = dup(f.fd());
+    small.size = 3;
+    ASSERT_TRUE(pool.submit(big));
+    ASSERT_TRUE(pool.submit(small));
+    std::set<uint64_t> answered;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (answered.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+        for (const auto &r : pool.takeResults()) {
+            EXPECT_TRUE(r.ok) << r.error;
+            answered.insert(r.id);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ((std::set<uint64_t>{1, 2}), answered);
 }
 
 TEST(DigestPoolTest, RefusesJobsPastItsQueueAndAfterStop)
