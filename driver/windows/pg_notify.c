@@ -615,6 +615,28 @@ Routine Description:
     (prompt mode, no rule, a controller connected, not stopping; or, in
     prompt or lockdown mode, a SIGNER rule could decide: PG_EVF_FACTS).
 --*/
+/*++
+Routine Description:
+    A start a person must decide (prompt mode, or an ASK rule): held for
+    the controlling client, or decided now with the default verdict when
+    nobody can answer.
+Return Value:
+    TRUE when the start is to be held; FALSE with *Verdict and *Source.
+--*/
+static BOOLEAN PgpAskPersonLocked(UCHAR *Verdict, UCHAR *Source)
+{
+    *Verdict = (UCHAR)PgGlobals.DefaultVerdict;
+    if (PgGlobals.Stopping) {
+        *Source = PG_SRC_STOP;
+        return FALSE;
+    }
+    if (PgGlobals.Controller == NULL) {
+        *Source = PG_SRC_NO_CLIENT;
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_INFO Si,
                                UCHAR *Verdict, UCHAR *Source, uint32_t *RuleId, uint16_t *Flags)
 {
@@ -639,13 +661,27 @@ static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_I
     PgpMatchInput(Si, &in);
     if (pg_rule_cache_match(&PgGlobals.Rules, &in, &match)) {
         *RuleId = match.rule_id;
-        *Source = PG_SRC_RULE;
-        *Verdict = match.action;
-        if (PgGlobals.Mode == PG_MODE_MONITOR && match.action == PG_VERDICT_BLOCK) {
+        if (PgGlobals.Mode == PG_MODE_MONITOR) {
+            /* Monitor never blocks and never asks. As procguardd reports
+             * it: a block rule's start "would have been blocked" and the
+             * mode let it run; an allow or ask rule decided it. */
             *Verdict = PG_VERDICT_ALLOW;
-            *Flags |= PG_EVF_WOULD_BLOCK;
+            if (match.action == PG_VERDICT_BLOCK) {
+                *Source = PG_SRC_MODE;
+                *Flags |= PG_EVF_WOULD_BLOCK;
+            } else {
+                *Source = PG_SRC_RULE;
+            }
+            return FALSE;
         }
-        return FALSE;
+        if (match.action != PG_VERDICT_ASK) {
+            *Source = PG_SRC_RULE;
+            *Verdict = match.action;
+            return FALSE;
+        }
+        /* An ASK rule: a person decides, in prompt and lockdown alike
+         * (the create callback must not let it through as "not a block"). */
+        return PgpAskPersonLocked(Verdict, Source);
     }
     /* A SIGNER rule could decide, but a signature can be verified only in
      * user mode: hold the start for the resolver (procguardctl resolve, a
@@ -665,19 +701,13 @@ static BOOLEAN PgpDecideLocked(ULONG Pid, ULONG Ppid, ULONG Creator, PPG_START_I
         *Source = PG_SRC_MODE;
         return FALSE;
     case PG_MODE_PROMPT:
-        *Verdict = (UCHAR)PgGlobals.DefaultVerdict;
-        if (PgGlobals.Stopping) {
-            *Source = PG_SRC_STOP;
-            return FALSE;
-        }
-        if (PgGlobals.Controller == NULL) {
-            *Source = PG_SRC_NO_CLIENT;
-            return FALSE;
-        }
-        return TRUE;
+        return PgpAskPersonLocked(Verdict, Source);
     default:
+        /* Monitor: what no rule matches, lockdown would have blocked (the
+         * learning proposals are built from these). */
         *Verdict = PG_VERDICT_ALLOW;
         *Source = PG_SRC_MODE;
+        *Flags |= PG_EVF_WOULD_BLOCK;
         return FALSE;
     }
 }
@@ -861,6 +891,7 @@ static UCHAR PgpOnStart(PEPROCESS Process, HANDLE ProcessId, PPS_CREATE_NOTIFY_I
             PgGlobals.Prompted++;
             ev.kind = PG_EV_REQUEST;
             ev.hold_id = holdId;
+            ev.rule_id = ruleId; /* the ASK rule, when one asked */
             ev.timeout_ms = PgGlobals.TimeoutMs;
             ev.default_verdict = (uint8_t)PgGlobals.DefaultVerdict;
             ev.flags |= PG_EVF_HELD;

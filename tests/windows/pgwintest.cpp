@@ -497,6 +497,63 @@ void PromptAnsweredAllowAndBlock()
     }
 }
 
+void AskRuleHoldsTheStartForAPersonInLockdown()
+{
+    // Before this was fixed, an ASK rule returned "ask" without a hold and
+    // the create callback let every non-BLOCK answer through: the start ran.
+    Fixture f;
+    CHECK(f.ok);
+    const std::vector<RuleSpec> rules = {{7, PG_RULE_EXACT, PG_VERDICT_ASK, "C:/APPS/ASKME.EXE"}};
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_LOCKDOWN, PG_VERDICT_ALLOW, 10000, 60000, rules), 0u);
+    drain(f.ctl.h);
+    Inject inj;
+    CHECK(inj.start(f.starter.h, 5030, 4, "\\??\\C:\\Apps\\askme.exe"));
+    Ev req;
+    CHECK(waitEvent(
+        f.ctl.h, 5000, [](const Ev &e) { return e.e.kind == PG_EV_REQUEST; }, &req));
+    CHECK(req.e.hold_id != 0);
+    CHECK_EQ(req.e.rule_id, 7u);
+    CHECK(!inj.wait(200)); // held for the person
+    uint32_t unknown = 99;
+    CHECK_EQ(sendVerdict(f.ctl.h, req.e.hold_id, PG_VERDICT_BLOCK, &unknown), 0u);
+    CHECK(inj.wait(5000));
+    CHECK_EQ(inj.out.creation_status, kAccessDenied);
+}
+
+void MonitorReportsWhatLockdownWouldBlock()
+{
+    // Before this was fixed, a start no rule matched was never flagged, so
+    // learning found nothing on Windows; a block rule's start was reported
+    // as decided by the rule.
+    Fixture f;
+    CHECK(f.ok);
+    CHECK_EQ(setPolicy(f.ctl.h, PG_MODE_MONITOR, PG_VERDICT_ALLOW, 5000, 60000, kRules), 0u);
+    drain(f.ctl.h);
+    const struct {
+        uint32_t pid;
+        const char *image;
+        uint8_t source;
+        bool wouldBlock;
+        uint32_t ruleId;
+    } cases[] = {
+        {5040, "\\??\\C:\\Apps\\unknown.exe", PG_SRC_MODE, true, 0},
+        {5041, "\\??\\C:\\Apps\\BAD.exe", PG_SRC_MODE, true, 2},
+        {5042, "\\??\\C:\\Apps\\good.exe", PG_SRC_RULE, false, 1},
+    };
+    for (const auto &c : cases) {
+        CHECK_EQ(injectSync(f.starter.h, c.pid, c.image), 0u); // monitor never blocks
+        Ev v;
+        const uint32_t pid = c.pid;
+        CHECK(waitEvent(
+            f.ctl.h, 3000,
+            [pid](const Ev &e) { return e.e.kind == PG_EV_VERDICT && e.e.pid == pid; }, &v));
+        CHECK_EQ(v.e.verdict, (uint8_t)PG_VERDICT_ALLOW);
+        CHECK_EQ(v.e.source, c.source);
+        CHECK_EQ((v.e.flags & PG_EVF_WOULD_BLOCK) != 0, c.wouldBlock);
+        CHECK_EQ(v.e.rule_id, c.ruleId);
+    }
+}
+
 void NoAnswerGetsDefaultVerdictAfterTimeout()
 {
     Fixture f;
@@ -1622,6 +1679,8 @@ int main(int argc, char **argv)
         {"AllowByRuleLetsTheStartProceed", AllowByRuleLetsTheStartProceed},
         {"BlockByRuleReportsAccessDenied", BlockByRuleReportsAccessDenied},
         {"PromptAnsweredAllowAndBlock", PromptAnsweredAllowAndBlock},
+        {"AskRuleHoldsTheStartForAPersonInLockdown", AskRuleHoldsTheStartForAPersonInLockdown},
+        {"MonitorReportsWhatLockdownWouldBlock", MonitorReportsWhatLockdownWouldBlock},
         {"NoAnswerGetsDefaultVerdictAfterTimeout", NoAnswerGetsDefaultVerdictAfterTimeout},
         {"ClosingControllerResolvesEveryHold", ClosingControllerResolvesEveryHold},
         {"BlockPastBudgetTerminatesTheHeldProcess", BlockPastBudgetTerminatesTheHeldProcess},
