@@ -1406,6 +1406,7 @@ void Daemon::processStarted(ProcessInfo &&started)
     ProcessInfo &info = m_table.upsert(child);
     info = std::move(started);
     pg_event ev = makeEvent(PG_EV_START, child);
+    ev.time_ns = startedAtNs(info.startTicks, ev.time_ns);
     ev.ppid = info.ppid;
     ev.creator_pid = info.ppid;
     ev.uid = info.uid;
@@ -1556,6 +1557,7 @@ void Daemon::snapshotTo(ClientConnection &client)
     // other client); live events start at the next_seq of HELLO_REPLY.
     for (const ProcessInfo *p : all) {
         pg_event ev = makeEvent(PG_EV_START, p->pid);
+        ev.time_ns = startedAtNs(p->startTicks, ev.time_ns); // when it started, not now
         ev.seq = 0;
         ev.ppid = p->ppid;
         ev.creator_pid = p->ppid;
@@ -1596,6 +1598,23 @@ void Daemon::emitVerdict(uint64_t holdId, uint32_t pid, uint32_t ppid, uint32_t 
     ev.rule_id = ruleId;
     ev.flags = flags;
     emit(ev, image, std::string(), parentImage, false);
+}
+
+uint64_t Daemon::startedAtNs(uint64_t startTicks, uint64_t nowNs)
+{
+    // startTicks count clock ticks of CLOCK_BOOTTIME (suspend included):
+    // the wall-clock start is now minus the process's age.
+    static const long ticksPerSecond = sysconf(_SC_CLK_TCK);
+    if (startTicks == 0 || ticksPerSecond <= 0)
+        return nowNs;
+    struct timespec boot;
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    const uint64_t bootNowNs =
+        static_cast<uint64_t>(boot.tv_sec) * 1000000000u + static_cast<uint64_t>(boot.tv_nsec);
+    const uint64_t startNs = startTicks * (1000000000u / static_cast<uint64_t>(ticksPerSecond));
+    if (startNs > bootNowNs || bootNowNs - startNs > nowNs)
+        return nowNs;
+    return nowNs - (bootNowNs - startNs);
 }
 
 pg_event Daemon::makeEvent(uint16_t kind, uint32_t pid) const

@@ -289,6 +289,10 @@ private:
     bool emit(pg_event &ev, const std::string &image, const std::string &cmdline,
               const std::string &parentImage, bool priority);
     pg_event makeEvent(uint16_t kind, uint32_t pid) const;
+    // The wall-clock time a process started (/proc's or the kernel's start
+    // ticks), for START events: the tree shows when it started, not when
+    // procguardd (or the panel) first saw it. nowNs when unknown.
+    static uint64_t startedAtNs(uint64_t startTicks, uint64_t nowNs);
     // Counts a decision and emits its VERDICT (holdId 0: not held).
     void emitVerdict(uint64_t holdId, uint32_t pid, uint32_t ppid, uint32_t uid,
                      const std::string &image, const std::string &parentImage, uint8_t verdict,

@@ -585,6 +585,19 @@ TEST_F(DaemonTest, SnapshotListsRunningProcessesOnConnect)
     });
     ASSERT_TRUE(self) << "the snapshot did not include the test process";
     EXPECT_FALSE(self->image.empty());
+    // Its time is when it started (the tree's "Started"), not now: this
+    // process started before its daemon did.
+    auto init = events.waitFor([](const pg::Event &e) {
+        return e.kind == pg::EventKind::Start && (e.flags & PG_EVF_SNAPSHOT) && e.pid == 1;
+    });
+    ASSERT_TRUE(init);
+    const uint64_t nowNs =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
+    EXPECT_LT(self->timeNs, nowNs);
+    EXPECT_LE(init->timeNs, self->timeNs) << "PID 1 started first";
+    EXPECT_LT(init->timeNs + 2'000'000'000ull, nowNs) << "PID 1's start is the connect time";
 }
 
 TEST_F(DaemonTest, ProcessEventsStillArriveWithoutTheProcConnector)
