@@ -103,7 +103,7 @@ DigestPool::DigestPool(unsigned threads, size_t queueCapacity)
 
 DigestPool::~DigestPool()
 {
-    stop();
+    stop(); // a pool whose stop() failed is never destroyed (see stop())
     if (m_eventFd >= 0)
         ::close(m_eventFd);
 }
@@ -149,8 +149,11 @@ size_t DigestPool::queued() const
     return m_small.size() + m_bulk.size();
 }
 
-void DigestPool::stop()
+bool DigestPool::stop(int waitMs)
 {
+    if (m_stopped)
+        return true;
+    m_stopped = true;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_stop.store(true);
@@ -161,15 +164,36 @@ void DigestPool::stop()
         }
     }
     m_cv.notify_all();
+    bool allExited;
+    {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        allExited = m_exitCv.wait_for(lock, std::chrono::milliseconds(waitMs),
+                                      [this] { return m_exited == m_threads.size(); });
+    }
     for (std::thread &t : m_threads) {
-        if (t.joinable())
+        if (!t.joinable())
+            continue;
+        if (allExited)
             t.join();
+        else
+            t.detach(); // stuck in a read; it ends with the process
     }
     m_threads.clear();
+    return allExited;
 }
 
 void DigestPool::run(unsigned index)
 {
+    // Counted on every way out, so that stop() knows when to join.
+    struct ExitMark {
+        DigestPool *pool;
+        ~ExitMark()
+        {
+            std::lock_guard<std::mutex> lock(pool->m_mutex);
+            ++pool->m_exited;
+            pool->m_exitCv.notify_all();
+        }
+    } mark{this};
     const std::string name = "pg-digest-" + std::to_string(index);
     pthread_setname_np(pthread_self(), name.c_str());
     // Only lowering: no privilege needed (Linux: nice is per thread).

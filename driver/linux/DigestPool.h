@@ -20,8 +20,8 @@
 // accepted it; the pool closes it. Results are handed back through a
 // mutex-guarded list and an eventfd the main thread polls (notifyFd()).
 // The main thread never waits for a worker: submit() refuses when the
-// queue is full, and stop() cancels running jobs between two reads
-// (the join waits at most for one pread).
+// queue is full, and stop() cancels running jobs between two reads and
+// waits a bounded time for them.
 #pragma once
 
 #include <atomic>
@@ -76,8 +76,12 @@ public:
     bool submit(const Job &job);
     std::vector<Result> takeResults();
     size_t queued() const;
-    // Drops queued jobs, cancels running ones, joins. Idempotent.
-    void stop();
+    // Drops queued jobs, cancels running ones (between two reads) and
+    // joins, waiting at most waitMs. False when a worker is still stuck in
+    // a read (a filesystem that never answers): its thread is detached and
+    // the caller must not destroy the pool (it leaks it; the process is
+    // about to exit). Idempotent.
+    bool stop(int waitMs = 2000);
 
     // Hashes fd from offset 0 (no caching). cancel may be null.
     static bool hashFd(int fd, uint32_t algos, uint64_t maxBytes, const std::atomic<bool> *cancel,
@@ -97,5 +101,8 @@ private:
     std::deque<Job> m_bulk;  // the other threads (lane 0 too when alone)
     std::vector<Result> m_results;
     std::atomic<bool> m_stop{false};
+    bool m_stopped = false;
+    unsigned m_exited = 0; // workers that left run() (under m_mutex)
+    std::condition_variable m_exitCv;
     int m_eventFd = -1;
 };

@@ -44,8 +44,12 @@ bool ImageDigests::start(const Config &config, std::string *error, std::string *
 
 void ImageDigests::stop()
 {
-    if (m_pool)
-        m_pool->stop();
+    // A worker stuck in a read (a filesystem that never answers) is not
+    // waited for: the pool is left to the exiting process.
+    if (m_pool && !m_pool->stop()) {
+        PG_LOG_WARN("a digest read did not finish; not waiting for it");
+        (void)m_pool.release();
+    }
     if (m_writer) {
         save(0, true);
         m_writer->stop();
