@@ -53,22 +53,6 @@ bool writeRandom(const std::string &path, size_t bytes)
     return static_cast<bool>(out);
 }
 
-pg::Status statusOf(const std::string &socket)
-{
-    pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(socket));
-    pg::ConnectOptions options;
-    options.control = false;
-    options.snapshot = false;
-    pg::Status st;
-    EventCollector sink;
-    if (!link.connect(options)) {
-        link.start(&sink);
-        link.getStatus(&st);
-    }
-    link.close();
-    return st;
-}
-
 // One gated tmpfs with its own procguardd in lockdown: one hash rule (so
 // every start needs its digest) and a folder allow, no client.
 struct Setup {
@@ -88,33 +72,17 @@ struct Setup {
             daemon.setProgram(program);
         if (!daemon.start(args, socket, scratch.path() + "/" + label + ".log", &error))
             return;
-        pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(socket));
-        pg::ConnectOptions options;
-        options.snapshot = false;
-        if (pg::Error err = link.connect(options)) {
-            error = err.message;
-            return;
-        }
-        EventCollector sink;
-        link.start(&sink);
         pg::Policy p;
         p.mode = pg::Mode::Lockdown;
         p.defaultVerdict = pg::Verdict::Block;
         p.holdBudgetMs = 1000;
-        pg::Rule hash;
-        hash.kind = pg::RuleKind::Sha256;
-        hash.action = pg::Verdict::Block;
-        hash.pattern = std::string(64, '0');
-        pg::Rule folder;
-        folder.kind = pg::RuleKind::Prefix;
-        folder.action = pg::Verdict::Allow;
-        folder.pattern = gate.path() + "/";
-        p.rules = {hash, folder};
-        if (pg::Error err = link.setPolicy(p)) {
-            error = err.message;
+        p.rules = {rule(pg::RuleKind::Sha256, std::string(64, '0'), pg::Verdict::Block),
+                   rule(pg::RuleKind::Prefix, gate.path() + "/", pg::Verdict::Allow)};
+        EventCollector sink;
+        std::unique_ptr<pg::KernelLink> link = controlWithPolicy(socket, p, &sink, &error);
+        if (!link)
             return;
-        }
-        link.close(); // lockdown holds with no client
+        link->close(); // lockdown holds with no client
         ok = true;
     }
 

@@ -1,6 +1,8 @@
 // Harness.cpp - see Harness.h.
 #include "Harness.h"
 
+#include "UnixSocketTransport.h"
+
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <poll.h>
@@ -142,6 +144,51 @@ pg::Rule exactRule(const std::string &path, pg::Verdict action)
 bool isVerdictFor(const pg::Event &e, const std::string &image)
 {
     return e.kind == pg::EventKind::Verdict && e.image == image;
+}
+
+std::unique_ptr<pg::KernelLink> connectClient(const std::string &socket, bool control,
+                                              pg::EventSink *sink, std::string *error,
+                                              const std::string &name)
+{
+    auto link = std::make_unique<pg::KernelLink>(std::make_unique<pg::UnixSocketTransport>(socket));
+    pg::ConnectOptions options;
+    options.control = control;
+    options.snapshot = false;
+    options.clientName = name;
+    pg::ConnectInfo info;
+    if (pg::Error err = link->connect(options, &info)) {
+        *error = err.message;
+        return nullptr;
+    }
+    link->start(sink);
+    return link;
+}
+
+std::unique_ptr<pg::KernelLink> controlWithPolicy(const std::string &socket,
+                                                  const pg::Policy &policy, pg::EventSink *sink,
+                                                  std::string *error, const std::string &name)
+{
+    std::unique_ptr<pg::KernelLink> link = connectClient(socket, true, sink, error, name);
+    if (!link)
+        return nullptr;
+    if (pg::Error err = link->setPolicy(policy)) {
+        *error = err.message;
+        link->close();
+        return nullptr;
+    }
+    return link;
+}
+
+pg::Status statusOf(const std::string &socket)
+{
+    EventCollector sink;
+    std::string error;
+    pg::Status st;
+    if (std::unique_ptr<pg::KernelLink> link = connectClient(socket, false, &sink, &error)) {
+        link->getStatus(&st);
+        link->close();
+    }
+    return st;
 }
 
 std::string procguarddPath()

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -153,6 +154,20 @@ std::string md5Of(const std::string &path);
 pg::Rule rule(pg::RuleKind kind, const std::string &pattern, pg::Verdict action);
 pg::Rule exactRule(const std::string &path, pg::Verdict action);
 bool isVerdictFor(const pg::Event &e, const std::string &image);
+
+// A client of the procguardd at socket: connected (as the controlling
+// client when control; observer otherwise; no snapshot), its events going
+// to sink. nullptr with *error when it could not connect.
+std::unique_ptr<pg::KernelLink> connectClient(const std::string &socket, bool control,
+                                              pg::EventSink *sink, std::string *error,
+                                              const std::string &name = "procguard-test");
+// The same, as the controlling client, with policy installed.
+std::unique_ptr<pg::KernelLink> controlWithPolicy(const std::string &socket,
+                                                  const pg::Policy &policy, pg::EventSink *sink,
+                                                  std::string *error,
+                                                  const std::string &name = "procguard-test");
+// The status, asked by a short-lived observer ({} when unreachable).
+pg::Status statusOf(const std::string &socket);
 
 // Paths of the programs under test, from the build.
 std::string procguarddPath();

@@ -71,23 +71,15 @@ protected:
 
     void lockdown(std::vector<pg::Rule> rules)
     {
-        m_link =
-            std::make_unique<pg::KernelLink>(std::make_unique<pg::UnixSocketTransport>(m_socket));
-        pg::ConnectOptions options;
-        options.control = true;
-        options.clientName = "identity-test";
-        pg::ConnectInfo info;
-        pg::Error err = m_link->connect(options, &info);
-        ASSERT_FALSE(err) << err.message;
-        m_link->start(&m_events);
         pg::Policy p;
         p.mode = pg::Mode::Lockdown;
         p.defaultVerdict = Verdict::Block;
         p.timeoutMs = 5000;
         p.holdBudgetMs = 500;
         p.rules = std::move(rules);
-        err = m_link->setPolicy(p);
-        ASSERT_FALSE(err) << err.message;
+        std::string error;
+        m_link = controlWithPolicy(m_socket, p, &m_events, &error, "identity-test");
+        ASSERT_TRUE(m_link) << error;
     }
 
     // Runs script with sh as "nobody" in a new user and mount namespace of

@@ -142,23 +142,15 @@ protected:
     {
         if (m_link)
             m_link->close();
-        m_link =
-            std::make_unique<pg::KernelLink>(std::make_unique<pg::UnixSocketTransport>(m_socket));
-        pg::ConnectOptions options;
-        options.control = true;
-        options.clientName = "mounts-test";
-        pg::ConnectInfo info;
-        pg::Error err = m_link->connect(options, &info);
-        ASSERT_FALSE(err) << err.message;
-        m_link->start(&m_events);
         pg::Policy p;
         p.mode = mode;
         p.defaultVerdict = Verdict::Block;
         p.timeoutMs = 5000;
         p.holdBudgetMs = 500;
         p.rules = std::move(rules);
-        err = m_link->setPolicy(p);
-        ASSERT_FALSE(err) << err.message;
+        std::string error;
+        m_link = controlWithPolicy(m_socket, p, &m_events, &error, "mounts-test");
+        ASSERT_TRUE(m_link) << error;
     }
 
     // posix_spawn's error (0: started) and, when started, the exit code.

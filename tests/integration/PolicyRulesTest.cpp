@@ -86,26 +86,7 @@ protected:
         EXPECT_EQ(0, m_daemon.stop(SIGTERM));
     }
 
-    pg::Status status()
-    {
-        pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(m_socket));
-        pg::ConnectOptions options;
-        options.control = false;
-        options.snapshot = false;
-        options.clientName = "policy-rules-status";
-        pg::ConnectInfo info;
-        pg::Status st;
-        EventCollector sink;
-        pg::Error err = link.connect(options, &info);
-        EXPECT_FALSE(err) << err.message;
-        if (!err) {
-            link.start(&sink);
-            err = link.getStatus(&st);
-            EXPECT_FALSE(err) << err.message;
-        }
-        link.close();
-        return st;
-    }
+    pg::Status status() { return statusOf(m_socket); }
 
     // A runnable copy of /bin/true grown to bytes (sparse: it costs no
     // memory, but every byte is read and hashed).

@@ -127,22 +127,15 @@ protected:
     // Lockdown, the allowed program by path; no client stays connected.
     void installLockdown()
     {
-        pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(m_socket));
-        pg::ConnectOptions options;
-        options.snapshot = false;
-        EventCollector sink;
-        ASSERT_FALSE(link.connect(options));
-        link.start(&sink);
         pg::Policy p;
         p.mode = pg::Mode::Lockdown;
         p.defaultVerdict = Verdict::Block;
-        pg::Rule r;
-        r.kind = pg::RuleKind::Exact;
-        r.action = Verdict::Allow;
-        r.pattern = m_allowed;
-        p.rules = {r};
-        ASSERT_FALSE(link.setPolicy(p));
-        link.close();
+        p.rules = {exactRule(m_allowed, Verdict::Allow)};
+        EventCollector sink;
+        std::string error;
+        auto link = controlWithPolicy(m_socket, p, &sink, &error, "sentry-test");
+        ASSERT_TRUE(link) << error;
+        link->close();
     }
 
     bool waitSentry(const std::string &text, Ms timeout = Ms{10000})
@@ -201,18 +194,15 @@ TEST_F(SentryTest, StartHeldWhenTheDaemonDiesIsAnsweredNotLeftWaiting)
 {
     // Prompt mode with a controller that never answers, a long hold budget:
     // the launcher waits in execve() on procguardd when it is killed.
-    pg::KernelLink link(std::make_unique<pg::UnixSocketTransport>(m_socket));
-    pg::ConnectOptions options;
-    options.snapshot = false;
-    EventCollector sink;
-    ASSERT_FALSE(link.connect(options));
-    link.start(&sink);
     pg::Policy p;
     p.mode = pg::Mode::Prompt;
     p.defaultVerdict = Verdict::Allow;
     p.timeoutMs = 60000;
     p.holdBudgetMs = 30000;
-    ASSERT_FALSE(link.setPolicy(p));
+    EventCollector sink;
+    std::string error;
+    auto link = controlWithPolicy(m_socket, p, &sink, &error, "sentry-test");
+    ASSERT_TRUE(link) << error;
 
     // From outside the controller's process tree (its descendants are
     // never held).
@@ -225,7 +215,7 @@ TEST_F(SentryTest, StartHeldWhenTheDaemonDiesIsAnsweredNotLeftWaiting)
     ASSERT_EQ(0, kill(m_daemon.pid(), SIGKILL));
     m_daemon.stop(SIGKILL);
     auto held = launcher.waitSpawn(tag, Ms{15000});
-    link.close();
+    link->close();
     ASSERT_TRUE(held) << "a start procguardd held when it died was never answered";
     EXPECT_EQ(EPERM, held->error) << "prompt mode's orphans are refused, not let through";
 }
