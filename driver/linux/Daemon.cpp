@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include "ElfProbe.h"
+#include "ExecOrigin.h"
 #include "Log.h"
 #include "ProcFs.h"
 #include "ProcScanner.h"
@@ -238,6 +239,28 @@ bool Daemon::init(int *exitCode)
     // directory now, before the marks (afterPolicyChange below applies it).
     m_memfd.init(m_options.m_memfdNoexec, m_options.m_stateDir);
     m_interpreters.collect();
+    for (const std::string &loader : m_options.m_loaders) {
+        if (!m_interpreters.add(loader)) {
+            std::fprintf(stderr, "procguardd: --loader %s: not a file.\n", loader.c_str());
+            return false;
+        }
+    }
+    // How "ld.so prog" is caught (ExecOrigin.h): at the loader's exec where
+    // the kernel shows task stacks, so that no plain open reaches us.
+    const bool stacks = ExecOrigin::available();
+    if (m_options.m_loaderGuard == Options::LoaderGuard::Stack && !stacks) {
+        std::fprintf(stderr, "procguardd: --loader-guard stack: this kernel does not show "
+                             "task stacks in /proc/PID/stack.\n");
+        return false;
+    }
+    m_loaderGuard = m_options.m_loaderGuard == Options::LoaderGuard::Opens || !stacks
+                        ? LoaderGuard::Opens
+                        : LoaderGuard::Stack;
+    m_gate.watchPlainOpens(m_loaderGuard == LoaderGuard::Opens);
+    PG_LOG_INFO("programs run through their ELF interpreter are caught %s",
+                m_loaderGuard == LoaderGuard::Stack
+                    ? "at the interpreter's exec (plain opens are not watched)"
+                    : "by watching every plain open on the gated filesystems");
     // File identity: the mount tables whose paths mean the same files as
     // ours (FileIdentity.h), while our parent is still the one that
     // started us.
@@ -746,12 +769,18 @@ void Daemon::checkIdentity(int fd, StartFacts *st)
 void Daemon::handleExec(int fd, uint32_t pid)
 {
     // The kernel reports the ELF interpreter of a dynamic program as a
-    // second exec-open by the same task. It is not a start of its own;
-    // programs run through the interpreter directly are caught in
-    // handleOpen.
+    // second exec-open by the same task. It is not a start of its own. A
+    // run of the interpreter itself is one, of the program it names
+    // (DaemonLoader.cpp); with the opens guard such runs are caught in
+    // handleOpen instead.
     if (m_interpreters.containsFile(fd)) {
-        m_gate.respond(fd, true);
-        ::close(fd);
+        if (m_loaderGuard == LoaderGuard::Opens ||
+            ExecOrigin::classify(pid) == ExecOrigin::Kind::Secondary) {
+            m_gate.respond(fd, true);
+            ::close(fd);
+            return;
+        }
+        handleLoaderRun(fd, pid);
         return;
     }
     StartFacts st;
@@ -948,6 +977,10 @@ void Daemon::tryCmdlineDecision(uint64_t holdId, bool force)
     if (it == m_holds.end() || !it->second.awaitingCmdline)
         return;
     HeldStart &h = it->second;
+    if (h.loaderRun) {
+        decideLoaderRun(holdId, force);
+        return;
+    }
     const std::string exe = ProcFs::exePath(h.pid);
     if (!force && exe != h.image)
         return; // the exec has not completed yet
@@ -991,7 +1024,8 @@ void Daemon::tryCmdlineDecision(uint64_t holdId, bool force)
 
 void Daemon::handleOpen(int fd, uint32_t pid)
 {
-    // The hot path: every open on a gated filesystem lands here. Only an
+    // With the opens guard (kernels that hide task stacks; ExecOrigin.h)
+    // every open on a gated filesystem lands here. Only an
     // open by a process whose executable IS the ELF interpreter (one stat
     // of /proc/PID/exe) is looked at further.
     if (!m_interpreters.isInterpreterProcess(pid) || !ElfProbe::isExecutable(fd)) {
@@ -1457,7 +1491,11 @@ void Daemon::processExeced(ProcessInfo &&execed)
     // decided now.
     auto wait = m_cmdlineWaits.find(pid);
     if (wait != m_cmdlineWaits.end()) {
-        tryCmdlineDecision(wait->second, false);
+        auto hold = m_holds.find(wait->second);
+        if (hold != m_holds.end() && hold->second.loaderRun)
+            decideLoaderRun(wait->second, true);
+        else
+            tryCmdlineDecision(wait->second, false);
         rearmTimer();
     }
 }

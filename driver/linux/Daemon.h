@@ -122,6 +122,18 @@ private:
     // Whether the image path (and, when a rule has a parent condition, the
     // parent's) is the file itself; sets st->facts.pathFlags.
     void checkIdentity(int fd, StartFacts *st);
+    // A run of the ELF interpreter itself ("ld.so prog", DaemonLoader.cpp).
+    void handleLoaderRun(int fd, uint32_t pid);
+    // Once its exec completed: decides the hold for the program it names.
+    // execDone: the exec notification came (else only when /proc shows it).
+    void decideLoaderRun(uint64_t holdId, bool execDone);
+    // Fills *st for the program pid's loader command line names, opened
+    // as pid sees it (*programFd, the caller closes it). False with *why.
+    bool examineLoaderProgram(uint32_t pid, StartFacts *st, int *programFd, const char **why);
+    // Opens path as pid sees it (its root, its working directory); a
+    // regular file only. *replaceable: someone other than root could make
+    // path name another file.
+    static int openAsSeenBy(uint32_t pid, const std::string &path, bool *replaceable);
     bool matchStart(int fd, const std::string &image, const std::string &parentImage, uint32_t uid,
                     const std::string *cmdline, HeldStart *facts, pg_match_result *match,
                     DigestState *digests = nullptr);
@@ -316,6 +328,11 @@ private:
     std::vector<uint8_t> m_sentryPolicy; // the rules in force it last got
     ProcessTable m_table;
     InterpreterSet m_interpreters;
+    // How "ld.so prog" is caught: Stack (at the loader's exec; ExecOrigin.h)
+    // or Opens (every plain open, FAN_OPEN_PERM). Chosen in init().
+    enum class LoaderGuard { Stack, Opens };
+    LoaderGuard m_loaderGuard = LoaderGuard::Stack;
+    bool m_warnedNoCgroupLoader = false;
     FreezeCgroup m_freezer;
     bool m_warnedNoCgroup = false;
     PolicyStore m_policy;

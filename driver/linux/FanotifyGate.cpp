@@ -12,14 +12,14 @@
 #include "Log.h"
 #include "MountInfo.h"
 
-namespace
-{
-constexpr uint64_t kGateMask = FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM;
-}
-
 FanotifyGate::~FanotifyGate()
 {
     close();
+}
+
+void FanotifyGate::watchPlainOpens(bool on)
+{
+    m_mask = FAN_OPEN_EXEC_PERM | (on ? FAN_OPEN_PERM : 0);
 }
 
 bool FanotifyGate::open(std::string *error)
@@ -67,7 +67,7 @@ int FanotifyGate::markFilesystems(const std::vector<std::string> &watch, std::st
         }
         if (done.count(st.st_dev) != 0)
             return true;
-        if (fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, kGateMask, AT_FDCWD,
+        if (fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, m_mask, AT_FDCWD,
                           path.c_str()) != 0) {
             int e = errno;
             if (fatal) {
@@ -111,7 +111,7 @@ bool FanotifyGate::markFilesystemAt(const std::string &path, std::string *error)
 {
     // FAN_MARK_DONT_FOLLOW: a mount point is never a symlink in the table;
     // a symlink there now is not the mount.
-    if (fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_DONT_FOLLOW, kGateMask,
+    if (fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM | FAN_MARK_DONT_FOLLOW, m_mask,
                       AT_FDCWD, path.c_str()) != 0) {
         *error = std::strerror(errno);
         return false;
@@ -136,8 +136,7 @@ bool FanotifyGate::respond(int eventFd, bool allow)
 
 bool FanotifyGate::cacheAllow(int eventFd)
 {
-    return fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, kGateMask, eventFd, nullptr) ==
-           0;
+    return fanotify_mark(m_fd, FAN_MARK_ADD | FAN_MARK_IGNORED_MASK, m_mask, eventFd, nullptr) == 0;
 }
 
 void FanotifyGate::flushCache()

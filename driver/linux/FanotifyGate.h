@@ -23,6 +23,7 @@
 //                      ELF header and readlink of /proc/self/fd are done.
 #pragma once
 
+#include <sys/fanotify.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -39,7 +40,13 @@ public:
     void close();
     int fd() const { return m_fd; }
 
-    // Adds FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM filesystem marks. watch empty:
+    // Whether plain opens (FAN_OPEN_PERM) are reported too, besides execs
+    // (FAN_OPEN_EXEC_PERM). Only where ExecOrigin cannot tell a loader run
+    // from a loader load (see Daemon's loader guard); set before marking.
+    void watchPlainOpens(bool on);
+    bool watchesPlainOpens() const { return (m_mask & FAN_OPEN_PERM) != 0; }
+
+    // Adds FAN_OPEN_EXEC_PERM (and FAN_OPEN_PERM, see above) filesystem marks. watch empty:
     // every gateable filesystem from the mount table (failures are logged
     // and skipped). Otherwise the filesystem of each path (a failure is
     // fatal: the caller asked for exactly that). Returns the number of
@@ -63,5 +70,6 @@ public:
 
 private:
     int m_fd = -1;
+    uint64_t m_mask = FAN_OPEN_EXEC_PERM;
     std::vector<std::string> m_marked;
 };

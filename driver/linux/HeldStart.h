@@ -47,6 +47,9 @@ struct HeldStart {
     // not decide it. digestJob is the ImageDigests job it waits for.
     bool awaitingDigest = false;
     uint64_t digestJob = 0;
+    // A run of the ELF interpreter itself (DaemonLoader.cpp): frozen until
+    // its exec completed, then decided for the program it names.
+    bool loaderRun = false;
     // Asked a person (REQUEST sent): the VERDICT says PG_EVF_HELD.
     bool person = true;
     // PG_EVF_INTERPRETER for a program run through the ELF interpreter;

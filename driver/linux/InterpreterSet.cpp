@@ -12,18 +12,19 @@
 #include "ElfProbe.h"
 #include "Log.h"
 
-void InterpreterSet::add(const std::string &path)
+bool InterpreterSet::add(const std::string &path)
 {
     char resolved[PATH_MAX];
     if (realpath(path.c_str(), resolved) == nullptr)
-        return;
+        return false;
     struct stat st;
     if (stat(resolved, &st) != 0 || !S_ISREG(st.st_mode))
-        return;
+        return false;
     if (m_ids.insert({st.st_dev, st.st_ino}).second) {
         m_paths.push_back(resolved);
         PG_LOG_DEBUG("ELF interpreter: %s", resolved);
     }
+    return true;
 }
 
 void InterpreterSet::collect()

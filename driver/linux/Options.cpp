@@ -18,6 +18,7 @@ const char *Options::usage()
            "                  [--connector-buffer BYTES]\n"
            "                  [--digest-max-bytes BYTES] [--no-memfd-noexec]\n"
            "                  [--sentry-socket PATH|none]\n"
+           "                  [--loader-guard auto|stack|opens] [--loader PATH]...\n"
            "                  [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
@@ -61,6 +62,15 @@ const char *Options::usage()
            "  --sentry-socket PATH  where procguard-sentry connects to keep the gate\n"
            "                        closed while procguardd is down (root only;\n"
            "                        default: sentry.sock beside --socket; none: off)\n"
+           "  --loader-guard HOW    how a program run through its ELF interpreter\n"
+           "                        (ld-linux.so PROGRAM) is caught: stack (the\n"
+           "                        kernel stack at the loader's exec tells a loader\n"
+           "                        run from a loader load; no plain open is\n"
+           "                        looked at), opens (every open on a gated\n"
+           "                        filesystem goes through procguardd), or auto\n"
+           "                        (default: stack where /proc/PID/stack is readable)\n"
+           "  --loader PATH         treat PATH as an ELF interpreter too, besides\n"
+           "                        those found in /lib* and /usr/lib* (repeatable)\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
@@ -212,6 +222,25 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
                     "the sentry socket path is too long for a Unix socket (107 bytes at most).";
                 return Outcome::BadUsage;
             }
+        } else if (arg == "--loader-guard") {
+            std::string how;
+            if (!takeValue(&how))
+                return Outcome::BadUsage;
+            if (how == "auto") {
+                m_loaderGuard = LoaderGuard::Auto;
+            } else if (how == "stack") {
+                m_loaderGuard = LoaderGuard::Stack;
+            } else if (how == "opens") {
+                m_loaderGuard = LoaderGuard::Opens;
+            } else {
+                *error = "unknown loader guard '" + how + "' (use auto, stack or opens).";
+                return Outcome::BadUsage;
+            }
+        } else if (arg == "--loader") {
+            std::string path;
+            if (!takeValue(&path))
+                return Outcome::BadUsage;
+            m_loaders.push_back(path);
         } else if (arg == "--no-memfd-noexec" && !hasInline) {
             m_memfdNoexec = false;
         } else if (arg == "--memfd-noexec" && !hasInline) {

@@ -52,5 +52,13 @@ public:
     // default is sentry.sock beside --socket (set by parse()).
     std::string m_sentrySocket;
 
+    // How "ld-linux.so PROGRAM" is caught (ExecOrigin.h). Auto: Stack when
+    // the kernel shows task stacks, else Opens. Stack insists (refuses to
+    // start without it); Opens watches every plain open, as before.
+    enum class LoaderGuard { Auto, Stack, Opens };
+    LoaderGuard m_loaderGuard = LoaderGuard::Auto;
+    // More ELF interpreters than the system's own (InterpreterSet.h).
+    std::vector<std::string> m_loaders;
+
     static const char *usage();
 };

@@ -144,6 +144,23 @@ bool ProcFs::cmdline(uint32_t pid, size_t maxBytes, std::string *out, bool *trun
     return true;
 }
 
+bool ProcFs::argv(uint32_t pid, size_t maxBytes, std::vector<std::string> *out)
+{
+    out->clear();
+    std::string raw;
+    if (!readFile("/proc/" + std::to_string(pid) + "/cmdline", &raw, maxBytes))
+        return false;
+    size_t start = 0;
+    while (start < raw.size()) {
+        size_t end = raw.find('\0', start);
+        if (end == std::string::npos)
+            end = raw.size();
+        out->push_back(raw.substr(start, end - start));
+        start = end + 1;
+    }
+    return true;
+}
+
 std::string ProcFs::fdPath(int fd)
 {
     return readLink("/proc/self/fd/" + std::to_string(fd));

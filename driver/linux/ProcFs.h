@@ -40,4 +40,6 @@ public:
     static bool cmdline(uint32_t pid, size_t maxBytes, std::string *out, bool *truncated);
     // Path of an open descriptor of this process (fanotify event fds).
     static std::string fdPath(int fd);
+    // /proc/PID/cmdline split at its NULs (at most maxBytes read).
+    static bool argv(uint32_t pid, size_t maxBytes, std::vector<std::string> *out);
 };

@@ -16,6 +16,7 @@
 
 #include "DigestPool.h"
 #include "ElfProbe.h"
+#include "ExecOrigin.h"
 #include "FileIdentity.h"
 #include "Log.h"
 #include "ProcFs.h"
@@ -75,6 +76,7 @@ int Sentry::run()
     m_signalFd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
     // Everything that reads files happens now, before any gate is held.
     m_interpreters.collect();
+    m_stacks = ExecOrigin::available();
     PG_LOG_INFO("procguard-sentry: waiting for procguardd on %s", m_options.socketPath.c_str());
 
     bool stopping = false;
@@ -281,8 +283,14 @@ bool Sentry::decide(const fanotify_event_metadata &meta, const char **why)
         return true;
     if ((meta.mask & FAN_OPEN_EXEC_PERM) != 0) {
         // The ELF interpreter of a dynamic program: not a start of its own.
-        if (m_interpreters.containsFile(fd))
+        // A run of the interpreter itself ("ld.so prog") is a start of
+        // prog, which only procguardd can decide (it holds the process
+        // until the exec completed): refused for users meanwhile.
+        if (m_interpreters.containsFile(fd)) {
+            if (m_stacks && ExecOrigin::classify(pid) != ExecOrigin::Kind::Secondary)
+                return decideLoaderRun(pid, why);
             return true;
+        }
         return decideStart(fd, pid, why);
     }
     // A plain open: only the loader mapping a program ("ld.so prog") is a
@@ -291,6 +299,25 @@ bool Sentry::decide(const fanotify_event_metadata &meta, const char **why)
         m_interpreters.isInterpreterProcess(pid) && ElfProbe::isExecutable(fd))
         return decideStart(fd, pid, why);
     return true;
+}
+
+bool Sentry::decideLoaderRun(uint32_t pid, const char **why)
+{
+    ProcFs::Status status;
+    if (!m_havePolicy) {
+        *why = "no rules received";
+        return true;
+    }
+    if (m_policy.policy().mode == PG_MODE_MONITOR) {
+        *why = "monitor";
+        return true;
+    }
+    if (ProcFs::readStatus(pid, &status) && status.uid < kFirstUserUid) {
+        *why = "root or a system account";
+        return true;
+    }
+    *why = "a program run through its ELF interpreter";
+    return false;
 }
 
 bool Sentry::decideStart(int fd, uint32_t pid, const char **why)

@@ -68,6 +68,7 @@ private:
     void serve(int gate);
     bool decide(const fanotify_event_metadata &meta, const char **why);
     bool decideStart(int fd, uint32_t pid, const char **why);
+    bool decideLoaderRun(uint32_t pid, const char **why);
     void applyPolicy(const std::vector<uint8_t> &bytes);
     void closeGate();
 
@@ -81,5 +82,6 @@ private:
     PolicyStore m_policy;
     bool m_havePolicy = false;
     InterpreterSet m_interpreters;
+    bool m_stacks = false; // ExecOrigin can tell a loader run from a loader load
     uint64_t m_answered = 0;
 };

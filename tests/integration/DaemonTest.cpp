@@ -487,38 +487,136 @@ TEST_F(DaemonTest, GarbageOnTheSocketGetsAnErrorAndTheDaemonKeepsServing)
     EXPECT_EQ(st.version, PG_PROTOCOL_VERSION);
 }
 
-TEST_F(DaemonTest, RunningAGatedProgramThroughTheElfInterpreterIsDenied)
+namespace
 {
-    std::string interp;
+
+// The system's ELF interpreter (lives on /, which tests never gate).
+std::string systemLoader()
+{
     for (const char *candidate :
          {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1", "/lib/ld-linux.so.2"}) {
-        if (access(candidate, X_OK) == 0) {
-            interp = candidate;
-            break;
-        }
+        if (access(candidate, X_OK) == 0)
+            return candidate;
     }
-    ASSERT_FALSE(interp.empty()) << "no ELF interpreter found on this machine";
+    return {};
+}
+
+// Rewrites the PT_INTERP string of the ELF file at path (in place, so the
+// new name may not be longer than the old one).
+bool setInterpreter(const std::string &path, const std::string &from, const std::string &to)
+{
+    std::string bytes = readFile(path);
+    const size_t at = bytes.find(from + '\0');
+    if (at == std::string::npos || to.size() > from.size())
+        return false;
+    bytes.replace(at, from.size(), to + std::string(from.size() - to.size(), '\0'));
+    FILE *f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr)
+        return false;
+    const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+    return std::fclose(f) == 0 && ok;
+}
+
+} // namespace
+
+// "ld.so PROGRAM" maps PROGRAM with a plain open, not an exec. These tests
+// use a copy of the loader on the gated tmpfs (--loader names it), since
+// the system's own lives on / and tests never gate /.
+class LoaderTest : public DaemonTest
+{
+protected:
+    void restartWithLoader(const char *guard)
+    {
+        const std::string system = systemLoader();
+        ASSERT_FALSE(system.empty()) << "no ELF interpreter found on this machine";
+        m_loader = m_gate.installProgram("ld.so", system);
+        ASSERT_FALSE(m_loader.empty());
+        ASSERT_EQ(m_daemon.stop(SIGTERM), 0);
+        startDaemon({"--loader", m_loader, "--loader-guard", guard});
+    }
+
+    void expectLoaderRunsDecidedForTheirProgram()
+    {
+        EventCollector &events = collector();
+        controller(events, pg::Mode::Lockdown, Verdict::Block, 5000, 500,
+                   {exactRule(m_allowed, Verdict::Allow)});
+        std::string tag = m_launcher.spawn(m_loader, {m_other});
+        auto r = m_launcher.waitSpawn(tag);
+        ASSERT_TRUE(r);
+        auto status = m_launcher.waitExit(tag);
+        ASSERT_TRUE(status);
+        EXPECT_FALSE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+            << "an unlisted program ran through the interpreter";
+        auto v = events.waitFor([&](const pg::Event &e) {
+            return isVerdictFor(e, m_other) && (e.flags & PG_EVF_INTERPRETER);
+        });
+        ASSERT_TRUE(v) << "no verdict names the program the interpreter ran";
+        EXPECT_EQ(v->verdict, Verdict::Block);
+        // A rule that allows the program also allows it through the
+        // interpreter, with options before it.
+        tag = m_launcher.spawn(m_loader, {"--inhibit-cache", m_allowed});
+        status = m_launcher.waitExit(tag);
+        ASSERT_TRUE(status);
+        EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+        v = events.waitFor([&](const pg::Event &e) {
+            return isVerdictFor(e, m_allowed) && (e.flags & PG_EVF_INTERPRETER);
+        });
+        ASSERT_TRUE(v);
+        EXPECT_EQ(v->verdict, Verdict::Allow);
+        EXPECT_EQ(v->source, pg::Source::Rule);
+    }
+
+    std::string m_loader;
+};
+
+TEST_F(LoaderTest, ALoaderRunIsHeldUntilItsProgramIsDecided)
+{
+    restartWithLoader("stack");
+    expectLoaderRunsDecidedForTheirProgram();
+}
+
+TEST_F(LoaderTest, WithoutTaskStacksEveryOpenIsWatchedInstead)
+{
+    restartWithLoader("opens");
+    expectLoaderRunsDecidedForTheirProgram();
+}
+
+TEST_F(LoaderTest, MonitorReportsTheProgramALoaderRuns)
+{
+    restartWithLoader("stack");
     EventCollector &events = collector();
-    controller(events, pg::Mode::Lockdown, Verdict::Block, 5000, 500,
-               {exactRule(m_allowed, Verdict::Allow)});
-    std::string tag = m_launcher.spawn(interp, {m_other});
-    auto r = m_launcher.waitSpawn(tag);
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->error, 0) << "the interpreter itself is not gated";
+    controller(events, pg::Mode::Monitor, Verdict::Allow, 5000, 500);
+    std::string tag = m_launcher.spawn(m_loader, {m_other});
     auto status = m_launcher.waitExit(tag);
     ASSERT_TRUE(status);
-    EXPECT_FALSE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
-        << "the gated program ran through the interpreter";
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "monitor mode held it";
     auto v = events.waitFor([&](const pg::Event &e) {
         return isVerdictFor(e, m_other) && (e.flags & PG_EVF_INTERPRETER);
     });
-    ASSERT_TRUE(v);
-    EXPECT_EQ(v->verdict, Verdict::Block);
-    // A rule that allows the program also allows it through the interpreter.
-    tag = m_launcher.spawn(interp, {m_allowed});
-    status = m_launcher.waitExit(tag);
-    ASSERT_TRUE(status);
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+    ASSERT_TRUE(v) << "no verdict names the program the interpreter ran";
+    EXPECT_EQ(v->verdict, Verdict::Allow);
+    EXPECT_TRUE(v->flags & PG_EVF_WOULD_BLOCK);
+}
+
+TEST_F(LoaderTest, ADynamicProgramsInterpreterLoadIsNotALoaderRun)
+{
+    // A program whose PT_INTERP is the gated copy: its exec brings a
+    // second exec event for the loader, from the kernel. No rule allows
+    // the loader itself, so taking it for a loader run would kill it.
+    restartWithLoader("stack");
+    const std::string program = m_gate.installProgram("dynamic", "/bin/true");
+    ASSERT_TRUE(setInterpreter(program, systemLoader(), m_loader));
+    EventCollector &events = collector();
+    controller(events, pg::Mode::Lockdown, Verdict::Block, 5000, 500,
+               {exactRule(program, Verdict::Allow)});
+    for (int run = 0; run < 2; ++run) { // the second one from the kernel's cache
+        std::string tag = m_launcher.spawn(program);
+        auto status = m_launcher.waitExit(tag);
+        ASSERT_TRUE(status);
+        EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "run " << run;
+    }
+    for (const pg::Event &e : events.all())
+        EXPECT_FALSE(e.flags & PG_EVF_INTERPRETER) << "taken for a loader run: " << e.image;
 }
 
 TEST_F(DaemonTest, SigtermWithHeldStartsReleasesAllAndExitsZero)
