@@ -9,6 +9,9 @@ b=build/linux/tests/bench
 # Exec overhead, then procguardd's CPU per cached start: BPF process facts
 # beside the proc connector, in one run.
 "$b/ExecOverheadBench" "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}" "${PG_BENCH_CPU_STARTS:-5000}"
+# An open() of a data file on a gated filesystem, with and without every
+# open going through procguardd.
+"$b/OpenOverheadBench" "${PG_OPEN_ROUNDS:-30}" "${PG_OPEN_BATCH:-2000}"
 # The storm with each process-facts source (auto is BPF where it loads).
 "$b/StormBench" "${PG_STORM_STARTS:-10000}" auto
 "$b/StormBench" "${PG_STORM_STARTS:-10000}" connector
