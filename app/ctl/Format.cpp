@@ -53,6 +53,7 @@ std::vector<std::string> flagNames(uint16_t flags)
         {PG_EVF_DIGEST_WAIT, "digest-wait"},
         {PG_EVF_NO_DIGEST, "no-digest"},
         {PG_EVF_UNTRUSTED_PATH, "untrusted-path"},
+        {PG_EVF_UNSEEN, "unseen"},
     };
     std::vector<std::string> out;
     for (const auto &n : names)

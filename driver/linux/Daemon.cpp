@@ -45,6 +45,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -125,6 +126,7 @@ std::string flagNames(uint16_t f)
                  {PG_EVF_FROZEN, "frozen"},
                  {PG_EVF_WOULD_BLOCK, "would-block"},
                  {PG_EVF_INTERPRETER, "interpreter"},
+                 {PG_EVF_UNSEEN, "unseen"},
                  {PG_EVF_CACHED, "cached"},
                  {PG_EVF_TRUNCATED, "truncated"},
                  {PG_EVF_SNAPSHOT, "snapshot"},
@@ -244,6 +246,11 @@ bool Daemon::init(int *exitCode)
             std::fprintf(stderr, "procguardd: --loader %s: not a file.\n", loader.c_str());
             return false;
         }
+    }
+    // Which execs are in scope for the unseen-exec check (DaemonUnseen.cpp).
+    for (const std::string &path : m_options.m_watch) {
+        char resolved[PATH_MAX];
+        m_scopeRoots.push_back(realpath(path.c_str(), resolved) != nullptr ? resolved : path);
     }
     // How "ld.so prog" is caught (ExecOrigin.h): at the loader's exec where
     // the kernel shows task stacks, so that no plain open reaches us.
@@ -1487,6 +1494,9 @@ void Daemon::processExeced(ProcessInfo &&execed)
         budgetTrack(pid, realtimeNs() / 1000000);
         rearmClock();
     }
+    // An exec the gate could not see (a filesystem it cannot mark) is
+    // ended here in prompt and lockdown (DaemonUnseen.cpp).
+    checkSeenExec(copy.pid, copy.ppid, copy.uid, copy.image);
     // The exec completed: a start frozen for its command line can be
     // decided now.
     auto wait = m_cmdlineWaits.find(pid);
@@ -1617,7 +1627,7 @@ void Daemon::snapshotTo(ClientConnection &client)
 
 void Daemon::emitVerdict(uint64_t holdId, uint32_t pid, uint32_t ppid, uint32_t uid,
                          const std::string &image, const std::string &parentImage, uint8_t verdict,
-                         uint8_t source, uint32_t ruleId, uint16_t flags)
+                         uint8_t source, uint32_t ruleId, uint16_t flags, uint32_t status)
 {
     ++m_counters.decisions;
     if (verdict == PG_VERDICT_ALLOW)
@@ -1635,6 +1645,7 @@ void Daemon::emitVerdict(uint64_t holdId, uint32_t pid, uint32_t ppid, uint32_t 
     ev.source = source;
     ev.rule_id = ruleId;
     ev.flags = flags;
+    ev.status = status;
     emit(ev, image, std::string(), parentImage, false);
 }
 

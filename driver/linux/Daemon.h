@@ -308,7 +308,13 @@ private:
     // Counts a decision and emits its VERDICT (holdId 0: not held).
     void emitVerdict(uint64_t holdId, uint32_t pid, uint32_t ppid, uint32_t uid,
                      const std::string &image, const std::string &parentImage, uint8_t verdict,
-                     uint8_t source, uint32_t ruleId, uint16_t flags);
+                     uint8_t source, uint32_t ruleId, uint16_t flags, uint32_t status = 0);
+    // An exec the process facts report: was it seen by the gate? If not
+    // (its file is on a filesystem without our mark) and it is in scope,
+    // prompt and lockdown end it, monitor reports it (DaemonUnseen.cpp).
+    void checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image);
+    bool inScope(const std::string &image) const;
+    std::vector<std::string> m_scopeRoots; // --watch paths, resolved; empty: everything
 
     Options m_options;
     uint32_t m_selfPid;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <set>
 #include <sys/fanotify.h>
 #include <sys/stat.h>
@@ -79,6 +80,7 @@ int FanotifyGate::markFilesystems(const std::vector<std::string> &watch, std::st
             return true;
         }
         done.insert(st.st_dev);
+        noteMarked(st.st_dev);
         m_marked.push_back(path);
         ++count;
         PG_LOG_INFO("gating the filesystem at %s", path.c_str());
@@ -116,7 +118,22 @@ bool FanotifyGate::markFilesystemAt(const std::string &path, std::string *error)
         *error = std::strerror(errno);
         return false;
     }
+    struct stat st;
+    if (lstat(path.c_str(), &st) == 0)
+        noteMarked(st.st_dev);
     return true;
+}
+
+void FanotifyGate::noteMarked(dev_t dev)
+{
+    std::lock_guard<std::mutex> lock(m_devMutex);
+    m_markedDevs.insert(dev);
+}
+
+bool FanotifyGate::marksDevice(dev_t dev) const
+{
+    std::lock_guard<std::mutex> lock(m_devMutex);
+    return m_markedDevs.count(dev) != 0;
 }
 
 bool FanotifyGate::respond(int eventFd, bool allow)

@@ -27,6 +27,8 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,8 +57,12 @@ public:
     const std::vector<std::string> &markedMounts() const { return m_marked; }
     // One more filesystem mark, for the filesystem mounted at path (a
     // filesystem mounted after start; MountWatch). Safe on any thread: it
-    // touches no member but the descriptor.
+    // touches no member but the descriptor and the device set (locked).
     bool markFilesystemAt(const std::string &path, std::string *error);
+
+    // Whether the filesystem with this device number is marked: an exec
+    // from it was seen by the gate (or allowed by its cache). Any thread.
+    bool marksDevice(dev_t dev) const;
 
     // Writes a response. Returns false when the kernel refused it (ENOENT:
     // the waiting task went away).
@@ -71,5 +77,8 @@ public:
 private:
     int m_fd = -1;
     uint64_t m_mask = FAN_OPEN_EXEC_PERM;
+    void noteMarked(dev_t dev);
+    mutable std::mutex m_devMutex; // the marker thread adds marks (MountWatch)
+    std::set<dev_t> m_markedDevs;
     std::vector<std::string> m_marked;
 };

@@ -19,6 +19,7 @@ const char *Options::usage()
            "                  [--digest-max-bytes BYTES] [--no-memfd-noexec]\n"
            "                  [--sentry-socket PATH|none]\n"
            "                  [--loader-guard auto|stack|opens] [--loader PATH]...\n"
+           "                  [--unseen-execs end|report]\n"
            "                  [--version] [--help]\n"
            "\n"
            "Holds every program start on the gated filesystems until a rule or the\n"
@@ -71,6 +72,12 @@ const char *Options::usage()
            "                        (default: stack where /proc/PID/stack is readable)\n"
            "  --loader PATH         treat PATH as an ELF interpreter too, besides\n"
            "                        those found in /lib* and /usr/lib* (repeatable)\n"
+           "  --unseen-execs WHAT   a user's program whose exec the gate could not see\n"
+           "                        (its filesystem carries no mark: private to another\n"
+           "                        mount or user namespace, a network filesystem, one\n"
+           "                        mounted a moment ago) is ended at once in prompt\n"
+           "                        and lockdown (end, the default) or only reported\n"
+           "                        (report); monitor always reports it\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
@@ -234,6 +241,16 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
                 m_loaderGuard = LoaderGuard::Opens;
             } else {
                 *error = "unknown loader guard '" + how + "' (use auto, stack or opens).";
+                return Outcome::BadUsage;
+            }
+        } else if (arg == "--unseen-execs") {
+            std::string what;
+            if (!takeValue(&what))
+                return Outcome::BadUsage;
+            if (what == "end" || what == "report") {
+                m_endUnseen = what == "end";
+            } else {
+                *error = "unknown --unseen-execs '" + what + "' (use end or report).";
                 return Outcome::BadUsage;
             }
         } else if (arg == "--loader") {

@@ -57,6 +57,9 @@ public:
     // start without it); Opens watches every plain open, as before.
     enum class LoaderGuard { Auto, Stack, Opens };
     LoaderGuard m_loaderGuard = LoaderGuard::Auto;
+    // Prompt and lockdown end a user's program whose exec the gate did not
+    // see (DaemonUnseen.cpp); false: they only report it.
+    bool m_endUnseen = true;
     // More ELF interpreters than the system's own (InterpreterSet.h).
     std::vector<std::string> m_loaders;
 

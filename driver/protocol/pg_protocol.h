@@ -201,7 +201,11 @@ enum pg_event_kind {
                                        * kernel component (another mount namespace shows
                                        * another file there, or the path does not resolve):
                                        * path rules did not decide, nothing was cached */
-#define PG_EVF_ALL 0x3FFFu
+#define PG_EVF_UNSEEN 0x4000u /* VERDICT (Linux): an exec the gate could not see (its
+                               * filesystem carries no mark); with PG_EVF_KILLED it was
+                               * ended as soon as it was known, and status holds the
+                               * microseconds it ran on a CPU before that */
+#define PG_EVF_ALL 0x7FFFu
 
 /* pg_policy.flags */
 #define PG_POLF_CASE_FOLD 0x1u /* match every rule case-insensitively */

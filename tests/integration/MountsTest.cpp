@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "Harness.h"
 #include "UnixSocketTransport.h"
@@ -326,4 +327,89 @@ TEST_F(MemfdTest, OptOutLeavesTheSysctlAloneAndRestoresACrashedRunsSetting)
         << error;
     EXPECT_EQ(readMemfdNoexec(), before);
     EXPECT_EQ(runFromMemory(), 0) << "--no-memfd-noexec still refused in-memory programs";
+}
+
+// Execs the gate cannot see: a tmpfs an unprivileged user mounts in a user
+// and mount namespace of its own, below the watched path. No mark can be
+// placed on it before its first exec; the process facts report the exec
+// right after it, and prompt and lockdown end it there.
+class UnseenExecTest : public MountsTest
+{
+protected:
+    void SetUp() override
+    {
+        MountsTest::SetUp();
+        m_inner = m_gate.path() + "/inner";
+        ASSERT_EQ(0, mkdir(m_inner.c_str(), 0777));
+        chmod(m_inner.c_str(), 0777);
+    }
+
+    // As "nobody", in a user and mount namespace of its own: mounts a tmpfs
+    // on the inner folder, copies a program there and runs it. Returns the
+    // shell's exit code: 0 when the program ran, 128 + 9 when it was killed.
+    int runFromOwnTmpfs()
+    {
+        const std::string prog = m_inner + "/prog";
+        const std::string script =
+            "mount -t tmpfs none " + m_inner + " && cp /bin/sleep " + prog + " && " + prog + " 0.3";
+        const std::string tag = m_launcher.spawn(
+            "/usr/bin/setpriv", {"--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                 "/usr/bin/unshare", "-Urm", "/bin/sh", "-c", script});
+        auto r = m_launcher.waitSpawn(tag);
+        EXPECT_TRUE(r && r->error == 0) << "could not start setpriv";
+        if (!r || r->error != 0)
+            return -1;
+        auto status = m_launcher.waitExit(tag);
+        EXPECT_TRUE(status) << "the namespace script did not end";
+        return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+    }
+
+    std::optional<pg::Event> unseenVerdict()
+    {
+        return m_events.waitFor([&](const pg::Event &e) {
+            return e.kind == pg::EventKind::Verdict && (e.flags & PG_EVF_UNSEEN) != 0 &&
+                   e.image == m_inner + "/prog";
+        });
+    }
+
+    std::string m_inner;
+};
+
+TEST_F(UnseenExecTest, LockdownEndsAProgramRunFromAUserNamespacesOwnTmpfs)
+{
+    lockdown({});
+    EXPECT_EQ(runFromOwnTmpfs(), 128 + SIGKILL) << "the program was not ended";
+    auto v = unseenVerdict();
+    ASSERT_TRUE(v) << "no event reports the unseen exec";
+    EXPECT_EQ(v->verdict, Verdict::Block);
+    EXPECT_TRUE(v->flags & PG_EVF_KILLED);
+    EXPECT_EQ(v->uid, 65534u);
+    // The window it could run in is measured and reported.
+    EXPECT_LT(v->status, 1000000u) << "it ran for a second or more";
+}
+
+TEST_F(UnseenExecTest, MonitorReportsWhatLockdownWouldEnd)
+{
+    setMode(pg::Mode::Monitor);
+    EXPECT_EQ(runFromOwnTmpfs(), 0);
+    auto v = unseenVerdict();
+    ASSERT_TRUE(v) << "no event reports the unseen exec";
+    EXPECT_EQ(v->verdict, Verdict::Allow);
+    EXPECT_TRUE(v->flags & PG_EVF_WOULD_BLOCK);
+    EXPECT_FALSE(v->flags & PG_EVF_KILLED);
+}
+
+class UnseenExecReportedTest : public UnseenExecTest
+{
+protected:
+    std::vector<std::string> extraArgs() const override { return {"--unseen-execs", "report"}; }
+};
+
+TEST_F(UnseenExecReportedTest, OptingOutOnlyReportsIt)
+{
+    lockdown({});
+    EXPECT_EQ(runFromOwnTmpfs(), 0) << "--unseen-execs report still ended it";
+    auto v = unseenVerdict();
+    ASSERT_TRUE(v) << "no event reports the unseen exec";
+    EXPECT_FALSE(v->flags & PG_EVF_KILLED);
 }
