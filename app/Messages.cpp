@@ -534,6 +534,8 @@ int decodeStatus(const std::vector<uint8_t> &bytes, Status *out, uint32_t *detai
     s.digestUnknown = m.digest_unknown;
     s.digestWaitMaxMs = m.digest_wait_max_ms;
     s.digestWaiting = m.digest_waiting;
+    s.gateMeasures = m.gate_measures;
+    s.gateOpen = m.gate_open;
     *out = s;
     return PG_OK;
 }
@@ -664,6 +666,8 @@ std::vector<uint8_t> encodeStatus(uint64_t requestId, const Status &s)
     m.digest_unknown = s.digestUnknown;
     m.digest_wait_max_ms = s.digestWaitMaxMs;
     m.digest_waiting = s.digestWaiting;
+    m.gate_measures = s.gateMeasures;
+    m.gate_open = s.gateOpen;
     std::vector<uint8_t> out;
     put(out, m);
     return out;

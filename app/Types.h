@@ -181,6 +181,9 @@ struct Status {
     uint64_t digestUnknown = 0;
     uint32_t digestWaitMaxMs = 0;
     uint32_t digestWaiting = 0;
+    // How the gate closes each class of exec (PG_GATE_*; procguardd).
+    uint32_t gateMeasures = 0;
+    uint32_t gateOpen = 0;
 };
 
 // Names used by the CLI, logs and the panel ("allow", "prompt", "timeout", ...).

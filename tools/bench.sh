@@ -8,7 +8,13 @@ cmake --build --preset linux -j "$(nproc)"
 b=build/linux/tests/bench
 # Exec overhead, then procguardd's CPU per cached start: BPF process facts
 # beside the proc connector, in one run.
-"$b/ExecOverheadBench" "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}" "${PG_BENCH_CPU_STARTS:-5000}"
+# With fapolicyd (permissive) beside it in the same run, when it can be
+# installed; otherwise without that column.
+if command -v fapolicyd >/dev/null || apt-get install -y -q fapolicyd >/dev/null 2>&1; then
+    tools/bench-fapolicyd.sh "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}" "${PG_BENCH_CPU_STARTS:-5000}"
+else
+    "$b/ExecOverheadBench" "${PG_BENCH_ROUNDS:-20}" "${PG_BENCH_BATCH:-250}" "${PG_BENCH_CPU_STARTS:-5000}"
+fi
 # An open() of a data file on a gated filesystem, with and without every
 # open going through procguardd.
 "$b/OpenOverheadBench" "${PG_OPEN_ROUNDS:-30}" "${PG_OPEN_BATCH:-2000}"

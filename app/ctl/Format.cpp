@@ -245,7 +245,33 @@ nlohmann::json toJson(const Status &s)
                     {"unknown", s.digestUnknown},
                     {"longest_wait_ms", s.digestWaitMaxMs},
                     {"waiting_now", s.digestWaiting}};
+    if (s.platform == PG_PLATFORM_LINUX) {
+        nlohmann::json closed = nlohmann::json::array(), open = nlohmann::json::array();
+        for (const GateClass &c : gateClasses()) {
+            if ((s.gateOpen & c.bit) != 0)
+                open.push_back(c.key);
+            else if ((s.gateMeasures & c.bit) != 0)
+                closed.push_back(c.key);
+        }
+        j["gate"] = {
+            {"closed", closed},
+            {"open", open},
+            {"loader_guard", (s.gateMeasures & PG_GATE_LOADER_OPENS) != 0 ? "opens" : "stack"}};
+    }
     return j;
+}
+
+const std::vector<GateClass> &gateClasses()
+{
+    static const std::vector<GateClass> classes = {
+        {PG_GATE_NEW_MOUNTS, "new_mounts", "filesystems mounted after start"},
+        {PG_GATE_MEMFD, "in_memory", "programs run from memory (memfd)"},
+        {PG_GATE_UNSEEN, "unseen_execs",
+         "execs the gate cannot see (filesystems of other namespaces)"},
+        {PG_GATE_WHILE_DOWN, "while_down", "lockdown while procguardd is down (no sentry)"},
+        {PG_GATE_FREEZER, "freezer", "holds past the budget (no cgroup v2 freezer)"},
+    };
+    return classes;
 }
 
 nlohmann::json toJson(const ProcessInfo &p)

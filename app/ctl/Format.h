@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "KernelLink.h"
 #include "ProcessSource.h"
@@ -30,6 +31,14 @@ std::string describeRule(const Rule &r);
 nlohmann::json toJson(const Event &e);
 nlohmann::json toJson(const Rule &r);
 nlohmann::json toJson(const Policy &p);
+// A class of exec and the PG_GATE_* bit of the measure that closes it.
+struct GateClass {
+    uint32_t bit;
+    const char *key;  // JSON
+    const char *text; // for people
+};
+const std::vector<GateClass> &gateClasses();
+
 nlohmann::json toJson(const Status &s);
 nlohmann::json toJson(const ProcessInfo &p);
 

@@ -74,6 +74,19 @@ int runStatus(const Options &o, Context &ctx)
     out << "Protocol version: " << st.version << '\n'
         << "Uptime:           " << st.uptimeMs / 1000 << " s\n";
     if (st.platform == PG_PLATFORM_LINUX) {
+        std::string open;
+        for (const GateClass &c : gateClasses()) {
+            if ((st.gateOpen & c.bit) != 0)
+                open += std::string(open.empty() ? "" : "; ") + c.text;
+        }
+        out << "Loader runs:      caught "
+            << ((st.gateMeasures & PG_GATE_LOADER_OPENS) != 0
+                    ? "by watching every open (this kernel hides task stacks)"
+                    : "at the interpreter's exec")
+            << '\n'
+            << "Left open:        " << (open.empty() ? std::string("nothing") : open) << '\n';
+    }
+    if (st.platform == PG_PLATFORM_LINUX) {
         // The daemon sets vm.memfd_noexec=2 while prompt or lockdown is in
         // force (unless --no-memfd-noexec); the sysctl is the truth.
         const int memfd = linuxMemfdNoexec();

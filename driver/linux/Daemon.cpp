@@ -2032,7 +2032,31 @@ void Daemon::sendStatus(ClientConnection &c, uint64_t requestId)
     s.digest_unknown = d.unknown;
     s.digest_wait_max_ms = d.longestWaitMs;
     s.digest_waiting = static_cast<uint32_t>(m_digestHolds.size() + m_digestReports.size());
+    gateMeasures(&s.gate_measures, &s.gate_open);
     c.queue(&s, sizeof s);
+}
+
+void Daemon::gateMeasures(uint32_t *measures, uint32_t *open) const
+{
+    uint32_t m = PG_GATE_LOADER;
+    if (m_loaderGuard == LoaderGuard::Opens)
+        m |= PG_GATE_LOADER_OPENS;
+    if (m_mounts.fd() >= 0)
+        m |= PG_GATE_NEW_MOUNTS;
+    if (m_options.m_memfdNoexec && m_memfd.available())
+        m |= PG_GATE_MEMFD;
+    if (m_options.m_endUnseen)
+        m |= PG_GATE_UNSEEN;
+    if (m_sentry.connected())
+        m |= PG_GATE_WHILE_DOWN;
+    if (m_freezer.available())
+        m |= PG_GATE_FREEZER;
+    *measures = m;
+    // What stays open: every class whose measure is not in force (the
+    // loader class is always closed: refused without a freezer).
+    const uint32_t classes =
+        PG_GATE_NEW_MOUNTS | PG_GATE_MEMFD | PG_GATE_UNSEEN | PG_GATE_WHILE_DOWN | PG_GATE_FREEZER;
+    *open = classes & ~m;
 }
 
 void Daemon::sendResult(ClientConnection &c, uint64_t requestId, uint32_t status, uint32_t detail,

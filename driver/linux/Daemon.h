@@ -314,6 +314,8 @@ private:
     // prompt and lockdown end it, monitor reports it (DaemonUnseen.cpp).
     void checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image);
     bool inScope(const std::string &image) const;
+    // PG_GATE_* measures in force and classes left open, for status.
+    void gateMeasures(uint32_t *measures, uint32_t *open) const;
     std::vector<std::string> m_scopeRoots; // --watch paths, resolved; empty: everything
 
     Options m_options;

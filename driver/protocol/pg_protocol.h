@@ -442,7 +442,20 @@ typedef struct pg_status_msg {
     uint64_t digest_unknown; /* starts whose digest could not be had */
     uint32_t digest_wait_max_ms; /* longest a start waited for its digest */
     uint32_t digest_waiting;     /* starts waiting for a digest now */
+    /* How the gate closes each class of exec (Linux; 0 where none applies). */
+    uint32_t gate_measures; /* PG_GATE_* in force */
+    uint32_t gate_open;     /* PG_GATE_* classes of exec left open (an operator's
+                             * opt-out or what this kernel lacks) */
 } pg_status_msg;
+
+/* Classes of exec and the measure that closes each (pg_status_msg). */
+#define PG_GATE_NEW_MOUNTS 0x01u   /* filesystems mounted later are marked as they appear */
+#define PG_GATE_MEMFD 0x02u        /* in-memory programs refused in prompt/lockdown */
+#define PG_GATE_UNSEEN 0x04u       /* execs the gate cannot see are ended in prompt/lockdown */
+#define PG_GATE_LOADER 0x08u       /* programs run through the ELF interpreter are decided */
+#define PG_GATE_LOADER_OPENS 0x10u /* ... by watching every open (measure only) */
+#define PG_GATE_WHILE_DOWN 0x20u   /* a sentry keeps lockdown while the component is down */
+#define PG_GATE_FREEZER 0x40u      /* cgroup v2 freezer: holds past the budget, loader runs */
 
 #pragma pack(pop)
 
@@ -471,7 +484,7 @@ PG_STATIC_ASSERT(sizeof(pg_verdicts_msg) == 24, "pg_verdicts_msg size");
 PG_STATIC_ASSERT(sizeof(pg_policy) == 48, "pg_policy size");
 PG_STATIC_ASSERT(sizeof(pg_rule) == 24, "pg_rule size");
 PG_STATIC_ASSERT(sizeof(pg_rule_time) == 72, "pg_rule_time size");
-PG_STATIC_ASSERT(sizeof(pg_status_msg) == 200, "pg_status_msg size");
+PG_STATIC_ASSERT(sizeof(pg_status_msg) == 208, "pg_status_msg size");
 
 /* Round a record size up to the 8-byte record alignment. Written without
  * a cast so that C++ code builds with -Wold-style-cast, and without a mask

@@ -8,6 +8,11 @@
 //             after the first start the kernel's ignore mark answers
 //   uncached  same daemon, allowed by a rule with a user condition, which
 //             the kernel cannot cache: procguardd decides every start
+//   fapolicyd from a ramfs that fapolicyd (permissive) watches, beside
+//   ramfs     an ungated ramfs: only when tools/bench-fapolicyd.sh runs the
+//             bench and names both (PG_BENCH_FAPOLICYD_DIR, PG_BENCH_RAMFS_DIR;
+//             fapolicyd watches by filesystem type, so it gets a type of its
+//             own and the other scenarios stay outside it)
 // Prints median and p99 microseconds per posix_spawn + waitpid, and the
 // figures the targets are stated in.
 //
@@ -26,6 +31,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "BenchCommon.h"
 #include "Harness.h"
@@ -110,7 +116,16 @@ int main(int argc, char **argv)
     if (!setPolicy(socket, program["cached"], program["uncached"], &daemonName))
         return 1;
 
-    const char *order[] = {"none", "bare", "cached", "uncached"};
+    std::vector<const char *> order = {"none", "bare", "cached", "uncached"};
+    const char *fapolicydDir = std::getenv("PG_BENCH_FAPOLICYD_DIR");
+    const char *ramfsDir = std::getenv("PG_BENCH_RAMFS_DIR");
+    const bool withFapolicyd = fapolicydDir != nullptr && ramfsDir != nullptr;
+    if (withFapolicyd) {
+        program["fapolicyd"] = std::string(fapolicydDir) + "/nop";
+        program["ramfs"] = std::string(ramfsDir) + "/nop";
+        order.push_back("ramfs");
+        order.push_back("fapolicyd");
+    }
     std::map<std::string, std::vector<double>> samples;
     for (const char *name : order) { // warm-up, and proof each start works
         for (int i = 0; i < 50; ++i) {
@@ -151,6 +166,13 @@ int main(int argc, char **argv)
                 "(target <= 1.10); overhead ratio %.3f\n",
                 s["uncached"].median, s["bare"].median, s["uncached"].median / s["bare"].median,
                 bareOver > 0 ? uncachedOver / bareOver : 0.0);
+    if (withFapolicyd) {
+        const double fapOver = s["fapolicyd"].median - s["ramfs"].median;
+        const double cachedOver = s["cached"].median - s["none"].median;
+        std::printf("fapolicyd (permissive) adds %.1f us over its ramfs; procguardd's cached "
+                    "allow adds %.1f us: ratio %.3f (target <= 0.5)\n",
+                    fapOver, cachedOver, fapOver > 0 ? cachedOver / fapOver : 0.0);
+    }
     responder.kill(SIGTERM);
     responder.wait();
 

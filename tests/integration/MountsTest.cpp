@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <optional>
 
 #include "Harness.h"
@@ -386,6 +387,13 @@ TEST_F(UnseenExecTest, LockdownEndsAProgramRunFromAUserNamespacesOwnTmpfs)
     EXPECT_EQ(v->uid, 65534u);
     // The window it could run in is measured and reported.
     EXPECT_LT(v->status, 1000000u) << "it ran for a second or more";
+    std::cout << "the unseen program ran " << v->status << " us on a CPU before it was ended\n";
+    // status says the class is closed.
+    pg::Status st;
+    ASSERT_FALSE(m_link->getStatus(&st));
+    EXPECT_TRUE(st.gateMeasures & PG_GATE_UNSEEN);
+    EXPECT_FALSE(st.gateOpen & PG_GATE_UNSEEN);
+    EXPECT_TRUE(st.gateMeasures & PG_GATE_LOADER);
 }
 
 TEST_F(UnseenExecTest, MonitorReportsWhatLockdownWouldEnd)
@@ -405,11 +413,15 @@ protected:
     std::vector<std::string> extraArgs() const override { return {"--unseen-execs", "report"}; }
 };
 
-TEST_F(UnseenExecReportedTest, OptingOutOnlyReportsIt)
+TEST_F(UnseenExecReportedTest, OptingOutOnlyReportsItAndStatusSaysSo)
 {
     lockdown({});
     EXPECT_EQ(runFromOwnTmpfs(), 0) << "--unseen-execs report still ended it";
     auto v = unseenVerdict();
     ASSERT_TRUE(v) << "no event reports the unseen exec";
     EXPECT_FALSE(v->flags & PG_EVF_KILLED);
+    // status names the class left open.
+    pg::Status st;
+    ASSERT_FALSE(m_link->getStatus(&st));
+    EXPECT_TRUE(st.gateOpen & PG_GATE_UNSEEN);
 }
