@@ -312,7 +312,9 @@ private:
     // An exec the process facts report: was it seen by the gate? If not
     // (its file is on a filesystem without our mark) and it is in scope,
     // prompt and lockdown end it, monitor reports it (DaemonUnseen.cpp).
-    void checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image);
+    // imageDev: the file's device when the facts said (BPF), else 0.
+    void checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                       uint64_t imageDev);
     bool inScope(const std::string &image) const;
     // PG_GATE_* measures in force and classes left open, for status.
     void gateMeasures(uint32_t *measures, uint32_t *open) const;

@@ -128,6 +128,7 @@ void Daemon::onProcFact(const ProcFact &fact)
         info.uid = fact.uid;
         info.startTicks = fact.startTicks;
         info.image = fact.imageKnown ? fact.image : ProcFs::exePath(fact.pid);
+        info.imageDev = fact.imageDev;
         if (fact.cmdlineKnown) {
             info.cmdline = fact.cmdline;
             info.cmdlineTruncated = fact.cmdlineTruncated;

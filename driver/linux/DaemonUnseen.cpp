@@ -68,9 +68,16 @@ bool Daemon::inScope(const std::string &image) const
     return false;
 }
 
-void Daemon::checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image)
+void Daemon::checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
+                           uint64_t imageDev)
 {
-    if (image.empty() || !inScope(image) || isExempt(pid))
+    if (image.empty() || !inScope(image))
+        return;
+    // The common case costs no system call: the BPF exec record names the
+    // file's device, and the gate marks it.
+    if (imageDev != 0 && m_gate.marksDevice(static_cast<dev_t>(imageDev)))
+        return;
+    if (isExempt(pid))
         return;
     const std::string exe = "/proc/" + std::to_string(pid) + "/exe";
     struct stat st;

@@ -2,6 +2,7 @@
 #include "ProcFactDecode.h"
 
 #include <cstring>
+#include <sys/sysmacros.h>
 
 #include "pg_proc_facts.h"
 
@@ -41,12 +42,16 @@ bool decodeProcFact(const void *data, size_t size, uint64_t nsPerTick, size_t ma
     out->comm.assign(h.comm, strnlen(h.comm, sizeof h.comm));
     out->image.clear();
     out->imageKnown = false;
+    out->imageDev = 0;
     out->cmdline.clear();
     out->cmdlineTruncated = false;
     out->cmdlineKnown = false;
     if (out->kind != ProcFact::Kind::Exec)
         return true;
 
+    // The kernel's device encoding (MINORBITS 20), as userspace's dev_t.
+    if (h.dev != 0)
+        out->imageDev = makedev(h.dev >> 20, h.dev & 0xFFFFFu);
     const char *bytes = static_cast<const char *>(data) + sizeof h;
     if (h.path_len > 0 && (h.flags & PG_FACTF_PATH_TRUNCATED) == 0 && bytes[h.args_len] == '/') {
         out->image.assign(bytes + h.args_len, h.path_len);

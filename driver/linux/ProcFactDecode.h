@@ -26,7 +26,8 @@ struct ProcFact {
     // the new image's memory: the caller reads /proc/PID/cmdline.
     std::string image;
     bool imageKnown = false;
-    std::string cmdline; // NULs turned into spaces; "[comm]" when argv is empty
+    uint64_t imageDev = 0; // the executed file's device (dev_t), 0 when unknown
+    std::string cmdline;   // NULs turned into spaces; "[comm]" when argv is empty
     bool cmdlineTruncated = false;
     bool cmdlineKnown = false;
 };

@@ -176,7 +176,10 @@ int pg_exec(struct bpf_raw_tracepoint_args *ctx)
     s->hdr.start_boottime_ns = BPF_CORE_READ(task, start_boottime);
     s->hdr.exit_code = 0;
     s->hdr.flags = 0;
-    s->hdr.reserved[0] = s->hdr.reserved[1] = s->hdr.reserved[2] = 0;
+    s->hdr.reserved = 0;
+    /* The executed file's filesystem: the daemon tells from it whether its
+     * gate saw the exec (DaemonUnseen.cpp) without a stat. */
+    s->hdr.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev);
     bpf_get_current_comm(&s->hdr.comm, sizeof s->hdr.comm);
 
     /* argv of the new image: the kernel has just copied it to the top of

@@ -53,7 +53,9 @@ struct pg_fact_hdr {
     pg_u16 flags;             /* PG_FACTF_* */
     pg_u16 args_len;          /* argv bytes following the header (EXEC) */
     pg_u16 path_len;          /* path bytes following argv (EXEC) */
-    pg_u16 reserved[3];
+    pg_u16 reserved;          /* 0 */
+    pg_u32 dev;               /* EXEC: the executed file's device, kernel encoding
+                               * (major << 20 | minor) */
     char comm[PG_FACT_COMM_BYTES]; /* task name, NUL-padded */
 };
 

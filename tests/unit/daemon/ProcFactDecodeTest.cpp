@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <sys/sysmacros.h>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ std::vector<uint8_t> record(uint32_t kind, const std::string &args, const std::s
     h.flags = flags;
     h.args_len = static_cast<uint16_t>(args.size());
     h.path_len = static_cast<uint16_t>(path.size());
+    h.dev = (259u << 20) | 3u; // the kernel's encoding of 259:3
     std::memcpy(h.comm, comm, std::min(std::strlen(comm), sizeof h.comm));
     std::vector<uint8_t> out(sizeof h + args.size() + path.size());
     std::memcpy(out.data(), &h, sizeof h);
@@ -63,6 +65,7 @@ TEST(ProcFactDecode, ExecRecordGivesImageCommandLineAndStartTicks)
     EXPECT_EQ(f.cmdline, "/bin/ls -l a b");
     EXPECT_FALSE(f.cmdlineTruncated);
     EXPECT_EQ(f.comm, "prog");
+    EXPECT_EQ(f.imageDev, makedev(259, 3)) << "the kernel's device number, as stat() gives it";
 }
 
 TEST(ProcFactDecode, ForkAndExitRecordsCarryNoStrings)
