@@ -50,6 +50,7 @@ struct Options {
 
     // monitor
     bool snapshot = false; // also print the initial process snapshot
+    bool ecs = false;      // --format ecs: one Elastic Common Schema object per line
 
     // approve
     std::optional<Verdict> autoVerdict; // --auto allow|block

@@ -61,6 +61,10 @@ struct Context {
     // trusted signer), for requests marked PG_EVF_FACTS (approve, resolve). Unset:
     // none, so SIGNER rules never match.
     FactSource *facts = nullptr;
+    // This machine's name and stable id (monitor --format ecs: host.name,
+    // host.id; Linux: the host name and /etc/machine-id, Windows: the
+    // computer name and MachineGuid). Unset or empty: left out.
+    std::function<void(std::string *name, std::string *id)> hostIdentity;
 };
 
 // Parses argv and runs the command. The whole of procguardctl.

@@ -2,11 +2,13 @@
 #include "Format.h"
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <sstream>
 
 #include "PolicyFile.h"
 #include "RuleTimeText.h"
+#include "pg_ecs.h"
 
 namespace pg
 {
@@ -171,6 +173,53 @@ nlohmann::json toJson(const Event &e)
         j["sid"] = e.sid;
     j["parent_image"] = e.parentImage;
     return j;
+}
+
+std::string toEcs(const Event &e, const EcsContext &host, const std::string &userName,
+                  const Rule *rule)
+{
+    pg_event ev;
+    std::memset(&ev, 0, sizeof ev);
+    ev.kind = static_cast<uint16_t>(e.kind);
+    ev.flags = e.flags;
+    ev.seq = e.seq;
+    ev.time_ns = e.timeNs;
+    ev.hold_id = e.holdId;
+    ev.pid = e.pid;
+    ev.ppid = e.ppid;
+    ev.creator_pid = e.creatorPid;
+    ev.uid = e.uid;
+    ev.session_id = e.sessionId;
+    ev.status = e.status;
+    ev.timeout_ms = e.timeoutMs;
+    ev.rule_id = e.ruleId;
+    ev.lost = e.lost;
+    ev.verdict = static_cast<uint8_t>(e.verdict);
+    ev.source = static_cast<uint8_t>(e.source);
+    ev.default_verdict = static_cast<uint8_t>(e.defaultVerdict);
+    ev.mode = static_cast<uint8_t>(e.mode);
+    pg_ecs_event in{};
+    in.ev = &ev;
+    in.image = e.image.c_str();
+    in.cmdline = e.cmdline.c_str();
+    in.sid = e.sid.c_str();
+    in.parent_image = e.parentImage.c_str();
+    in.user_name = userName.c_str();
+    if (rule != nullptr) {
+        in.rule_action = static_cast<uint8_t>(rule->action);
+        in.rule_kind = static_cast<uint8_t>(rule->kind);
+        in.rule_pattern = rule->pattern.c_str();
+    }
+    const pg_ecs_host h{host.hostName.c_str(), host.hostId.c_str(),
+                        host.windows ? PG_ECS_OS_WINDOWS : PG_ECS_OS_LINUX};
+    std::string out(1024, '\0');
+    size_t n = pg_ecs_encode(&h, &in, &out[0], out.size() + 1);
+    if (n > out.size()) {
+        out.assign(n, '\0');
+        n = pg_ecs_encode(&h, &in, &out[0], out.size() + 1);
+    }
+    out.resize(n);
+    return out;
 }
 
 nlohmann::json toJson(const Rule &r)

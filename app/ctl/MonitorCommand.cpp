@@ -1,9 +1,16 @@
-// MonitorCommand.cpp - `procguardctl monitor [--json] [--snapshot]`.
+// MonitorCommand.cpp - `procguardctl monitor [--json | --format ecs] [--snapshot]`.
 //
 // Connects as an observer (never asks for control, so it can run next to
 // the panel) and prints every event until SIGINT/SIGTERM or the component
 // goes away. Sequence gaps and overflows are reported on stderr: a
 // monitor that silently misses events would mislead.
+//
+// --format ecs prints each event as an Elastic Common Schema object
+// (docs/ecs.md). rule.name needs the rules: the policy is fetched at the
+// start and again after each POLICY event, so a verdict names the rule in
+// force when it was decided (a rule removed in between is named by id only).
+#include <map>
+
 #include "Commands.h"
 #include "ExitCodes.h"
 #include "Format.h"
@@ -13,6 +20,36 @@ namespace pg
 namespace ctl
 {
 
+namespace
+{
+
+// Rules of the policy in force by id, for ECS's rule.name.
+class RuleNames
+{
+public:
+    void refresh(KernelLink &link, Context &ctx)
+    {
+        Policy policy;
+        if (Error e = link.getPolicy(&policy, ctx.requestTimeout)) {
+            *ctx.err << "monitor: rule names unavailable: " << e.message << '\n';
+            return;
+        }
+        m_rules.clear();
+        for (Rule &r : policy.rules)
+            m_rules[r.id] = std::move(r);
+    }
+    const Rule *find(uint32_t id) const
+    {
+        auto it = m_rules.find(id);
+        return it == m_rules.end() ? nullptr : &it->second;
+    }
+
+private:
+    std::map<uint32_t, Rule> m_rules;
+};
+
+} // namespace
+
 int runMonitor(const Options &o, Context &ctx)
 {
     EventQueue queue;
@@ -20,6 +57,14 @@ int runMonitor(const Options &o, Context &ctx)
     if (int rc = openSession(o, ctx, false, o.snapshot, &queue, &s))
         return rc;
     SequenceTracker tracker;
+    EcsContext ecs;
+    RuleNames rules;
+    std::map<uint32_t, std::string> userNames;
+    if (o.ecs) {
+        if (ctx.hostIdentity)
+            ctx.hostIdentity(&ecs.hostName, &ecs.hostId);
+        rules.refresh(*s.link, ctx);
+    }
     std::vector<bool> ready;
     for (;;) {
         waitReadable({queue.fd(), ctx.stopFd}, -1, &ready);
@@ -30,7 +75,25 @@ int runMonitor(const Options &o, Context &ctx)
         for (const Event &e : queue.take(&gone)) {
             if (auto warning = tracker.observe(e))
                 *ctx.err << *warning << '\n';
-            if (o.json)
+            if (o.ecs) {
+                if (e.kind == EventKind::Policy)
+                    rules.refresh(*s.link, ctx);
+                // The Windows driver reports no uid (0xFFFFFFFF) but a SID.
+                ecs.windows = e.uid == 0xFFFFFFFFu;
+                std::string user;
+                if (!ecs.windows && ctx.processes != nullptr) {
+                    auto it = userNames.find(e.uid);
+                    if (it == userNames.end())
+                        it = userNames.emplace(e.uid, ctx.processes->userName(e.uid)).first;
+                    user = it->second;
+                    if (user == std::to_string(e.uid))
+                        user.clear(); // no name, only the number: user.id has it
+                }
+                const Rule *rule = e.kind == EventKind::Verdict && e.source == Source::Rule
+                                       ? rules.find(e.ruleId)
+                                       : nullptr;
+                *ctx.out << toEcs(e, ecs, user, rule) << '\n';
+            } else if (o.json)
                 *ctx.out << toJson(e).dump() << '\n';
             else
                 *ctx.out << formatEventLine(e) << '\n';

@@ -11,6 +11,7 @@
 #include "NtPath.h"
 #include "Signer.h"
 #include "TransportFactory.h"
+#include "WinText.h"
 #include "WindowsProcessSource.h"
 
 namespace
@@ -33,6 +34,22 @@ BOOL WINAPI onConsoleControl(DWORD type)
     default:
         return FALSE;
     }
+}
+
+// host.name and host.id of monitor --format ecs: the computer's DNS host
+// name and MachineGuid (what Elastic's agents report as host.id).
+void hostIdentity(std::string *name, std::string *id)
+{
+    wchar_t host[256];
+    DWORD hostLen = sizeof host / sizeof host[0];
+    if (GetComputerNameExW(ComputerNameDnsHostname, host, &hostLen))
+        *name = pg::toUtf8(std::wstring(host, hostLen));
+    wchar_t guid[64];
+    DWORD guidBytes = sizeof guid;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Cryptography", L"MachineGuid",
+                     RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY, nullptr, guid,
+                     &guidBytes) == ERROR_SUCCESS)
+        *id = pg::toUtf8(guid);
 }
 
 } // namespace
@@ -69,6 +86,7 @@ int main(int argc, char **argv)
         approve = approve || std::strcmp(argv[i], "approve") == 0;
     ctx.inputFd = approve ? pg::ctl::standardInput() : pg::ctl::kNoWaitHandle;
     ctx.stopFd = stop.fd();
+    ctx.hostIdentity = hostIdentity;
     const int rc = pg::ctl::run(argc, argv, ctx);
     std::cout.flush();
     SetConsoleCtrlHandler(onConsoleControl, FALSE);

@@ -308,6 +308,67 @@ TEST_F(CommandsTest, MonitorReportsSequenceGapsAndEndsOnDisconnect)
     EXPECT_EQ(n, 3);
 }
 
+TEST_F(CommandsTest, MonitorFormatEcsNamesTheRuleUserAndHost)
+{
+    Rule rule;
+    rule.id = 5;
+    rule.action = Verdict::Block;
+    rule.kind = RuleKind::Exact;
+    rule.pattern = "/usr/games/sol";
+    component.policy.rules = {rule};
+    ctx.hostIdentity = [](std::string *name, std::string *id) {
+        *name = "kiosk-7";
+        *id = "4c4c4544003110";
+    };
+    Event v = request(1, 9, "/usr/games/sol");
+    v.kind = EventKind::Verdict;
+    v.verdict = Verdict::Block;
+    v.source = Source::Rule;
+    v.ruleId = 5;
+    v.mode = Mode::Lockdown;
+    Event start;
+    start.kind = EventKind::Start;
+    start.seq = 2;
+    start.pid = 300;
+    start.uid = 4242; // no name: user.id only
+    start.image = "/usr/bin/ls";
+    start.cmdline = "ls -l";
+    int rc = -1;
+    std::thread session([&] { rc = run({"monitor", "--format", "ecs"}); });
+    component.pushEvents({v, start});
+    std::this_thread::sleep_for(300ms); // as MonitorEndsCleanlyOnStopSignal: out is not shared
+    ASSERT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    std::istringstream lines(out.str());
+    std::string line;
+    std::vector<nlohmann::json> objects;
+    while (std::getline(lines, line))
+        objects.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(objects.size(), 2u) << out.str();
+    ASSERT_TRUE(objects[0].contains("rule")) << out.str();
+    const nlohmann::json &b = objects[0];
+    EXPECT_EQ(b["event"]["action"], "blocked");
+    EXPECT_EQ(b["event"]["type"], (nlohmann::json{"start", "denied"}));
+    EXPECT_EQ(b["rule"]["id"], "5");
+    EXPECT_EQ(b["rule"]["name"], "block exact /usr/games/sol");
+    EXPECT_EQ(b["user"]["id"], "1001");
+    EXPECT_EQ(b["user"]["name"], "alice");
+    EXPECT_EQ(b["host"]["name"], "kiosk-7");
+    EXPECT_EQ(b["host"]["id"], "4c4c4544003110");
+    EXPECT_EQ(b["process"]["parent"]["executable"], "/usr/bin/bash");
+    const nlohmann::json &s = objects[1];
+    EXPECT_EQ(s["process"]["args"], (nlohmann::json{"ls", "-l"}));
+    EXPECT_EQ(s["user"]["id"], "4242");
+    EXPECT_FALSE(s["user"].contains("name"));
+}
+
+TEST_F(CommandsTest, MonitorRejectsJsonWithFormatEcs)
+{
+    EXPECT_EQ(run({"monitor", "--json", "--format", "ecs"}), kExitUsage);
+    EXPECT_EQ(run({"monitor", "--format", "xml"}), kExitUsage);
+}
+
 TEST_F(CommandsTest, MonitorEndsCleanlyOnStopSignal)
 {
     int rc = -1;
