@@ -254,6 +254,9 @@ bool Daemon::init(int *exitCode)
 
     m_writer = std::make_unique<PolicyWriter>(policyPath);
     m_writer->start();
+    // SIEM sinks: their thread opens the file and sockets (like the writer's).
+    m_eventSinks.start(m_options.m_events);
+    m_eventSinks.policyChanged(m_policy.replyBytes(0, PG_PROTOCOL_VERSION));
     // The package index is read on its own thread (its opens are allowed
     // like the writer's); built now only when a rule needs it.
     m_packages = std::make_unique<PackageIndex>(m_options.m_dpkgInfoDir);
@@ -526,6 +529,7 @@ void Daemon::shutdown()
     //    wait for us any more.
     if (m_writer)
         m_writer->stop();
+    m_eventSinks.stop(); // what is queued, within its own bound
     budgetSaveAtStop();
     if (m_packages)
         m_packages->stop();
@@ -1643,6 +1647,11 @@ bool Daemon::emit(pg_event &ev, const std::string &image, const std::string &cmd
     const std::string cmd = clip(cmdline, PG_MAX_CMDLINE_BYTES, &ev.cmdline_len);
     const std::string par = clip(parentImage, PG_MAX_PATH_BYTES, &ev.parent_image_len);
     ev.sid_len = 0;
+    if (m_eventSinks.active()) {
+        if (ev.kind == PG_EV_POLICY)
+            m_eventSinks.policyChanged(m_policy.replyBytes(0, PG_PROTOCOL_VERSION));
+        m_eventSinks.push(ev, img, cmd, par);
+    }
     bool controllerQueued = true;
     for (auto &kv : m_clients) {
         ClientConnection &c = *kv.second;

@@ -24,6 +24,7 @@
 
 #include "BpfProcFacts.h"
 #include "BudgetTracker.h"
+#include "EventSinks.h"
 #include "ClientConnection.h"
 #include "ClientServer.h"
 #include "FanotifyGate.h"
@@ -320,6 +321,8 @@ private:
     bool m_warnedNoCgroup = false;
     PolicyStore m_policy;
     std::unique_ptr<PolicyWriter> m_writer;
+    // Events as ECS JSON to syslog and files (--events); fed by emit().
+    EventSinks m_eventSinks;
     ImageDigests m_digests;
     // Holds waiting for a digest (hold id), and monitor-mode starts already
     // allowed whose verdict event waits for one.

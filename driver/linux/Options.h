@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "EventSinks.h"
 #include "Log.h"
 
 class Options
@@ -51,6 +52,9 @@ public:
     // Where procguard-sentry connects (root only); empty: no sentry. The
     // default is sentry.sock beside --socket (set by parse()).
     std::string m_sentrySocket;
+
+    // Where events also go as ECS JSON (--events; EventSinks.h). Empty: nowhere.
+    std::vector<EventSinks::Target> m_events;
 
     static const char *usage();
 };
