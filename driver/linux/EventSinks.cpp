@@ -167,12 +167,17 @@ private:
 
     bool ensureOpen(std::string *why)
     {
-        if (m_target.kind == Target::Kind::File) {
-            // Reopen when the file was moved away (logrotate) or removed.
+        if (m_target.kind == Target::Kind::File && m_fd >= 0) {
+            // Reopen when the file was moved away (logrotate) or removed;
+            // looked at once a second, not for every object.
+            const int64_t now = monotonicMs();
             struct stat st;
-            if (m_fd >= 0 && (::stat(m_target.path.c_str(), &st) != 0 || st.st_ino != m_ino ||
-                              st.st_dev != m_dev))
-                closeFd();
+            if (now - m_lastStatMs >= 1000) {
+                m_lastStatMs = now;
+                if (::stat(m_target.path.c_str(), &st) != 0 || st.st_ino != m_ino ||
+                    st.st_dev != m_dev)
+                    closeFd();
+            }
         }
         if (m_fd >= 0)
             return true;
@@ -213,6 +218,7 @@ private:
             m_ino = st.st_ino;
             m_dev = st.st_dev;
         }
+        m_lastStatMs = monotonicMs();
         return true;
     }
 
@@ -323,6 +329,7 @@ private:
     ino_t m_ino = 0;
     dev_t m_dev = 0;
     int64_t m_lastAttemptMs = 0;
+    int64_t m_lastStatMs = 0;
     bool m_failing = false;
 };
 

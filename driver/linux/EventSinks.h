@@ -18,6 +18,8 @@
 //   - Every write is bounded: sockets have a 2 s send timeout and TCP
 //     connects give up after 2 s (retried at most every 5 s); a sink that
 //     fails loses the event, and the loss is counted and reported.
+//   - A file is checked for a rotation (renamed or removed: reopened) at
+//     most once a second.
 //   - stop() is called after the fanotify group is closed: it writes what
 //     is queued (at most 2 s more), then joins.
 //

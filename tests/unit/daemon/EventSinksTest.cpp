@@ -180,6 +180,7 @@ TEST(EventSinks, RotatedFileIsReopened)
         usleep(10000);
     ASSERT_EQ(1u, readLines(path).size());
     ASSERT_EQ(0, rename(path.c_str(), (path + ".1").c_str()));
+    usleep(1100 * 1000); // the sink looks for a rotation once a second
     sinks.push(event(PG_EV_START, 2, 101), "/bin/b", "", "");
     sinks.stop();
     EXPECT_EQ(1u, readLines(path + ".1").size());
