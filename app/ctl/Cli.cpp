@@ -98,6 +98,8 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
                      "text (default), json (ProcGuard's fields) or ecs (Elastic Common Schema)")
         ->check(CLI::IsMember({"text", "json", "ecs"}, CLI::ignore_case));
     monitor->add_flag("--snapshot", o->snapshot, "Print the processes running at start too");
+    monitor->add_flag("--event-log", o->eventLog,
+                      "With --format ecs: write to the ProcGuard event log (Windows), not stdout");
 
     CLI::App *approve =
         app.add_subcommand("approve", "Answer held starts (becomes the controlling client)");
@@ -298,6 +300,10 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         }
         o->json = o->json || format == "json";
         o->ecs = format == "ecs";
+        if (o->eventLog && !o->ecs) {
+            err << "--event-log needs --format ecs\n";
+            return kExitUsage;
+        }
     } else if (approve->parsed()) {
         o->command = Command::Approve;
         if (!autoVerdict.empty())

@@ -14,6 +14,7 @@
 #include <ostream>
 
 #include "Cli.h"
+#include "EventChannel.h"
 #include "KernelLink.h"
 #include "Lifecycle.h"
 #include "ProcessSource.h"
@@ -65,6 +66,10 @@ struct Context {
     // host.id; Linux: the host name and /etc/machine-id, Windows: the
     // computer name and MachineGuid). Unset or empty: left out.
     std::function<void(std::string *name, std::string *id)> hostIdentity;
+    // The system event log of monitor --event-log (Windows: the ProcGuard
+    // log, WindowsEventLog.h); nullptr with *error when it cannot be
+    // opened. Unset: the platform has none (Linux: procguardd --events).
+    std::function<std::unique_ptr<EventChannel>(std::string *error)> openEventChannel;
 };
 
 // Parses argv and runs the command. The whole of procguardctl.

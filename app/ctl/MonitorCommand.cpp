@@ -9,6 +9,9 @@
 // (docs/ecs.md). rule.name needs the rules: the policy is fetched at the
 // start and again after each POLICY event, so a verdict names the rule in
 // force when it was decided (a rule removed in between is named by id only).
+// --event-log sends the objects to the system event log instead of stdout
+// (Windows: the ProcGuard log; warnings for blocks and losses); a record the
+// log refuses is reported on stderr once per run of failures.
 #include <map>
 
 #include "Commands.h"
@@ -52,6 +55,21 @@ private:
 
 int runMonitor(const Options &o, Context &ctx)
 {
+    std::unique_ptr<EventChannel> channel;
+    if (o.eventLog) {
+        if (!ctx.openEventChannel) {
+            *ctx.err << "--event-log: this system has no ProcGuard event log; on Linux, "
+                        "procguardd --events syslog sends the same objects to syslog.\n";
+            return kExitUsage;
+        }
+        std::string why;
+        channel = ctx.openEventChannel(&why);
+        if (!channel) {
+            *ctx.err << why << '\n';
+            return kExitFailed;
+        }
+    }
+    bool channelFailing = false;
     EventQueue queue;
     Session s;
     if (int rc = openSession(o, ctx, false, o.snapshot, &queue, &s))
@@ -92,7 +110,22 @@ int runMonitor(const Options &o, Context &ctx)
                 const Rule *rule = e.kind == EventKind::Verdict && e.source == Source::Rule
                                        ? rules.find(e.ruleId)
                                        : nullptr;
-                *ctx.out << toEcs(e, ecs, user, rule) << '\n';
+                const std::string object = toEcs(e, ecs, user, rule);
+                if (channel) {
+                    const bool warning =
+                        (e.kind == EventKind::Verdict && e.verdict == Verdict::Block) ||
+                        e.kind == EventKind::Overflow || e.kind == EventKind::Resync;
+                    std::string why;
+                    const bool ok = channel->write(object,
+                                                   warning ? EventChannel::Level::Warning
+                                                           : EventChannel::Level::Information,
+                                                   &why);
+                    if (!ok && !channelFailing)
+                        *ctx.err << why << '\n';
+                    channelFailing = !ok;
+                } else {
+                    *ctx.out << object << '\n';
+                }
             } else if (o.json)
                 *ctx.out << toJson(e).dump() << '\n';
             else

@@ -12,6 +12,7 @@
 #include "Signer.h"
 #include "TransportFactory.h"
 #include "WinText.h"
+#include "WindowsEventLog.h"
 #include "WindowsProcessSource.h"
 
 namespace
@@ -87,6 +88,9 @@ int main(int argc, char **argv)
     ctx.inputFd = approve ? pg::ctl::standardInput() : pg::ctl::kNoWaitHandle;
     ctx.stopFd = stop.fd();
     ctx.hostIdentity = hostIdentity;
+    ctx.openEventChannel = [](std::string *error) -> std::unique_ptr<pg::EventChannel> {
+        return pg::WindowsEventLog::open(error);
+    };
     const int rc = pg::ctl::run(argc, argv, ctx);
     std::cout.flush();
     SetConsoleCtrlHandler(onConsoleControl, FALSE);

@@ -369,6 +369,69 @@ TEST_F(CommandsTest, MonitorRejectsJsonWithFormatEcs)
     EXPECT_EQ(run({"monitor", "--format", "xml"}), kExitUsage);
 }
 
+namespace
+{
+
+// Records what monitor --event-log writes.
+class FakeEventChannel : public EventChannel
+{
+public:
+    struct Record {
+        std::string text;
+        Level level;
+    };
+    explicit FakeEventChannel(std::vector<Record> *records) : m_records(records) {}
+    bool write(const std::string &utf8, Level level, std::string *) override
+    {
+        m_records->push_back({utf8, level});
+        return true;
+    }
+
+private:
+    std::vector<Record> *m_records;
+};
+
+} // namespace
+
+TEST_F(CommandsTest, MonitorEventLogGetsEcsWithWarningsForBlocks)
+{
+    std::vector<FakeEventChannel::Record> records;
+    ctx.openEventChannel = [&](std::string *) -> std::unique_ptr<EventChannel> {
+        return std::make_unique<FakeEventChannel>(&records);
+    };
+    Event v = request(1, 9, "/usr/games/sol");
+    v.kind = EventKind::Verdict;
+    v.verdict = Verdict::Block;
+    v.source = Source::Mode;
+    Event start;
+    start.kind = EventKind::Start;
+    start.seq = 2;
+    start.pid = 300;
+    start.image = "/usr/bin/ls";
+    int rc = -1;
+    std::thread session([&] { rc = run({"monitor", "--format", "ecs", "--event-log"}); });
+    component.pushEvents({v, start});
+    std::this_thread::sleep_for(300ms); // records is not shared until the join
+    ASSERT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    EXPECT_EQ(out.str(), ""); // the objects went to the log, not stdout
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].level, EventChannel::Level::Warning);
+    EXPECT_EQ(nlohmann::json::parse(records[0].text)["event"]["action"], "blocked");
+    EXPECT_EQ(records[1].level, EventChannel::Level::Information);
+    EXPECT_EQ(nlohmann::json::parse(records[1].text)["process"]["pid"], 300);
+}
+
+TEST_F(CommandsTest, MonitorEventLogNeedsEcsAndAPlatformLog)
+{
+    EXPECT_EQ(run({"monitor", "--event-log"}), kExitUsage);
+    EXPECT_NE(err.str().find("--event-log needs --format ecs"), std::string::npos);
+    // No event log on this platform (Linux): said so, with the alternative.
+    EXPECT_EQ(run({"monitor", "--format", "ecs", "--event-log"}), kExitUsage);
+    EXPECT_NE(err.str().find("procguardd --events syslog"), std::string::npos);
+}
+
 TEST_F(CommandsTest, MonitorEndsCleanlyOnStopSignal)
 {
     int rc = -1;
