@@ -22,6 +22,7 @@
 #include <sstream>
 
 #include "Harness.h"
+#include "pg_ecs.h"
 
 using namespace pgtest;
 using nlohmann::json;
@@ -382,6 +383,62 @@ TEST_F(EcsTest, LocalSyslogSocketGetsParsableEcs)
     m_link.reset();
     EXPECT_EQ(0, m_daemon.stop());
     expectEcsValid({parsed});
+}
+
+// What a live run does not produce (threads, images, digest waits, losses,
+// kills, held requests, every verdict source, Windows' SIDs and command
+// lines) straight from the encoder, through the same ECS check.
+TEST_F(EcsTest, EveryKindSourceAndPlatformIsValidEcs)
+{
+    const std::string path = m_scratch.path() + "/every-kind.json";
+    std::ofstream out(path);
+    size_t objects = 0;
+    for (int os : {PG_ECS_OS_LINUX, PG_ECS_OS_WINDOWS}) {
+        const pg_ecs_host host{"kiosk-7", "4c4c4544-0031-1010", os};
+        for (uint16_t kind = 1; kind <= PG_EV_KIND_MAX; ++kind) {
+            for (uint8_t source = PG_SRC_NONE; source <= PG_SRC_MAX; ++source) {
+                for (uint8_t verdict : {PG_VERDICT_ALLOW, PG_VERDICT_BLOCK}) {
+                    for (unsigned flags : {0u, PG_EVF_KILLED | PG_EVF_BUDGET, PG_EVF_EXITED}) {
+                        pg_event ev;
+                        std::memset(&ev, 0, sizeof ev);
+                        ev.kind = kind;
+                        ev.flags = static_cast<uint16_t>(flags);
+                        ev.seq = ++objects;
+                        ev.time_ns = 1714564800123456789ull;
+                        ev.pid = kind == PG_EV_OVERFLOW || kind == PG_EV_RESYNC ? 0 : 4242;
+                        ev.ppid = 4;
+                        ev.uid = os == PG_ECS_OS_WINDOWS ? 0xFFFFFFFFu : 1000;
+                        ev.verdict = verdict;
+                        ev.source = source;
+                        ev.rule_id = source == PG_SRC_RULE ? 3 : 0;
+                        ev.lost = 5;
+                        ev.hold_id = 9;
+                        ev.mode = PG_MODE_PROMPT;
+                        pg_ecs_event in{};
+                        in.ev = &ev;
+                        in.image =
+                            os == PG_ECS_OS_WINDOWS ? "C:\\Games\\sol.exe" : "/usr/games/sol";
+                        in.cmdline = os == PG_ECS_OS_WINDOWS ? "\"C:\\Games\\sol.exe\" /x \"a b\""
+                                                             : "sol -x a";
+                        in.sid = os == PG_ECS_OS_WINDOWS ? "S-1-5-21-1-2-3-1001" : nullptr;
+                        in.parent_image = "/usr/bin/bash";
+                        in.user_name = "pupil";
+                        in.sha256 =
+                            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+                        in.rule_action = verdict;
+                        in.rule_kind = PG_RULE_GLOB;
+                        in.rule_pattern = "/usr/games/*";
+                        std::string text(8192, '\0');
+                        text.resize(pg_ecs_encode(&host, &in, &text[0], text.size() + 1));
+                        out << text << '\n';
+                    }
+                }
+            }
+        }
+    }
+    out.close();
+    EXPECT_GT(objects, 1000u);
+    expectEcsValid({path});
 }
 
 TEST_F(EcsTest, BadEventsTargetIsRefusedAtStart)
