@@ -207,6 +207,7 @@ private:
         const size_t slash = m_target.path.rfind('/');
         if (slash != std::string::npos && slash > 0)
             ::mkdir(m_target.path.substr(0, slash).c_str(), 0750);
+        // 0640 less the daemon's umask (077 in procguardd: root only).
         m_fd = ::open(m_target.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
                       0640);
         if (m_fd < 0) {
@@ -472,6 +473,9 @@ void EventSinks::stop()
     m_cv.notify_one();
     m_thread.join();
     m_active = false;
+    if (const uint64_t n = lost())
+        PG_LOG_WARN("events: %llu event(s) were lost on the way to the --events targets",
+                    static_cast<unsigned long long>(n));
 }
 
 uint64_t EventSinks::lost() const
