@@ -26,7 +26,6 @@ namespace
 
 constexpr int kSendTimeoutMs = 2000;
 constexpr int kConnectTimeoutMs = 2000;
-constexpr int64_t kRetryMs = 5000;
 constexpr int64_t kStopBudgetMs = 2000;
 constexpr int kFacilityDaemon = 3;
 constexpr int kSeverityWarning = 4;
@@ -90,7 +89,7 @@ bool splitHostPort(const std::string &text, std::string *host, uint16_t *port)
 class EventSinks::Sink
 {
 public:
-    explicit Sink(Target t) : m_target(std::move(t)) {}
+    Sink(Target t, int64_t retryMs) : m_target(std::move(t)), m_retryMs(retryMs) {}
     ~Sink() { closeFd(); }
 
     std::string describe() const
@@ -112,6 +111,12 @@ public:
     // failure streak).
     bool write(const std::string &json, int severity, uint64_t timeNs, const std::string &host)
     {
+        // After a failure the target is left alone for retryMs: the
+        // objects meanwhile are lost at once (counted), not each after its
+        // own timeout, so a dead server does not stall the queue.
+        const int64_t now = monotonicMs();
+        if (m_failing && now - m_failedAtMs < m_retryMs)
+            return false;
         std::string why;
         bool ok = false;
         if (ensureOpen(&why)) {
@@ -125,6 +130,8 @@ public:
         if (ok && m_failing)
             PG_LOG_INFO("events: %s works again", describe().c_str());
         m_failing = !ok;
+        if (!ok)
+            m_failedAtMs = monotonicMs();
         return ok;
     }
 
@@ -181,13 +188,6 @@ private:
         }
         if (m_fd >= 0)
             return true;
-        const int64_t now = monotonicMs();
-        if (m_lastAttemptMs != 0 && now - m_lastAttemptMs < kRetryMs &&
-            m_target.kind == Target::Kind::Tcp) {
-            *why = "not connected (next try in a few seconds)";
-            return false;
-        }
-        m_lastAttemptMs = now;
         switch (m_target.kind) {
         case Target::Kind::File:
             return openFile(why);
@@ -208,8 +208,11 @@ private:
         if (slash != std::string::npos && slash > 0)
             ::mkdir(m_target.path.substr(0, slash).c_str(), 0750);
         // 0640 less the daemon's umask (077 in procguardd: root only).
-        m_fd = ::open(m_target.path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-                      0640);
+        // O_NONBLOCK: a FIFO without a reader fails at once (ENXIO) and one
+        // whose reader stalls fails the write (EAGAIN) instead of hanging
+        // the thread and the stop; a regular file ignores it.
+        m_fd = ::open(m_target.path.c_str(),
+                      O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0640);
         if (m_fd < 0) {
             *why = std::string("cannot open it: ") + std::strerror(errno);
             return false;
@@ -329,7 +332,8 @@ private:
     int m_fd = -1;
     ino_t m_ino = 0;
     dev_t m_dev = 0;
-    int64_t m_lastAttemptMs = 0;
+    int64_t m_retryMs;
+    int64_t m_failedAtMs = 0;
     int64_t m_lastStatMs = 0;
     bool m_failing = false;
 };
@@ -385,7 +389,7 @@ bool EventSinks::parse(const std::string &value, std::vector<Target> *out, std::
 // Queue and thread
 // ---------------------------------------------------------------------
 
-EventSinks::EventSinks() = default;
+EventSinks::EventSinks(int64_t retryMs) : m_retryMs(retryMs) {}
 
 EventSinks::~EventSinks()
 {
@@ -397,7 +401,7 @@ void EventSinks::start(std::vector<Target> targets)
     if (targets.empty() || m_active)
         return;
     for (Target &t : targets)
-        m_sinks.push_back(std::make_unique<Sink>(std::move(t)));
+        m_sinks.push_back(std::make_unique<Sink>(std::move(t), m_retryMs));
     m_active = true;
     m_thread = std::thread([this] { run(); });
 }

@@ -15,9 +15,10 @@
 //   - Only the thread opens the file, reads /etc/passwd (getpwuid_r) and
 //     connects. Its opens on a gated filesystem carry the daemon's pid and
 //     are allowed at once by the main thread.
-//   - Every write is bounded: sockets have a 2 s send timeout and TCP
-//     connects give up after 2 s (retried at most every 5 s); a sink that
-//     fails loses the event, and the loss is counted and reported.
+//   - Every write is bounded: sockets have a 2 s send timeout, TCP
+//     connects give up after 2 s, files and FIFOs are written
+//     non-blocking; a target that fails is left alone for 5 s (its objects
+//     meanwhile lost at once), and every loss is counted and reported.
 //   - A file is checked for a rotation (renamed or removed: reopened) at
 //     most once a second.
 //   - stop() is called after the fanotify group is closed: it writes what
@@ -65,7 +66,9 @@ public:
 
     static constexpr size_t kQueueCapacity = 16384;
 
-    EventSinks();
+    // retryMs: how long a failed target is left alone (its objects lost
+    // at once, counted) before the next try; tests shorten it.
+    explicit EventSinks(int64_t retryMs = 5000);
     ~EventSinks();
     EventSinks(const EventSinks &) = delete;
     EventSinks &operator=(const EventSinks &) = delete;
@@ -105,6 +108,7 @@ private:
     bool writeRecord(const Record &r);
     std::string userName(uint32_t uid);
 
+    const int64_t m_retryMs;
     bool m_active = false;
     std::vector<std::unique_ptr<Sink>> m_sinks; // the thread's alone
     std::string m_hostName, m_hostId;           // the thread's alone

@@ -6,14 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <string>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <vector>
@@ -275,4 +278,77 @@ TEST(EventSinks, TcpServerGetsRfc5424LinesAndADeadServerIsCountedAsLoss)
         sinks.push(event(PG_EV_EXEC, seq, 77), "/bin/true", "", "");
     sinks.stop();
     EXPECT_GE(sinks.lost(), 9u);
+}
+
+TEST(EventSinks, StalledReaderLosesEventsCountedAndReportedWhenItReadsAgain)
+{
+    TempDir dir;
+    const std::string fifo = dir.path() + "/events.fifo";
+    ASSERT_EQ(0, mkfifo(fifo.c_str(), 0600));
+    // A reader that does not read yet: the pipe (64 KiB) fills up.
+    const int rx = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    ASSERT_GE(rx, 0);
+    EventSinks sinks(100); // a failed target is tried again after 100 ms
+    Target t;
+    t.kind = Target::Kind::File;
+    t.path = fifo;
+    sinks.start({t});
+    const std::string cmdline(400, 'a');
+    uint64_t seq = 1;
+    for (; seq <= 2000; ++seq)
+        sinks.push(event(PG_EV_EXEC, seq, 7), "/bin/true", cmdline, "");
+    for (int i = 0; i < 500 && sinks.lost() == 0; ++i)
+        usleep(10000);
+    ASSERT_GT(sinks.lost(), 0u) << "a full pipe lost nothing";
+
+    // The reader reads again; the next event is preceded by the loss report.
+    std::string got;
+    char buf[65536];
+    auto drain = [&] {
+        ssize_t n;
+        while ((n = read(rx, buf, sizeof buf)) > 0)
+            got.append(buf, static_cast<size_t>(n));
+    };
+    std::vector<nlohmann::json> objects;
+    bool reported = false, after = false;
+    for (int i = 0; i < 300 && !after; ++i) {
+        drain();
+        usleep(20000);
+        sinks.push(event(PG_EV_EXEC, seq++, 8), "/bin/late", "", "");
+        usleep(20000);
+        drain();
+        size_t nl;
+        while ((nl = got.find('\n')) != std::string::npos) {
+            const nlohmann::json j = nlohmann::json::parse(got.substr(0, nl));
+            got.erase(0, nl + 1);
+            if (j["event"]["action"] == "events-lost") {
+                reported = true;
+                EXPECT_GT(j["procguard"]["lost"].get<uint64_t>(), 0u);
+            } else if (reported && j["process"]["executable"] == "/bin/late") {
+                after = true;
+            }
+        }
+    }
+    EXPECT_TRUE(reported) << "no events-lost object";
+    EXPECT_TRUE(after) << "no event after the loss report";
+    sinks.stop();
+    close(rx);
+}
+
+TEST(EventSinks, FifoWithoutReaderNeitherHangsNorBlocksStop)
+{
+    TempDir dir;
+    const std::string fifo = dir.path() + "/nobody.fifo";
+    ASSERT_EQ(0, mkfifo(fifo.c_str(), 0600));
+    EventSinks sinks(100);
+    Target t;
+    t.kind = Target::Kind::File;
+    t.path = fifo;
+    sinks.start({t});
+    for (uint64_t seq = 1; seq <= 10; ++seq)
+        sinks.push(event(PG_EV_EXEC, seq, 7), "/bin/true", "", "");
+    const auto t0 = std::chrono::steady_clock::now();
+    sinks.stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+    EXPECT_EQ(10u, sinks.lost());
 }
