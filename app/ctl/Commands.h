@@ -70,6 +70,10 @@ struct Context {
     // log, WindowsEventLog.h); nullptr with *error when it cannot be
     // opened. Unset: the platform has none (Linux: procguardd --events).
     std::function<std::unique_ptr<EventChannel>(std::string *error)> openEventChannel;
+    // The account of a SID ("S-1-5-21-..."), for monitor --format ecs on
+    // Windows (user.name, user.domain). Unset or false: left out.
+    std::function<bool(const std::string &sid, std::string *name, std::string *domain)>
+        accountOfSid;
 };
 
 // Parses argv and runs the command. The whole of procguardctl.

@@ -176,7 +176,7 @@ nlohmann::json toJson(const Event &e)
 }
 
 std::string toEcs(const Event &e, const EcsContext &host, const std::string &userName,
-                  const Rule *rule)
+                  const Rule *rule, const std::string &userDomain)
 {
     pg_event ev;
     std::memset(&ev, 0, sizeof ev);
@@ -205,6 +205,7 @@ std::string toEcs(const Event &e, const EcsContext &host, const std::string &use
     in.sid = e.sid.c_str();
     in.parent_image = e.parentImage.c_str();
     in.user_name = userName.c_str();
+    in.user_domain = userDomain.c_str();
     if (rule != nullptr) {
         in.rule_action = static_cast<uint8_t>(rule->action);
         in.rule_kind = static_cast<uint8_t>(rule->kind);

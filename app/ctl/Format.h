@@ -37,10 +37,10 @@ struct EcsContext {
 };
 // The event as one Elastic Common Schema object on one line, from the
 // encoder procguardd's event sinks use too (driver/core/pg_ecs.h).
-// userName may be empty and rule null (left out); rule is the one that
-// decided a VERDICT.
+// userName (and userDomain) may be empty and rule null (left out); rule
+// is the one that decided a VERDICT.
 std::string toEcs(const Event &e, const EcsContext &host, const std::string &userName,
-                  const Rule *rule);
+                  const Rule *rule, const std::string &userDomain = std::string());
 nlohmann::json toJson(const Rule &r);
 nlohmann::json toJson(const Policy &p);
 nlohmann::json toJson(const Status &s);

@@ -78,6 +78,7 @@ int runMonitor(const Options &o, Context &ctx)
     EcsContext ecs;
     RuleNames rules;
     std::map<uint32_t, std::string> userNames;
+    std::map<std::string, std::pair<std::string, std::string>> accounts; // SID: name, domain
     if (o.ecs) {
         if (ctx.hostIdentity)
             ctx.hostIdentity(&ecs.hostName, &ecs.hostId);
@@ -98,7 +99,18 @@ int runMonitor(const Options &o, Context &ctx)
                     rules.refresh(*s.link, ctx);
                 // The Windows driver reports no uid (0xFFFFFFFF) but a SID.
                 ecs.windows = e.uid == 0xFFFFFFFFu;
-                std::string user;
+                std::string user, domain;
+                if (ecs.windows && !e.sid.empty() && ctx.accountOfSid) {
+                    auto it = accounts.find(e.sid);
+                    if (it == accounts.end()) {
+                        std::pair<std::string, std::string> a;
+                        if (!ctx.accountOfSid(e.sid, &a.first, &a.second))
+                            a = {};
+                        it = accounts.emplace(e.sid, a).first;
+                    }
+                    user = it->second.first;
+                    domain = it->second.second;
+                }
                 if (!ecs.windows && ctx.processes != nullptr) {
                     auto it = userNames.find(e.uid);
                     if (it == userNames.end())
@@ -110,7 +122,7 @@ int runMonitor(const Options &o, Context &ctx)
                 const Rule *rule = e.kind == EventKind::Verdict && e.source == Source::Rule
                                        ? rules.find(e.ruleId)
                                        : nullptr;
-                const std::string object = toEcs(e, ecs, user, rule);
+                const std::string object = toEcs(e, ecs, user, rule, domain);
                 if (channel) {
                     const bool warning =
                         (e.kind == EventKind::Verdict && e.verdict == Verdict::Block) ||

@@ -4,6 +4,8 @@
 // main.cpp; the commands themselves are the same code.
 #include <windows.h>
 
+#include <sddl.h>
+
 #include <cstring>
 #include <iostream>
 
@@ -53,6 +55,24 @@ void hostIdentity(std::string *name, std::string *id)
         *id = pg::toUtf8(guid);
 }
 
+// user.name and user.domain of monitor --format ecs, from an event's SID.
+bool accountOfSid(const std::string &sidText, std::string *name, std::string *domain)
+{
+    PSID sid = nullptr;
+    if (!ConvertStringSidToSidW(pg::toWide(sidText).c_str(), &sid))
+        return false;
+    wchar_t account[256], dom[256];
+    DWORD accountLen = 256, domLen = 256;
+    SID_NAME_USE use;
+    const bool ok = LookupAccountSidW(nullptr, sid, account, &accountLen, dom, &domLen, &use);
+    LocalFree(sid);
+    if (!ok)
+        return false;
+    *name = pg::toUtf8(account);
+    *domain = pg::toUtf8(dom);
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -88,6 +108,7 @@ int main(int argc, char **argv)
     ctx.inputFd = approve ? pg::ctl::standardInput() : pg::ctl::kNoWaitHandle;
     ctx.stopFd = stop.fd();
     ctx.hostIdentity = hostIdentity;
+    ctx.accountOfSid = accountOfSid;
     ctx.openEventChannel = [](std::string *error) -> std::unique_ptr<pg::EventChannel> {
         return pg::WindowsEventLog::open(error);
     };

@@ -729,6 +729,8 @@ size_t pg_ecs_encode(const pg_ecs_host *host, const pg_ecs_event *e, char *out, 
             }
             if (pgp_ecs_present(e->user_name))
                 pgp_ecs_kv_string(&w, &u, "name", e->user_name);
+            if (pgp_ecs_present(e->user_name) && pgp_ecs_present(e->user_domain))
+                pgp_ecs_kv_string(&w, &u, "domain", e->user_domain);
             pgp_ecs_put(&w, "}", 1);
         }
     }

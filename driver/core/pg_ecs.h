@@ -53,7 +53,8 @@ typedef struct pg_ecs_event {
     const char *cmdline;
     const char *sid;
     const char *parent_image;
-    const char *user_name; /* user.name, when the caller could resolve it */
+    const char *user_name;   /* user.name, when the caller could resolve it */
+    const char *user_domain; /* user.domain (Windows: the account's domain) */
     /* The rule of a VERDICT by a rule, for rule.name ("block exact
      * /usr/games/sol"): its action (PG_VERDICT_*), kind (PG_RULE_*) and
      * pattern; rule_pattern NULL when the caller does not know the rule. */

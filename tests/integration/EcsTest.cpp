@@ -423,6 +423,7 @@ TEST_F(EcsTest, EveryKindSourceAndPlatformIsValidEcs)
                         in.sid = os == PG_ECS_OS_WINDOWS ? "S-1-5-21-1-2-3-1001" : nullptr;
                         in.parent_image = "/usr/bin/bash";
                         in.user_name = "pupil";
+                        in.user_domain = os == PG_ECS_OS_WINDOWS ? "SCHOOL" : nullptr;
                         in.sha256 =
                             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
                         in.rule_action = verdict;

@@ -363,6 +363,45 @@ TEST_F(CommandsTest, MonitorFormatEcsNamesTheRuleUserAndHost)
     EXPECT_FALSE(s["user"].contains("name"));
 }
 
+TEST_F(CommandsTest, MonitorFormatEcsNamesAWindowsAccountFromItsSid)
+{
+    int lookups = 0;
+    ctx.accountOfSid = [&](const std::string &sid, std::string *name, std::string *domain) {
+        ++lookups;
+        if (sid != "S-1-5-21-1-2-3-1001")
+            return false;
+        *name = "pupil";
+        *domain = "SCHOOL";
+        return true;
+    };
+    Event e;
+    e.kind = EventKind::Start;
+    e.pid = 300;
+    e.uid = 0xFFFFFFFFu; // the Windows driver: no uid, a SID
+    e.sid = "S-1-5-21-1-2-3-1001";
+    e.image = "C:/GAMES/SOL.EXE";
+    e.cmdline = "\"C:\\Games\\sol.exe\" /x";
+    Event again = e;
+    again.seq = 1;
+    int rc = -1;
+    std::thread session([&] { rc = run({"monitor", "--format", "ecs"}); });
+    component.pushEvents({e, again});
+    std::this_thread::sleep_for(300ms); // as MonitorEndsCleanlyOnStopSignal
+    ASSERT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    std::istringstream lines(out.str());
+    std::string line;
+    ASSERT_TRUE(std::getline(lines, line)) << out.str();
+    const nlohmann::json j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["user"]["id"], "S-1-5-21-1-2-3-1001");
+    EXPECT_EQ(j["user"]["name"], "pupil");
+    EXPECT_EQ(j["user"]["domain"], "SCHOOL");
+    EXPECT_EQ(j["host"]["os"]["type"], "windows");
+    EXPECT_EQ(j["process"]["args"], (nlohmann::json{"C:\\Games\\sol.exe", "/x"}));
+    EXPECT_EQ(lookups, 1); // looked up once per SID
+}
+
 TEST_F(CommandsTest, MonitorRejectsJsonWithFormatEcs)
 {
     EXPECT_EQ(run({"monitor", "--json", "--format", "ecs"}), kExitUsage);

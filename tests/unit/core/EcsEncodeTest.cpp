@@ -154,7 +154,11 @@ TEST(EcsEncode, WindowsCommandLineSplitsLikeCommandLineToArgv)
                                  "\"C:\\Program Files\\App\\app.exe\" /x \"a b\" c\\\\\"d e\" "
                                  "f\\\"g h\\i");
     e.sid = "S-1-5-21-1-2-3-1001";
+    e.user_name = "pupil";
+    e.user_domain = "SCHOOL";
     const nlohmann::json j = encode(e, PG_ECS_OS_WINDOWS).json;
+    EXPECT_EQ("pupil", j["user"]["name"]);
+    EXPECT_EQ("SCHOOL", j["user"]["domain"]);
     EXPECT_EQ(
         (nlohmann::json{"C:\\Program Files\\App\\app.exe", "/x", "a b", "c\\d e", "f\"g", "h\\i"}),
         j["process"]["args"]);
