@@ -24,9 +24,9 @@
 
 #include "BpfProcFacts.h"
 #include "BudgetTracker.h"
-#include "EventSinks.h"
 #include "ClientConnection.h"
 #include "ClientServer.h"
+#include "EventSinks.h"
 #include "FanotifyGate.h"
 #include "FileIdentity.h"
 #include "FreezeCgroup.h"
