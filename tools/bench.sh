@@ -22,3 +22,5 @@ fi
 "$b/StormBench" "${PG_STORM_STARTS:-10000}" auto
 "$b/StormBench" "${PG_STORM_STARTS:-10000}" connector
 "$b/DigestBench" "${PG_DIGEST_ROUNDS:-7}" "${PG_DIGEST_MIB:-400}"
+# The SIEM output: encoding and procguardd's event-sink queue.
+"$b/EcsBench"

@@ -13,12 +13,17 @@ packages=(
   mingw-w64 wine wine64 osslsigncode
   nsis p7zip-full lintian appstream desktop-file-utils dpkg-dev man-db
   python3
+  rsyslog nodejs  # the ECS tests: their own rsyslogd (private config), @elastic/ecs via npm
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm: Debian's package, unless the installed nodejs brings its own.
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#packages[@]} packages present"
   exit 0

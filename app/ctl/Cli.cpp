@@ -91,8 +91,15 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     CLI::App *monitor =
         app.add_subcommand("monitor", "Print process events as they happen (read-only)");
     addSocket(monitor);
-    monitor->add_flag("--json", o->json, "Print one JSON object per line");
+    std::string monitorFormat;
+    monitor->add_flag("--json", o->json, "Print one JSON object per line (--format json)");
+    monitor
+        ->add_option("--format", monitorFormat,
+                     "text (default), json (ProcGuard's fields) or ecs (Elastic Common Schema)")
+        ->check(CLI::IsMember({"text", "json", "ecs"}, CLI::ignore_case));
     monitor->add_flag("--snapshot", o->snapshot, "Print the processes running at start too");
+    monitor->add_flag("--event-log", o->eventLog,
+                      "With --format ecs: write to the ProcGuard event log (Windows), not stdout");
 
     CLI::App *approve =
         app.add_subcommand("approve", "Answer held starts (becomes the controlling client)");
@@ -286,6 +293,17 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         o->command = Command::Status;
     } else if (monitor->parsed()) {
         o->command = Command::Monitor;
+        const std::string &format = monitorFormat; // IsMember gives the listed spelling
+        if (format == "ecs" && o->json) {
+            err << "--json and --format ecs: choose one\n";
+            return kExitUsage;
+        }
+        o->json = o->json || format == "json";
+        o->ecs = format == "ecs";
+        if (o->eventLog && !o->ecs) {
+            err << "--event-log needs --format ecs\n";
+            return kExitUsage;
+        }
     } else if (approve->parsed()) {
         o->command = Command::Approve;
         if (!autoVerdict.empty())

@@ -50,6 +50,8 @@ struct Options {
 
     // monitor
     bool snapshot = false; // also print the initial process snapshot
+    bool ecs = false;      // --format ecs: one Elastic Common Schema object per line
+    bool eventLog = false; // --event-log: the objects go to the system event log (Windows)
 
     // approve
     std::optional<Verdict> autoVerdict; // --auto allow|block

@@ -14,6 +14,7 @@
 #include <ostream>
 
 #include "Cli.h"
+#include "EventChannel.h"
 #include "KernelLink.h"
 #include "Lifecycle.h"
 #include "ProcessSource.h"
@@ -61,6 +62,18 @@ struct Context {
     // trusted signer), for requests marked PG_EVF_FACTS (approve, resolve). Unset:
     // none, so SIGNER rules never match.
     FactSource *facts = nullptr;
+    // This machine's name and stable id (monitor --format ecs: host.name,
+    // host.id; Linux: the host name and /etc/machine-id, Windows: the
+    // computer name and MachineGuid). Unset or empty: left out.
+    std::function<void(std::string *name, std::string *id)> hostIdentity;
+    // The system event log of monitor --event-log (Windows: the ProcGuard
+    // log, WindowsEventLog.h); nullptr with *error when it cannot be
+    // opened. Unset: the platform has none (Linux: procguardd --events).
+    std::function<std::unique_ptr<EventChannel>(std::string *error)> openEventChannel;
+    // The account of a SID ("S-1-5-21-..."), for monitor --format ecs on
+    // Windows (user.name, user.domain). Unset or false: left out.
+    std::function<bool(const std::string &sid, std::string *name, std::string *domain)>
+        accountOfSid;
 };
 
 // Parses argv and runs the command. The whole of procguardctl.

@@ -2,11 +2,13 @@
 #include "Format.h"
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <sstream>
 
 #include "PolicyFile.h"
 #include "RuleTimeText.h"
+#include "pg_ecs.h"
 
 namespace pg
 {
@@ -35,30 +37,12 @@ std::string formatTime(uint64_t ns, bool utc)
 // Flags of an event as words, for both text and JSON.
 std::vector<std::string> flagNames(uint16_t flags)
 {
-    static const struct {
-        uint16_t bit;
-        const char *name;
-    } names[] = {
-        {PG_EVF_HELD, "held"},
-        {PG_EVF_FROZEN, "frozen"},
-        {PG_EVF_WOULD_BLOCK, "would-block"},
-        {PG_EVF_INTERPRETER, "interpreter"},
-        {PG_EVF_CACHED, "cached"},
-        {PG_EVF_TRUNCATED, "truncated"},
-        {PG_EVF_SNAPSHOT, "snapshot"},
-        {PG_EVF_EXITED, "exited"},
-        {PG_EVF_KILLED, "killed"},
-        {PG_EVF_BUDGET, "budget"},
-        {PG_EVF_FACTS, "facts"},
-        {PG_EVF_DIGEST_WAIT, "digest-wait"},
-        {PG_EVF_NO_DIGEST, "no-digest"},
-        {PG_EVF_UNTRUSTED_PATH, "untrusted-path"},
-        {PG_EVF_UNSEEN, "unseen"},
-    };
     std::vector<std::string> out;
-    for (const auto &n : names)
-        if (flags & n.bit)
-            out.push_back(n.name);
+    for (unsigned i = 0; i < 16; ++i) {
+        const uint16_t bit = static_cast<uint16_t>(1u << i);
+        if ((flags & bit) != 0 && pg_event_flag_name(bit) != nullptr)
+            out.push_back(pg_event_flag_name(bit));
+    }
     return out;
 }
 
@@ -172,6 +156,54 @@ nlohmann::json toJson(const Event &e)
         j["sid"] = e.sid;
     j["parent_image"] = e.parentImage;
     return j;
+}
+
+std::string toEcs(const Event &e, const EcsContext &host, const std::string &userName,
+                  const Rule *rule, const std::string &userDomain)
+{
+    pg_event ev;
+    std::memset(&ev, 0, sizeof ev);
+    ev.kind = static_cast<uint16_t>(e.kind);
+    ev.flags = e.flags;
+    ev.seq = e.seq;
+    ev.time_ns = e.timeNs;
+    ev.hold_id = e.holdId;
+    ev.pid = e.pid;
+    ev.ppid = e.ppid;
+    ev.creator_pid = e.creatorPid;
+    ev.uid = e.uid;
+    ev.session_id = e.sessionId;
+    ev.status = e.status;
+    ev.timeout_ms = e.timeoutMs;
+    ev.rule_id = e.ruleId;
+    ev.lost = e.lost;
+    ev.verdict = static_cast<uint8_t>(e.verdict);
+    ev.source = static_cast<uint8_t>(e.source);
+    ev.default_verdict = static_cast<uint8_t>(e.defaultVerdict);
+    ev.mode = static_cast<uint8_t>(e.mode);
+    pg_ecs_event in{};
+    in.ev = &ev;
+    in.image = e.image.c_str();
+    in.cmdline = e.cmdline.c_str();
+    in.sid = e.sid.c_str();
+    in.parent_image = e.parentImage.c_str();
+    in.user_name = userName.c_str();
+    in.user_domain = userDomain.c_str();
+    if (rule != nullptr) {
+        in.rule_action = static_cast<uint8_t>(rule->action);
+        in.rule_kind = static_cast<uint8_t>(rule->kind);
+        in.rule_pattern = rule->pattern.c_str();
+    }
+    const pg_ecs_host h{host.hostName.c_str(), host.hostId.c_str(),
+                        host.windows ? PG_ECS_OS_WINDOWS : PG_ECS_OS_LINUX};
+    std::string out(1024, '\0');
+    size_t n = pg_ecs_encode(&h, &in, &out[0], out.size() + 1);
+    if (n > out.size()) {
+        out.assign(n, '\0');
+        n = pg_ecs_encode(&h, &in, &out[0], out.size() + 1);
+    }
+    out.resize(n);
+    return out;
 }
 
 nlohmann::json toJson(const Rule &r)

@@ -29,6 +29,19 @@ std::string formatEventLine(const Event &e);
 std::string describeRule(const Rule &r);
 
 nlohmann::json toJson(const Event &e);
+
+// What an ECS object says beyond the event itself (docs/ecs.md).
+struct EcsContext {
+    std::string hostName; // host.name; empty: left out
+    std::string hostId;   // host.id; empty: left out
+    bool windows = false; // Windows command lines and exit statuses
+};
+// The event as one Elastic Common Schema object on one line, from the
+// encoder procguardd's event sinks use too (driver/core/pg_ecs.h).
+// userName (and userDomain) may be empty and rule null (left out); rule
+// is the one that decided a VERDICT.
+std::string toEcs(const Event &e, const EcsContext &host, const std::string &userName,
+                  const Rule *rule, const std::string &userDomain = std::string());
 nlohmann::json toJson(const Rule &r);
 nlohmann::json toJson(const Policy &p);
 // A class of exec and the PG_GATE_* bit of the measure that closes it.

@@ -4,6 +4,8 @@
 // main.cpp; the commands themselves are the same code.
 #include <windows.h>
 
+#include <sddl.h>
+
 #include <cstring>
 #include <iostream>
 
@@ -11,6 +13,8 @@
 #include "NtPath.h"
 #include "Signer.h"
 #include "TransportFactory.h"
+#include "WinText.h"
+#include "WindowsEventLog.h"
 #include "WindowsProcessSource.h"
 
 namespace
@@ -33,6 +37,40 @@ BOOL WINAPI onConsoleControl(DWORD type)
     default:
         return FALSE;
     }
+}
+
+// host.name and host.id of monitor --format ecs: the computer's DNS host
+// name and MachineGuid (what Elastic's agents report as host.id).
+void hostIdentity(std::string *name, std::string *id)
+{
+    wchar_t host[256];
+    DWORD hostLen = sizeof host / sizeof host[0];
+    if (GetComputerNameExW(ComputerNameDnsHostname, host, &hostLen))
+        *name = pg::toUtf8(std::wstring(host, hostLen));
+    wchar_t guid[64];
+    DWORD guidBytes = sizeof guid;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Cryptography", L"MachineGuid",
+                     RRF_RT_REG_SZ | RRF_SUBKEY_WOW6464KEY, nullptr, guid,
+                     &guidBytes) == ERROR_SUCCESS)
+        *id = pg::toUtf8(guid);
+}
+
+// user.name and user.domain of monitor --format ecs, from an event's SID.
+bool accountOfSid(const std::string &sidText, std::string *name, std::string *domain)
+{
+    PSID sid = nullptr;
+    if (!ConvertStringSidToSidW(pg::toWide(sidText).c_str(), &sid))
+        return false;
+    wchar_t account[256], dom[256];
+    DWORD accountLen = 256, domLen = 256;
+    SID_NAME_USE use;
+    const bool ok = LookupAccountSidW(nullptr, sid, account, &accountLen, dom, &domLen, &use);
+    LocalFree(sid);
+    if (!ok)
+        return false;
+    *name = pg::toUtf8(account);
+    *domain = pg::toUtf8(dom);
+    return true;
 }
 
 } // namespace
@@ -69,6 +107,11 @@ int main(int argc, char **argv)
         approve = approve || std::strcmp(argv[i], "approve") == 0;
     ctx.inputFd = approve ? pg::ctl::standardInput() : pg::ctl::kNoWaitHandle;
     ctx.stopFd = stop.fd();
+    ctx.hostIdentity = hostIdentity;
+    ctx.accountOfSid = accountOfSid;
+    ctx.openEventChannel = [](std::string *error) -> std::unique_ptr<pg::EventChannel> {
+        return pg::WindowsEventLog::open(error);
+    };
     const int rc = pg::ctl::run(argc, argv, ctx);
     std::cout.flush();
     SetConsoleCtrlHandler(onConsoleControl, FALSE);

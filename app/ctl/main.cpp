@@ -1,7 +1,10 @@
 // main.cpp - procguardctl: wires the real transport, /proc and signals into
 // the commands (Commands.h) and runs one.
+#include <climits>
 #include <csignal>
+#include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 #include "Commands.h"
 #include "LinuxProcessSource.h"
@@ -11,6 +14,17 @@ namespace
 {
 
 pg::ctl::Wakeup *g_stop = nullptr;
+
+// host.name and host.id of monitor --format ecs: the host name and
+// /etc/machine-id (what journald and Elastic's agents report as host.id).
+void hostIdentity(std::string *name, std::string *id)
+{
+    char host[HOST_NAME_MAX + 1] = {};
+    if (gethostname(host, sizeof host - 1) == 0)
+        *name = host;
+    std::ifstream machineId("/etc/machine-id");
+    std::getline(machineId, *id);
+}
 
 extern "C" void onStopSignal(int)
 {
@@ -42,6 +56,7 @@ int main(int argc, char **argv)
     ctx.err = &std::cerr;
     ctx.inputFd = 0;
     ctx.stopFd = stop.fd();
+    ctx.hostIdentity = hostIdentity;
     const int rc = pg::ctl::run(argc, argv, ctx);
     std::cout.flush();
     g_stop = nullptr;

@@ -62,6 +62,7 @@
 #include "Log.h"
 #include "ProcFs.h"
 #include "ProcScanner.h"
+#include "pg_ecs.h"
 
 namespace
 {
@@ -119,27 +120,14 @@ const char *modeName(uint32_t m)
 
 std::string flagNames(uint16_t f)
 {
-    static const struct {
-        uint16_t bit;
-        const char *name;
-    } names[] = {{PG_EVF_HELD, "held"},
-                 {PG_EVF_FROZEN, "frozen"},
-                 {PG_EVF_WOULD_BLOCK, "would-block"},
-                 {PG_EVF_INTERPRETER, "interpreter"},
-                 {PG_EVF_UNSEEN, "unseen"},
-                 {PG_EVF_CACHED, "cached"},
-                 {PG_EVF_TRUNCATED, "truncated"},
-                 {PG_EVF_SNAPSHOT, "snapshot"},
-                 {PG_EVF_KILLED, "killed"},
-                 {PG_EVF_DIGEST_WAIT, "digest-wait"},
-                 {PG_EVF_NO_DIGEST, "no-digest"},
-                 {PG_EVF_UNTRUSTED_PATH, "untrusted-path"}};
     std::string out;
-    for (const auto &n : names) {
-        if ((f & n.bit) != 0) {
+    for (unsigned i = 0; i < 16; ++i) {
+        const uint16_t bit = static_cast<uint16_t>(1u << i);
+        const char *name = (f & bit) != 0 ? pg_event_flag_name(bit) : nullptr;
+        if (name != nullptr) {
             if (!out.empty())
                 out += ",";
-            out += n.name;
+            out += name;
         }
     }
     return out.empty() ? "-" : out;
@@ -284,6 +272,9 @@ bool Daemon::init(int *exitCode)
 
     m_writer = std::make_unique<PolicyWriter>(policyPath);
     m_writer->start();
+    // SIEM sinks: their thread opens the file and sockets (like the writer's).
+    m_eventSinks.start(m_options.m_events);
+    m_eventSinks.policyChanged(m_policy.replyBytes(0, PG_PROTOCOL_VERSION));
     // The package index is read on its own thread (its opens are allowed
     // like the writer's); built now only when a rule needs it.
     m_packages = std::make_unique<PackageIndex>(m_options.m_dpkgInfoDir);
@@ -556,6 +547,7 @@ void Daemon::shutdown()
     //    wait for us any more.
     if (m_writer)
         m_writer->stop();
+    m_eventSinks.stop(); // what is queued, within its own bound
     budgetSaveAtStop();
     if (m_packages)
         m_packages->stop();
@@ -1692,6 +1684,11 @@ bool Daemon::emit(pg_event &ev, const std::string &image, const std::string &cmd
     const std::string cmd = clip(cmdline, PG_MAX_CMDLINE_BYTES, &ev.cmdline_len);
     const std::string par = clip(parentImage, PG_MAX_PATH_BYTES, &ev.parent_image_len);
     ev.sid_len = 0;
+    if (m_eventSinks.active()) {
+        if (ev.kind == PG_EV_POLICY)
+            m_eventSinks.policyChanged(m_policy.replyBytes(0, PG_PROTOCOL_VERSION));
+        m_eventSinks.push(ev, img, cmd, par);
+    }
     bool controllerQueued = true;
     for (auto &kv : m_clients) {
         ClientConnection &c = *kv.second;

@@ -26,6 +26,7 @@
 #include "BudgetTracker.h"
 #include "ClientConnection.h"
 #include "ClientServer.h"
+#include "EventSinks.h"
 #include "FanotifyGate.h"
 #include "FileIdentity.h"
 #include "FreezeCgroup.h"
@@ -347,6 +348,8 @@ private:
     bool m_warnedNoCgroup = false;
     PolicyStore m_policy;
     std::unique_ptr<PolicyWriter> m_writer;
+    // Events as ECS JSON to syslog and files (--events); fed by emit().
+    EventSinks m_eventSinks;
     ImageDigests m_digests;
     // Holds waiting for a digest (hold id), and monitor-mode starts already
     // allowed whose verdict event waits for one.

@@ -17,7 +17,7 @@ const char *Options::usage()
            "                  [--bpf-ring-buffer BYTES] [--no-proc-connector]\n"
            "                  [--connector-buffer BYTES]\n"
            "                  [--digest-max-bytes BYTES] [--no-memfd-noexec]\n"
-           "                  [--sentry-socket PATH|none]\n"
+           "                  [--sentry-socket PATH|none] [--events TARGET[,TARGET]...]\n"
            "                  [--loader-guard auto|stack|opens] [--loader PATH]...\n"
            "                  [--unseen-execs end|report]\n"
            "                  [--version] [--help]\n"
@@ -78,6 +78,12 @@ const char *Options::usage()
            "                        mounted a moment ago) is ended at once in prompt\n"
            "                        and lockdown (end, the default) or only reported\n"
            "                        (report); monitor always reports it\n"
+           "  --events TARGETS      also send every event as an Elastic Common Schema\n"
+           "                        JSON object (repeatable; comma-separated): syslog\n"
+           "                        (/dev/log, so journald too), syslog:unix:PATH,\n"
+           "                        syslog:udp:HOST:PORT, syslog:tcp:HOST:PORT (RFC 5424)\n"
+           "                        or file:/PATH (one object per line; reopened after\n"
+           "                        a rotation)\n"
            "  --version             print the version and exit\n"
            "  --help                print this help and exit\n";
 }
@@ -218,6 +224,12 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
             m_bpfRingBytes = n;
         } else if (arg == "--no-proc-connector" && !hasInline) {
             m_processFacts = ProcessFacts::Poll;
+        } else if (arg == "--events") {
+            std::string targets;
+            if (!takeValue(&targets))
+                return Outcome::BadUsage;
+            if (!EventSinks::parse(targets, &m_events, error))
+                return Outcome::BadUsage;
         } else if (arg == "--sentry-socket") {
             if (!takeValue(&m_sentrySocket))
                 return Outcome::BadUsage;

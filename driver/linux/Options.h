@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "EventSinks.h"
 #include "Log.h"
 
 class Options
@@ -62,6 +63,8 @@ public:
     bool m_endUnseen = true;
     // More ELF interpreters than the system's own (InterpreterSet.h).
     std::vector<std::string> m_loaders;
+    // Where events also go as ECS JSON (--events; EventSinks.h). Empty: nowhere.
+    std::vector<EventSinks::Target> m_events;
 
     static const char *usage();
 };

@@ -64,6 +64,10 @@
 !define SERVICE_KEY "SYSTEM\CurrentControlSet\Services\${SERVICE}"
 !define PRODUCT_KEY "Software\ProcGuard"
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\ProcGuard"
+; The ProcGuard log of the Windows Event Log (a classic log of its own) and
+; its one source, whose messages are in the console tool (WindowsEventLog.h):
+; procguardctl monitor --format ecs --event-log writes ECS JSON there.
+!define EVENTLOG_KEY "SYSTEM\CurrentControlSet\Services\EventLog\ProcGuard"
 ; The image path the SCM and the kernel loader resolve without drive
 ; letters: a system-start driver is loaded before the drive links exist.
 !define DRIVER_IMAGE "\SystemRoot\System32\drivers\procguard.sys"
@@ -252,6 +256,13 @@ Section "!${PRODUCT} driver and console tool (required)" SecCore
   WriteRegStr HKLM "${PRODUCT_KEY}" "ConsoleTool" "${CTL_EXE}"
   WriteRegStr HKLM "${PRODUCT_KEY}" "Architecture" "${ARCH}"
 
+  ; The event log: 20 MiB, oldest records overwritten as needed.
+  WriteRegDWORD HKLM "${EVENTLOG_KEY}" "MaxSize" 20971520
+  WriteRegDWORD HKLM "${EVENTLOG_KEY}" "Retention" 0
+  WriteRegExpandStr HKLM "${EVENTLOG_KEY}" "File" "%SystemRoot%\System32\winevt\Logs\ProcGuard.evtx"
+  WriteRegExpandStr HKLM "${EVENTLOG_KEY}\ProcGuard" "EventMessageFile" "$INSTDIR\${CTL_EXE}"
+  WriteRegDWORD HKLM "${EVENTLOG_KEY}\ProcGuard" "TypesSupported" 7
+
   WriteUninstaller "$INSTDIR\uninstall.exe"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "${PRODUCT}"
   WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
@@ -301,6 +312,8 @@ Section "Uninstall"
   RMDir /r "$SMPROGRAMS\${PRODUCT}"
   DeleteRegKey HKLM "${UNINSTALL_KEY}"
   DeleteRegKey HKLM "${PRODUCT_KEY}"
+  ; The log's records stay in its file for the administrator; the source goes.
+  DeleteRegKey HKLM "${EVENTLOG_KEY}"
 SectionEnd
 
 LangString DESC_Core ${LANG_ENGLISH} "procguard.sys, its service (started at boot) and the console tool ${CTL_EXE}."

@@ -99,6 +99,9 @@ check "$ctl_name status works" test $rc -eq 0 -a -n "$status"
 check "Start menu entries" test -f "$c/ProgramData/Microsoft/Windows/Start Menu/Programs/ProcGuard/Uninstall ProcGuard.lnk"
 check "version 0.0.1 registered" bash -c "\"$wine\" reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\ProcGuard' /v DisplayVersion 2>/dev/null | grep -q 0.0.1"
 check "architecture x64 registered" bash -c "\"$wine\" reg query 'HKLM\\Software\\ProcGuard' /v Architecture 2>/dev/null | grep -q x64"
+evkey='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\ProcGuard'
+check "event log source registered with the console tool's messages" \
+  bash -c "\"$wine\" reg query '$evkey\\ProcGuard' /v EventMessageFile 2>/dev/null | grep -qi '$ctl_name' && \"$wine\" reg query '$evkey\\ProcGuard' /v TypesSupported 2>/dev/null | grep -q 0x7"
 
 echo "== upgrade in place keeps the policy"
 hex=$(od -An -v -tx1 "$policy" | tr -d ' \n')
@@ -122,6 +125,7 @@ check "no service left" wait_for "not-installed" bash -c "! \"$wine\" sc query p
 check "no service key left" wait_for "service key removed" bash -c "! \"$wine\" reg query '$svckey' >/dev/null 2>&1"
 check "driver file removed" test ! -e "$driver"
 check "Start menu entries removed" test ! -e "$c/ProgramData/Microsoft/Windows/Start Menu/Programs/ProcGuard"
+check "event log source removed" bash -c "! \"$wine\" reg query '$evkey' >/dev/null 2>&1"
 check "product keys removed" bash -c "! \"$wine\" reg query 'HKLM\\Software\\ProcGuard' >/dev/null 2>&1 && ! \"$wine\" reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\ProcGuard' >/dev/null 2>&1"
 
 echo "installer test: $failures failed check(s)"

@@ -124,6 +124,14 @@ expect_start() {
   got=$(inject "$1" "$2")
   [ "$got" = "$3" ] || { echo "start of $2 ended with $got, wanted $3" >&2; return 1; }
 }
+# wait_for_cmd COMMAND...: the command succeeds within 20 s.
+wait_for_cmd() {
+  for _ in $(seq 1 100); do
+    "$@" && return 0
+    sleep 0.2
+  done
+  return 1
+}
 # wait_for FILE TEXT: the file shows the text within 20 s.
 wait_for() {
   for _ in $(seq 1 100); do
@@ -207,6 +215,30 @@ step "start allowed in monitor mode" expect_start 8104 '\??\C:\Apps\seen.exe' 0x
 step "monitor streams the start" wait_for "$out.monitor" '"C:/APPS/SEEN.EXE"'
 kill "$monitor" 2>/dev/null
 wait "$monitor" 2>/dev/null
+
+# The ProcGuard event log: the same ECS object on stdout and through
+# ReportEventW. Wine keeps no event log; its ReportEventW traces each string
+# (cut after ~300 characters) on the eventlog channel, so the object's start
+# up to its sequence number - unique to this event - is looked for there.
+ctl monitor --format ecs >"$out.ecs" 2>&1 &
+ecs=$!
+WINEDEBUG=-all,trace+eventlog ctl monitor --format ecs --event-log >/dev/null 2>"$out.eventlog" &
+eventlog=$!
+sleep 1
+step "ECS start in monitor mode" expect_start 8105 '\??\C:\Apps\ecs.exe' 0x00000000
+step "monitor --format ecs prints it" wait_for "$out.ecs" '"C:/APPS/ECS.EXE"'
+ecs_prefix() { # the first object naming ecs.exe, up to its sequence number, escaped as Wine shows it
+  grep -a 'C:/APPS/ECS.EXE' "$out.ecs" | head -1 | tr -d '\r' |
+    sed -E 's/("sequence":[0-9]+).*/\1/; s/"/\\"/g'
+}
+event_log_has_it() {
+  local want
+  want=$(ecs_prefix)
+  [ -n "$want" ] && grep -a 'trace:eventlog:ReportEventW' "$out.eventlog" | grep -qF "$want"
+}
+step "--event-log wrote the same object through ReportEventW" wait_for_cmd event_log_has_it
+kill "$ecs" "$eventlog" 2>/dev/null
+wait "$ecs" "$eventlog" 2>/dev/null
 step "rules remove" ctl rules remove 1
 
 ctl stop

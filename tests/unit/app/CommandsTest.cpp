@@ -308,6 +308,169 @@ TEST_F(CommandsTest, MonitorReportsSequenceGapsAndEndsOnDisconnect)
     EXPECT_EQ(n, 3);
 }
 
+TEST_F(CommandsTest, MonitorFormatEcsNamesTheRuleUserAndHost)
+{
+    Rule rule;
+    rule.id = 5;
+    rule.action = Verdict::Block;
+    rule.kind = RuleKind::Exact;
+    rule.pattern = "/usr/games/sol";
+    component.policy.rules = {rule};
+    ctx.hostIdentity = [](std::string *name, std::string *id) {
+        *name = "kiosk-7";
+        *id = "4c4c4544003110";
+    };
+    Event v = request(1, 9, "/usr/games/sol");
+    v.kind = EventKind::Verdict;
+    v.verdict = Verdict::Block;
+    v.source = Source::Rule;
+    v.ruleId = 5;
+    v.mode = Mode::Lockdown;
+    Event start;
+    start.kind = EventKind::Start;
+    start.seq = 2;
+    start.pid = 300;
+    start.uid = 4242; // no name: user.id only
+    start.image = "/usr/bin/ls";
+    start.cmdline = "ls -l";
+    int rc = -1;
+    std::thread session([&] { rc = run({"monitor", "--format", "ecs"}); });
+    component.pushEvents({v, start});
+    std::this_thread::sleep_for(300ms); // as MonitorEndsCleanlyOnStopSignal: out is not shared
+    ASSERT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    std::istringstream lines(out.str());
+    std::string line;
+    std::vector<nlohmann::json> objects;
+    while (std::getline(lines, line))
+        objects.push_back(nlohmann::json::parse(line));
+    ASSERT_EQ(objects.size(), 2u) << out.str();
+    ASSERT_TRUE(objects[0].contains("rule")) << out.str();
+    const nlohmann::json &b = objects[0];
+    EXPECT_EQ(b["event"]["action"], "blocked");
+    EXPECT_EQ(b["event"]["type"], (nlohmann::json{"start", "denied"}));
+    EXPECT_EQ(b["rule"]["id"], "5");
+    EXPECT_EQ(b["rule"]["name"], "block exact /usr/games/sol");
+    EXPECT_EQ(b["user"]["id"], "1001");
+    EXPECT_EQ(b["user"]["name"], "alice");
+    EXPECT_EQ(b["host"]["name"], "kiosk-7");
+    EXPECT_EQ(b["host"]["id"], "4c4c4544003110");
+    EXPECT_EQ(b["process"]["parent"]["executable"], "/usr/bin/bash");
+    const nlohmann::json &s = objects[1];
+    EXPECT_EQ(s["process"]["args"], (nlohmann::json{"ls", "-l"}));
+    EXPECT_EQ(s["user"]["id"], "4242");
+    EXPECT_FALSE(s["user"].contains("name"));
+}
+
+TEST_F(CommandsTest, MonitorFormatEcsNamesAWindowsAccountFromItsSid)
+{
+    int lookups = 0;
+    ctx.accountOfSid = [&](const std::string &sid, std::string *name, std::string *domain) {
+        ++lookups;
+        if (sid != "S-1-5-21-1-2-3-1001")
+            return false;
+        *name = "pupil";
+        *domain = "SCHOOL";
+        return true;
+    };
+    Event e;
+    e.kind = EventKind::Start;
+    e.pid = 300;
+    e.uid = 0xFFFFFFFFu; // the Windows driver: no uid, a SID
+    e.sid = "S-1-5-21-1-2-3-1001";
+    e.image = "C:/GAMES/SOL.EXE";
+    e.cmdline = "\"C:\\Games\\sol.exe\" /x";
+    Event again = e;
+    again.seq = 1;
+    int rc = -1;
+    std::thread session([&] { rc = run({"monitor", "--format", "ecs"}); });
+    component.pushEvents({e, again});
+    std::this_thread::sleep_for(300ms); // as MonitorEndsCleanlyOnStopSignal
+    ASSERT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    std::istringstream lines(out.str());
+    std::string line;
+    ASSERT_TRUE(std::getline(lines, line)) << out.str();
+    const nlohmann::json j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["user"]["id"], "S-1-5-21-1-2-3-1001");
+    EXPECT_EQ(j["user"]["name"], "pupil");
+    EXPECT_EQ(j["user"]["domain"], "SCHOOL");
+    EXPECT_EQ(j["host"]["os"]["type"], "windows");
+    EXPECT_EQ(j["process"]["args"], (nlohmann::json{"C:\\Games\\sol.exe", "/x"}));
+    EXPECT_EQ(lookups, 1); // looked up once per SID
+}
+
+TEST_F(CommandsTest, MonitorRejectsJsonWithFormatEcs)
+{
+    EXPECT_EQ(run({"monitor", "--json", "--format", "ecs"}), kExitUsage);
+    EXPECT_EQ(run({"monitor", "--format", "xml"}), kExitUsage);
+}
+
+namespace
+{
+
+// Records what monitor --event-log writes.
+class FakeEventChannel : public EventChannel
+{
+public:
+    struct Record {
+        std::string text;
+        Level level;
+    };
+    explicit FakeEventChannel(std::vector<Record> *records) : m_records(records) {}
+    bool write(const std::string &utf8, Level level, std::string *) override
+    {
+        m_records->push_back({utf8, level});
+        return true;
+    }
+
+private:
+    std::vector<Record> *m_records;
+};
+
+} // namespace
+
+TEST_F(CommandsTest, MonitorEventLogGetsEcsWithWarningsForBlocks)
+{
+    std::vector<FakeEventChannel::Record> records;
+    ctx.openEventChannel = [&](std::string *) -> std::unique_ptr<EventChannel> {
+        return std::make_unique<FakeEventChannel>(&records);
+    };
+    Event v = request(1, 9, "/usr/games/sol");
+    v.kind = EventKind::Verdict;
+    v.verdict = Verdict::Block;
+    v.source = Source::Mode;
+    Event start;
+    start.kind = EventKind::Start;
+    start.seq = 2;
+    start.pid = 300;
+    start.image = "/usr/bin/ls";
+    int rc = -1;
+    std::thread session([&] { rc = run({"monitor", "--format", "ecs", "--event-log"}); });
+    component.pushEvents({v, start});
+    std::this_thread::sleep_for(300ms); // records is not shared until the join
+    ASSERT_EQ(write(stop[1], "x", 1), 1);
+    session.join();
+    EXPECT_EQ(rc, kExitOk) << err.str();
+    EXPECT_EQ(out.str(), ""); // the objects went to the log, not stdout
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].level, EventChannel::Level::Warning);
+    EXPECT_EQ(nlohmann::json::parse(records[0].text)["event"]["action"], "blocked");
+    EXPECT_EQ(records[1].level, EventChannel::Level::Information);
+    EXPECT_EQ(nlohmann::json::parse(records[1].text)["process"]["pid"], 300);
+}
+
+TEST_F(CommandsTest, MonitorEventLogNeedsEcsAndAPlatformLog)
+{
+    EXPECT_EQ(run({"monitor", "--event-log"}), kExitUsage);
+    EXPECT_NE(err.str().find("--event-log needs --format ecs"), std::string::npos);
+    // No event log on this platform (Linux): said so, with the alternative.
+    EXPECT_EQ(run({"monitor", "--format", "ecs", "--event-log"}), kExitUsage);
+    EXPECT_NE(err.str().find("procguardd --events syslog"), std::string::npos);
+}
+
 TEST_F(CommandsTest, MonitorEndsCleanlyOnStopSignal)
 {
     int rc = -1;
