@@ -68,6 +68,7 @@ EventSpool::EventSpool(std::string path, uint32_t limit) : m_path(std::move(path
 bool EventSpool::readLines(std::vector<std::string> *lines, std::string *error)
 {
     lines->clear();
+    m_tornTail = false;
     const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
@@ -92,6 +93,7 @@ bool EventSpool::readLines(std::vector<std::string> *lines, std::string *error)
         data.append(buf, static_cast<size_t>(n));
     }
     ::close(fd);
+    m_tornTail = !data.empty() && data.back() != '\n';
     size_t at = 0;
     while (at < data.size()) {
         size_t end = data.find('\n', at);
@@ -116,7 +118,8 @@ bool EventSpool::append(const std::vector<UploadEvent> &events, std::string *err
     std::vector<std::string> lines;
     if (!readLines(&lines, error))
         return false;
-    std::string data;
+    // After a torn last line, start on a line of our own.
+    std::string data = m_tornTail ? "\n" : "";
     size_t room = lines.size() >= m_limit ? 0 : m_limit - lines.size();
     for (const UploadEvent &e : events) {
         if (room == 0) {
@@ -126,7 +129,7 @@ bool EventSpool::append(const std::vector<UploadEvent> &events, std::string *err
         data += toJson(e).dump() + "\n";
         --room;
     }
-    if (data.empty())
+    if (data.empty() || data == "\n")
         return true;
     const int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {

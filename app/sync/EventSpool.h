@@ -56,6 +56,7 @@ private:
     uint32_t m_limit;
     uint64_t m_dropped = 0;
     uint64_t m_damaged = 0;
+    bool m_tornTail = false; // the file's last line has no '\n' (a crash mid-append)
 };
 
 } // namespace sync

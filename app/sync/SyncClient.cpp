@@ -330,7 +330,7 @@ void SyncClient::writeState(const SyncResult &result, EventSpool *spool, int64_t
 {
     SyncState previous;
     std::string error;
-    readSyncState(m_config.stateDir, &previous, &error);
+    readSyncState(m_config.stateDir, &previous, &error, m_fs);
     SyncState s = previous;
     s.server = m_config.url;
     s.machineId = m_config.machineId;

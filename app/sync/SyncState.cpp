@@ -57,9 +57,15 @@ std::string ago(int64_t then, int64_t now)
 
 bool readSyncState(const std::string &dir, SyncState *state, std::string *error)
 {
+    return readSyncState(dir, state, error, policy::systemFileSystem());
+}
+
+bool readSyncState(const std::string &dir, SyncState *state, std::string *error,
+                   policy::FileSystem &fs)
+{
     error->clear();
     std::string text;
-    const int rc = policy::systemFileSystem().readFile(join(dir, kSyncStateFile), &text);
+    const int rc = fs.readFile(join(dir, kSyncStateFile), &text);
     if (rc == ENOENT)
         return false;
     if (rc != 0) {

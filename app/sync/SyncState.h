@@ -46,9 +46,13 @@ struct SyncState {
     bool uploadAllEvents = false; // the server wants every decision, not only blocks
 };
 
-// "" when the state is not there (state stays default); otherwise an error
-// sentence, or empty and *state filled.
+// True with *state filled; false with *error empty when there is no state
+// file (*state untouched), or with *error (one sentence) when it cannot be
+// read or is damaged.
+// fs: where to read (default: the system's).
 bool readSyncState(const std::string &dir, SyncState *state, std::string *error);
+bool readSyncState(const std::string &dir, SyncState *state, std::string *error,
+                   policy::FileSystem &fs);
 bool writeSyncState(const std::string &dir, const SyncState &state, policy::FileSystem &fs,
                     std::string *error);
 
