@@ -14,9 +14,11 @@
 // Every wait is bounded and ends on SIGINT/SIGTERM (ctx.stopFd).
 #include <fcntl.h>
 #include <filesystem>
+#include <grp.h>
 #include <map>
 #include <sstream>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "Commands.h"
@@ -55,6 +57,18 @@ std::string dirName(const std::string &path)
     if (slash == std::string::npos)
         return ".";
     return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// The state folder and its state file are readable by the group procguard
+// (where it exists), so that the panel and `procguardctl status` run by its
+// members show the sync; the spool and the lock stay root's.
+void shareWithGroup(const std::string &path, mode_t mode)
+{
+    struct group *g = ::getgrnam("procguard");
+    if (g == nullptr)
+        return;
+    if (::chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) == 0)
+        ::chmod(path.c_str(), mode);
 }
 
 // Holds flock(LOCK_EX) on the sync lock: one sync at a time per state
@@ -118,6 +132,7 @@ bool syncOnce(const sync::SyncConfig &config, const sync::MachineFacts &facts,
     sync::SyncClient client(http, config, policy::systemFileSystem(),
                             [&ctx](uint32_t ms) { pause(ctx, ms); });
     *out = client.run(facts, &spool, nowUtc(ctx));
+    shareWithGroup(config.stateDir + "/" + sync::kSyncStateFile, 0640);
     if (!out->ok) {
         *ctx.err << "Sync with " << config.url << " failed: " << out->error << '\n';
         return false;
@@ -229,6 +244,8 @@ int runSync(const Options &o, Context &ctx)
             return kExitFailed;
         }
     }
+
+    shareWithGroup(config.stateDir, 0750);
 
     sync::MachineFacts facts = sync::collectMachineFacts();
     facts.clientVersion = PG_VERSION_STRING;

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+#include "FileSystem.h"
+
 namespace pg
 {
 namespace policy
