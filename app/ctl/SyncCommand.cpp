@@ -258,7 +258,8 @@ int runSync(const Options &o, Context &ctx)
     *ctx.out << "Syncing with " << config.url << " as machine " << config.machineId
              << "; events spooled in " << spool.path() << ".\n";
     ctx.out->flush();
-    EventQueue queue;
+    // A queue per connection: a queue remembers that its link ended.
+    std::unique_ptr<EventQueue> queue;
     Session session;
     std::map<uint32_t, RuleKind> kinds; // rule id -> kind, for the decision
     bool connected = false, warned = false;
@@ -278,7 +279,8 @@ int runSync(const Options &o, Context &ctx)
         const int64_t now = nowUtc(ctx);
         if (!connected && now >= nextConnect) {
             swallowed.str("");
-            if (openSession(o, quiet, false, false, &queue, &session) == kExitOk) {
+            queue = std::make_unique<EventQueue>();
+            if (openSession(o, quiet, false, false, queue.get(), &session) == kExitOk) {
                 connected = true;
                 warned = false;
                 refreshKinds();
@@ -306,19 +308,19 @@ int runSync(const Options &o, Context &ctx)
             wakeAt = std::min(wakeAt, nextConnect);
         const int64_t waitS = std::max<int64_t>(0, wakeAt - nowUtc(ctx));
         std::vector<bool> ready;
-        waitReadable({connected ? queue.fd() : kNoWaitHandle, ctx.stopFd},
+        waitReadable({connected ? queue->fd() : kNoWaitHandle, ctx.stopFd},
                      static_cast<int>(std::min<int64_t>(waitS, 3600) * 1000 + 50), &ready);
         if (ready[1])
             break;
         if (!connected)
             continue;
-        queue.drainWakeup();
+        queue->drainWakeup();
         std::optional<Error> gone;
         std::vector<sync::UploadEvent> batch;
         sync::SyncState state;
         std::string stateError;
         sync::readSyncState(config.stateDir, &state, &stateError);
-        for (const Event &e : queue.take(&gone)) {
+        for (const Event &e : queue->take(&gone)) {
             if (e.kind == EventKind::Policy)
                 refreshKinds();
             if (e.kind == EventKind::Overflow)

@@ -226,3 +226,53 @@ TEST_F(SyncService, BlocksObservedByTheServiceAreUploadedAfterARestartWithTheirD
     status2.wait();
     EXPECT_EQ(m_daemon.stop(), 0);
 }
+
+TEST_F(SyncService, ServiceReconnectsWhenProcguarddRestartsAndKeepsSpooling)
+{
+    const std::string unknown = m_gate.installProgram("unknown-tool", "/bin/true");
+    ASSERT_FALSE(unknown.empty());
+    const std::vector<std::string> daemonArgs = {"--watch",       m_gate.path(), "--socket",
+                                                 path("pg.sock"), "--state-dir", path("state")};
+    std::string error;
+    ASSERT_TRUE(m_daemon.start(daemonArgs, path("pg.sock"), path("daemon.log"), &error)) << error;
+    {
+        pg::Policy policy;
+        policy.mode = pg::Mode::Lockdown;
+        policy.defaultVerdict = pg::Verdict::Block;
+        std::unique_ptr<pg::KernelLink> control =
+            controlWithPolicy(path("pg.sock"), policy, nullptr, &error);
+        ASSERT_TRUE(control) << error;
+        control->close();
+    }
+    ASSERT_NO_FATAL_FAILURE(startServer({{"client_mode", "LOCKDOWN"}}));
+
+    ChildProcess service;
+    ASSERT_TRUE(service.start(syncArgs(), false, true));
+    const auto observing = [](const std::string &l) {
+        return l.find("Observing procguardd") != std::string::npos;
+    };
+    ASSERT_TRUE(service.waitLine(observing));
+
+    // procguardd restarts (its saved policy keeps lockdown).
+    EXPECT_EQ(m_daemon.stop(), 0);
+    ASSERT_TRUE(service.waitLine([](const std::string &l) {
+        return l.find("connection to procguardd ended") != std::string::npos;
+    }));
+    Daemon again;
+    ASSERT_TRUE(again.start(daemonArgs, path("pg.sock"), path("daemon2.log"), &error)) << error;
+    ASSERT_TRUE(service.waitLine(observing, Ms{30000}))
+        << "the sync service did not reconnect within 30 s";
+
+    Launcher launcher;
+    ASSERT_TRUE(launcher.ok());
+    EXPECT_EQ(run(launcher, unknown).error, EPERM);
+    const std::string spool = path("sync/events.jsonl");
+    for (int i = 0; i < 200 && lineCount(spool) < 1; ++i)
+        std::this_thread::sleep_for(Ms{50});
+    ASSERT_EQ(lineCount(spool), 1u) << readFile(spool);
+    EXPECT_EQ(jsonLines(spool)[0]["decision"], "BLOCK_UNKNOWN");
+
+    service.kill(SIGTERM);
+    ASSERT_TRUE(service.wait(Ms{10000}).has_value());
+    EXPECT_EQ(again.stop(), 0);
+}
