@@ -127,6 +127,19 @@ HttpResponse CurlHttpClient::send(const HttpRequest &request)
         response.error = std::string(message[0] ? message : curl_easy_strerror(rc));
         if (!response.error.empty() && response.error.back() == '\n')
             response.error.pop_back();
+        switch (rc) {
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_ISSUER_ERROR:
+            response.permanent = true;
+            break;
+        default:
+            break;
+        }
         return response;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);

@@ -32,6 +32,9 @@ struct HttpResponse {
     std::map<std::string, std::string> headers; // names lower-cased
     std::string body;                           // decoded (Content-Encoding undone)
     std::string error;                          // transport error, one sentence
+    // A transport error that trying again will not cure (the server's
+    // certificate is not trusted, a malformed URL, a missing client key).
+    bool permanent = false;
 };
 
 class HttpClient

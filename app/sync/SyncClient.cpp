@@ -187,8 +187,9 @@ bool SyncClient::exchange(const std::string &stage, const json &body, std::strin
         lastProblem = resp.status == 0 ? resp.error
                                        : "HTTP " + std::to_string(resp.status) +
                                              (resp.body.empty() ? "" : ": " + firstLine(resp.body));
-        if (!retryable(resp.status)) {
-            *error = "The server refused the " + stage + " (" + lastProblem + ").";
+        if (!retryable(resp.status) || resp.permanent) {
+            *error = resp.permanent ? "The " + stage + " failed (" + lastProblem + ")."
+                                    : "The server refused the " + stage + " (" + lastProblem + ").";
             return false;
         }
         if (attempt == limit)

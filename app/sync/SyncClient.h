@@ -7,8 +7,9 @@
 // A 403 fetches an XSRF token (POST {url}/xsrf/{machine_id}, header
 // X-XSRF-TOKEN) and retries once with it. No answer, 5xx and 429 are
 // retried with exponential back-off (attempts and delays bounded by the
-// config; Retry-After honoured up to the cap). Any other status ends the
-// sync with an error naming the stage.
+// config; Retry-After honoured up to the cap). Any other status, and a
+// transport error retrying cannot cure (an untrusted certificate), ends
+// the sync with an error naming the stage.
 //
 // Output: the managed policy file (policy::PolicyFile's format, as
 // `procguardctl rules export` writes it, saved atomically) is written only

@@ -31,14 +31,17 @@ between syncs):
 Every request that reaches a stage is appended to the log file as one JSON
 line: {"stage", "machine_id", "headers", "body"} (the body decoded).
 
-Usage: santa_standin_server.py SCENARIO LOG PORTFILE
+Usage: santa_standin_server.py SCENARIO LOG PORTFILE [CERT KEY [CLIENT_CA]]
 It listens on 127.0.0.1 on a free port, writes the port to PORTFILE and
-serves until SIGTERM.
+serves until SIGTERM. With CERT and KEY it speaks HTTPS only; with
+CLIENT_CA it also requires a client certificate signed by that CA
+(mutual TLS, as servers behind a corporate proxy do).
 """
 import json
 import re
 import secrets
 import signal
+import ssl
 import sys
 import threading
 import zlib
@@ -48,6 +51,7 @@ UUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}
 STAGES = ("preflight", "eventupload", "ruledownload", "postflight")
 
 scenario_path, log_path, port_path = sys.argv[1:4]
+tls = sys.argv[4:7]
 lock = threading.Lock()
 tokens = set()
 failures = {}
@@ -182,6 +186,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if tls:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls[0], tls[1])
+    if len(tls) > 2:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(tls[2])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=server.shutdown).start())
 with open(port_path + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))

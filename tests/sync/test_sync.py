@@ -28,23 +28,21 @@ C = "c" * 64
 
 
 class Server:
-    def __init__(self, folder, scenario):
+    def __init__(self, folder, scenario, tls=()):
         self.scenario_path = os.path.join(folder, "scenario.json")
         self.log_path = os.path.join(folder, "server.log")
         self.port_path = os.path.join(folder, "port")
         self.set(scenario)
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "santa_standin_server.py"),
-             self.scenario_path, self.log_path, self.port_path])
+             self.scenario_path, self.log_path, self.port_path] + list(tls))
         deadline = time.monotonic() + 10
         while not os.path.exists(self.port_path):
             if time.monotonic() > deadline or self.proc.poll() is not None:
                 raise RuntimeError("the stand-in server did not start")
             time.sleep(0.02)
         with open(self.port_path) as f:
-            self.url = "http://127.0.0.1:%s/santa" % f.read().strip()
-        # The server serves any prefix: strip it in the handler's split.
-        self.url = self.url.rsplit("/santa", 1)[0]
+            self.url = "%s://127.0.0.1:%s" % ("https" if tls else "http", f.read().strip())
 
     def set(self, scenario):
         with open(self.scenario_path + ".tmp", "w") as f:
@@ -85,8 +83,31 @@ class SyncTest(unittest.TestCase):
             self.server.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def start(self, scenario):
-        self.server = Server(self.dir, scenario)
+    def start(self, scenario, tls=()):
+        self.server = Server(self.dir, scenario, tls)
+
+    def make_pki(self):
+        """A CA, a server certificate for 127.0.0.1 and a client certificate, with openssl(1)."""
+        pki = os.path.join(self.dir, "pki")
+        os.makedirs(pki)
+
+        def ossl(*args):
+            subprocess.run(["openssl"] + list(args), cwd=pki, check=True,
+                           capture_output=True, timeout=60)
+        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+             "/CN=Test CA", "-keyout", "ca.key", "-out", "ca.pem")
+        for name, ext in (("server", "subjectAltName=IP:127.0.0.1"),
+                          ("client", "extendedKeyUsage=clientAuth")):
+            ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + name,
+                 "-keyout", name + ".key", "-out", name + ".csr")
+            with open(os.path.join(pki, name + ".ext"), "w") as f:
+                f.write(ext + "\n")
+            ossl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                 "-CAcreateserial", "-days", "2", "-extfile", name + ".ext",
+                 "-out", name + ".pem")
+        return {k: os.path.join(pki, v) for k, v in
+                (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"),
+                 ("client_cert", "client.pem"), ("client_key", "client.key"))}
 
     def sync(self, *extra, once=True):
         args = [CTL, "sync", "--url", self.server.url, "--machine-id", MACHINE,
@@ -297,6 +318,26 @@ class SyncTest(unittest.TestCase):
         for e in self.server.log():
             if "headers" in e:
                 self.assertEqual(e["headers"].get("Authorization"), "Bearer s3cret")
+
+    def test_https_with_a_private_ca_and_a_client_certificate(self):
+        pki = self.make_pki()
+        self.start({"rules": [{"identifier": A, "rule_type": "BINARY", "policy": "ALLOWLIST"}]},
+                   tls=(pki["cert"], pki["key"], pki["ca"]))
+        # The server's certificate is not trusted by the system store: one
+        # try, no retries (trying again cannot help).
+        r = self.sync()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("The preflight failed (", r.stderr)
+        self.assertIn("certificate", r.stderr)
+        # Trusted, but no client certificate: the handshake fails.
+        r = self.sync("--ca-file", pki["ca"])
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(self.server.bodies("preflight"), [])
+        # Both: the sync goes through.
+        r = self.sync("--ca-file", pki["ca"], "--client-cert", pki["client_cert"],
+                      "--client-key", pki["client_key"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(set(self.rules_by_pattern()), {A})
 
     # --- events ------------------------------------------------------------------
 

@@ -302,3 +302,17 @@ TEST_F(SyncClientTest, ConfigFileReadsASyncSectionAndRefusesUnknownKeys)
     EXPECT_NE(error.find("\"proxy\""), std::string::npos) << error;
     unlink(tmpl);
 }
+
+TEST_F(SyncClientTest, AnUntrustedCertificateIsNotRetried)
+{
+    HttpResponse bad;
+    bad.status = 0;
+    bad.error = "SSL certificate problem: unable to get local issuer certificate";
+    bad.permanent = true;
+    server.scripted["preflight"] = {bad};
+    const SyncResult r = runSync(config());
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(sleeps.empty());
+    EXPECT_EQ(server.seen.size(), 1u);
+    EXPECT_NE(r.error.find("certificate problem"), std::string::npos) << r.error;
+}
