@@ -117,8 +117,8 @@ int64_t nowUtc(Context &ctx)
 }
 
 // One sync, under the sync lock; prints one line. True on success.
-bool syncOnce(const sync::SyncConfig &config, const sync::MachineFacts &facts,
-              sync::EventSpool &spool, Context &ctx, sync::SyncResult *out)
+bool syncOnce(const sync::SyncConfig &config, sync::EventSpool &spool, Context &ctx,
+              sync::SyncResult *out)
 {
     SyncLock lock;
     if (!lock.acquire(config.stateDir, ctx)) {
@@ -128,11 +128,16 @@ bool syncOnce(const sync::SyncConfig &config, const sync::MachineFacts &facts,
         out->error = "Another sync was running.";
         return false;
     }
+    // Collected for every sync: the host name or the person logged in may change.
+    sync::MachineFacts facts = sync::collectMachineFacts();
+    facts.clientVersion = PG_VERSION_STRING;
     sync::CurlHttpClient http(config.tls);
     sync::SyncClient client(http, config, policy::systemFileSystem(),
                             [&ctx](uint32_t ms) { pause(ctx, ms); });
     *out = client.run(facts, &spool, nowUtc(ctx));
     shareWithGroup(config.stateDir + "/" + sync::kSyncStateFile, 0640);
+    if (!out->stateError.empty())
+        *ctx.err << out->stateError << '\n';
     if (!out->ok) {
         *ctx.err << "Sync with " << config.url << " failed: " << out->error << '\n';
         return false;
@@ -247,12 +252,10 @@ int runSync(const Options &o, Context &ctx)
 
     shareWithGroup(config.stateDir, 0750);
 
-    sync::MachineFacts facts = sync::collectMachineFacts();
-    facts.clientVersion = PG_VERSION_STRING;
     sync::EventSpool spool(config.stateDir + "/events.jsonl", config.spoolLimit);
     sync::SyncResult result;
     if (o.syncOnce)
-        return syncOnce(config, facts, spool, ctx, &result) ? kExitOk : kExitFailed;
+        return syncOnce(config, spool, ctx, &result) ? kExitOk : kExitFailed;
 
     // The service: sync, then observe and spool until the next one.
     *ctx.out << "Syncing with " << config.url << " as machine " << config.machineId
@@ -297,7 +300,7 @@ int runSync(const Options &o, Context &ctx)
             ctx.out->flush();
         }
         if (now >= nextSync) {
-            const bool ok = syncOnce(config, facts, spool, ctx, &result);
+            const bool ok = syncOnce(config, spool, ctx, &result);
             const int64_t interval =
                 ok ? result.preflight.fullSyncIntervalS
                    : std::min<int64_t>(kRetryAfterFailureS, result.preflight.fullSyncIntervalS);

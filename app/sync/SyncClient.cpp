@@ -236,7 +236,7 @@ SyncResult SyncClient::run(MachineFacts facts, EventSpool *spool, int64_t nowUtc
     auto finish = [&](const std::string &error) {
         result.ok = error.empty();
         result.error = error;
-        writeState(result, spool, nowUtc);
+        writeState(&result, spool, nowUtc);
         return result;
     };
 
@@ -327,8 +327,9 @@ SyncResult SyncClient::run(MachineFacts facts, EventSpool *spool, int64_t nowUtc
     return finish("");
 }
 
-void SyncClient::writeState(const SyncResult &result, EventSpool *spool, int64_t nowUtc)
+void SyncClient::writeState(SyncResult *out, EventSpool *spool, int64_t nowUtc)
 {
+    const SyncResult &result = *out;
     SyncState previous;
     std::string error;
     readSyncState(m_config.stateDir, &previous, &error, m_fs);
@@ -352,7 +353,8 @@ void SyncClient::writeState(const SyncResult &result, EventSpool *spool, int64_t
         s.eventsSpooled = static_cast<uint32_t>(spool->size());
         s.eventsDropped = previous.eventsDropped + spool->takeDropped();
     }
-    writeSyncState(m_config.stateDir, s, m_fs, &error);
+    if (!writeSyncState(m_config.stateDir, s, m_fs, &error))
+        out->stateError = error;
 }
 
 } // namespace sync

@@ -75,6 +75,7 @@ struct SyncResult {
     uint32_t rulesInFile = 0;
     Mode mode = Mode::Monitor;
     bool modeSet = false;
+    std::string stateError; // the state file could not be written (status will be stale)
 };
 
 class SyncClient
@@ -93,7 +94,7 @@ private:
     bool exchange(const std::string &stage, const nlohmann::json &body, std::string *answer,
                   std::string *error);
     bool fetchXsrf(std::string *error);
-    void writeState(const SyncResult &result, EventSpool *spool, int64_t nowUtc);
+    void writeState(SyncResult *result, EventSpool *spool, int64_t nowUtc);
 
     HttpClient &m_http;
     SyncConfig m_config;
