@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "PolicyFile.h"
 
@@ -352,11 +353,17 @@ std::optional<std::string> regexToGlob(const std::string &regex, std::string *wh
 void applyRules(const std::vector<ServerRule> &download, const PreflightReply &preflight,
                 bool clean, std::vector<Rule> *rules, ApplyCounts *counts)
 {
+    // The SHA-256 rules by digest (a download may hold tens of thousands):
+    // changed in place, removed by marking, compacted at the end.
     std::vector<Rule> next;
+    std::vector<bool> removed;
+    std::unordered_map<std::string, size_t> byDigest;
     if (!clean)
         for (const Rule &r : *rules)
-            if (r.kind == RuleKind::Sha256)
+            if (r.kind == RuleKind::Sha256 && byDigest.emplace(r.pattern, next.size()).second) {
                 next.push_back(r);
+                removed.push_back(false);
+            }
     counts->received += static_cast<uint32_t>(download.size());
     for (const ServerRule &sr : download) {
         if (sr.ruleType != "BINARY") {
@@ -379,16 +386,13 @@ void applyRules(const std::vector<ServerRule> &download, const PreflightReply &p
             continue;
         }
         const std::string digest = lower(sr.identifier);
-        const size_t before = next.size();
-        next.erase(std::remove_if(next.begin(), next.end(),
-                                  [&](const Rule &r) {
-                                      return r.kind == RuleKind::Sha256 && r.pattern == digest;
-                                  }),
-                   next.end());
-        const bool replaced = next.size() != before;
+        auto known = byDigest.find(digest);
         if (remove) {
-            if (replaced)
+            if (known != byDigest.end()) {
+                removed[known->second] = true;
+                byDigest.erase(known);
                 ++counts->removed;
+            }
             ++counts->processed;
             continue;
         }
@@ -406,10 +410,25 @@ void applyRules(const std::vector<ServerRule> &download, const PreflightReply &p
             note(counts, "Rule " + digest + ": " + problem.message);
             continue;
         }
-        next.push_back(std::move(r));
+        if (known != byDigest.end()) {
+            next[known->second] = std::move(r); // changed in place
+        } else {
+            byDigest.emplace(digest, next.size());
+            next.push_back(std::move(r));
+            removed.push_back(false);
+        }
         ++counts->added;
         ++counts->processed;
     }
+    size_t kept = 0;
+    for (size_t i = 0; i < next.size(); ++i) {
+        if (removed[i])
+            continue;
+        if (kept != i)
+            next[kept] = std::move(next[i]); // never onto itself
+        ++kept;
+    }
+    next.resize(kept);
     // The path regexes: rebuilt from every preflight.
     auto addRegex = [&](const std::optional<std::string> &regex, Verdict action, const char *key) {
         if (!regex || regex->empty())

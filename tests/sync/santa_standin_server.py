@@ -70,6 +70,9 @@ def log(entry):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, Nagle's algorithm
+    # and the client's delayed ACK add ~40 ms to every kept-alive request.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass

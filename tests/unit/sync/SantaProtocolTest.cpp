@@ -277,3 +277,23 @@ TEST(SantaProtocol, PreflightCarriesTheMachineFacts)
     EXPECT_EQ(j["client_mode"], "LOCKDOWN");
     EXPECT_EQ(j["binary_rule_count"], 4);
 }
+
+TEST(SantaProtocol, ChangedRuleKeepsItsPlaceAndRemovedRulesLeaveNoGap)
+{
+    const std::string kC(64, 'c');
+    std::vector<Rule> rules;
+    ApplyCounts counts;
+    applyRules({binary(kA, "ALLOWLIST"), binary(kB, "ALLOWLIST"), binary(kC, "ALLOWLIST")},
+               PreflightReply(), true, &rules, &counts);
+    ApplyCounts next;
+    applyRules({binary(kA, "REMOVE"), binary(kC, "BLOCKLIST"), binary(kA, "BLOCKLIST"),
+                binary(std::string(64, 'd'), "REMOVE")},
+               PreflightReply(), false, &rules, &next);
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules[0].pattern, kB);
+    EXPECT_EQ(rules[1].pattern, kC);
+    EXPECT_EQ(rules[1].action, Verdict::Block);
+    EXPECT_EQ(rules[2].pattern, kA); // removed, then added again: at the end
+    EXPECT_EQ(next.removed, 1u);     // the unknown 'd' removed nothing
+    EXPECT_EQ(next.processed, 4u);
+}
