@@ -4,8 +4,9 @@
 It mimics the strictest behaviours known from real servers (Moroz,
 Zentral, Rudolph, Google's own):
 
-  * request bodies must be JSON compressed with Content-Encoding: deflate
-    (zlib) unless the scenario says "accept_plain";
+  * request bodies must be JSON (Content-Type: application/json) compressed
+    with Content-Encoding: deflate (zlib) unless the scenario says
+    "accept_plain";
   * the machine id in every URL must be a UUID;
   * every stage needs an X-XSRF-TOKEN header from POST /xsrf/{machine_id}
     (403 without it);
@@ -14,7 +15,9 @@ Zentral, Rudolph, Google's own):
     it;
   * rules are paged: "page_size" rules per ruledownload answer, with an
     opaque cursor while more follow;
-  * answers may carry fields a client must ignore.
+  * answers may carry fields a client must ignore;
+  * a preflight with request_clean_sync gets sync_type "clean" (unless the
+    scenario sets sync_type itself).
 
 Scenario (a JSON file, re-read on every request so a test can change it
 between syncs):
@@ -117,6 +120,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("X-XSRF-TOKEN") not in tokens:
             log({"stage": stage, "machine_id": machine_id, "error": "no xsrf"})
             return self.answer(403, {"error": "xsrf"})
+        if not self.headers.get("Content-Type", "").startswith("application/json"):
+            log({"stage": stage, "machine_id": machine_id, "error": "not json"})
+            return self.answer(415, {"error": "Content-Type must be application/json"})
         if self.headers.get("Content-Encoding") == "deflate":
             try:
                 raw = zlib.decompress(raw)
@@ -154,6 +160,8 @@ class Handler(BaseHTTPRequestHandler):
             if sc.get(k) is not None:
                 reply[k] = sc[k]
         st = sc.get("sync_type")
+        if st is None and body.get("request_clean_sync"):
+            st = "clean"
         if st is not None:
             if sc.get("legacy_keys"):
                 reply["clean_sync"] = st != "normal"

@@ -231,6 +231,20 @@ class SyncTest(unittest.TestCase):
         self.assertIn("clean sync", r.stdout)
         self.assertEqual(self.server.bodies("postflight")[-1]["sync_type"], "clean")
 
+    def test_clean_option_asks_the_server_for_every_rule_anew(self):
+        self.start({"rules": [
+            {"identifier": A, "rule_type": "BINARY", "policy": "ALLOWLIST"},
+            {"identifier": B, "rule_type": "BINARY", "policy": "ALLOWLIST"}]})
+        self.assertEqual(self.sync().returncode, 0)
+        self.server.set({"rules": [
+            {"identifier": C, "rule_type": "BINARY", "policy": "ALLOWLIST"}]})
+        self.assertEqual(self.sync().returncode, 0)
+        self.assertEqual(set(self.rules_by_pattern()), {A, B, C})  # normal: merged
+        r = self.sync("--clean")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(self.server.bodies("preflight")[-1]["request_clean_sync"])
+        self.assertEqual(set(self.rules_by_pattern()), {C})  # clean: replaced
+
     def test_path_regexes_become_globs_or_are_reported(self):
         self.start({"allowed_path_regex": "^/opt/tools/.*",
                     "blocked_path_regex": "^/home/(a|b)/.*"})
