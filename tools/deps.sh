@@ -9,6 +9,7 @@ packages=(
   libbpf-dev bpftool llvm
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
+  libcurl4-openssl-dev zlib1g-dev openssl
   qtbase5-dev qttools5-dev-tools libqt5svg5-dev xvfb xauth
   mingw-w64 wine wine64 osslsigncode
   nsis p7zip-full lintian appstream desktop-file-utils dpkg-dev man-db

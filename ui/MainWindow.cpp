@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QFileInfo>
 #include <QGroupBox>
@@ -44,6 +45,7 @@
 #include "ProcessTreeModel.h"
 #include "RulesEditor.h"
 #include "RulesModel.h"
+#include "SyncState.h"
 #include "UserNames.h"
 
 MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
@@ -169,11 +171,38 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget *parent)
     applyLock(m_lock->isLocked());
     loadSettings();
     updateConnectionUi();
+    refreshSyncState();
     if (m_options.connectAtStart)
         startMonitoring();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::refreshSyncState()
+{
+    const std::string dir = m_options.syncStateDir.isEmpty()
+                                ? std::string(pg::sync::kDefaultSyncStateDir)
+                                : m_options.syncStateDir.toStdString();
+    pg::sync::SyncState state;
+    std::string error;
+    if (!pg::sync::readSyncState(dir, &state, &error)) {
+        m_syncState->setVisible(!error.empty());
+        m_syncState->setText(tr("Santa sync: %1").arg(QString::fromStdString(error)));
+        return;
+    }
+    const auto when = [](int64_t t) {
+        return t <= 0 ? tr("never") : QDateTime::fromSecsSinceEpoch(t).toString(Qt::ISODate);
+    };
+    QString text = tr("Santa sync: %1 \u2014 last sync %2")
+                       .arg(QString::fromStdString(state.server), when(state.lastSuccess));
+    if (state.lastError.empty())
+        text += tr(", %n rules", nullptr, static_cast<int>(state.rules));
+    else
+        text += tr("; last error (%1): %2")
+                    .arg(when(state.lastAttempt), QString::fromStdString(state.lastError));
+    m_syncState->setText(text);
+    m_syncState->setVisible(true);
+}
 
 QWidget *MainWindow::buildComponentGroup()
 {
@@ -247,9 +276,19 @@ QWidget *MainWindow::buildMonitoringGroup()
     row2->addWidget(new QLabel(tr("Timeout:")));
     row2->addWidget(m_timeout);
     row2->addWidget(m_applyPolicy);
+    m_syncState = new QLabel;
+    m_syncState->setObjectName(QStringLiteral("syncState"));
+    m_syncState->setWordWrap(true);
+    m_syncState->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_syncState->hide();
     auto *layout = new QVBoxLayout(box);
     layout->addLayout(row1);
     layout->addLayout(row2);
+    layout->addWidget(m_syncState);
+    m_syncTimer = new QTimer(this);
+    m_syncTimer->setInterval(10000);
+    connect(m_syncTimer, &QTimer::timeout, this, &MainWindow::refreshSyncState);
+    m_syncTimer->start();
     return box;
 }
 

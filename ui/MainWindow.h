@@ -64,6 +64,8 @@ struct MainWindowOptions {
     // The panel lock's PIN record; empty: PanelLock::defaultPath().
     QString pinPath;
     QString settingsGroup = QStringLiteral("MainWindow");
+    // The Santa sync's state folder (SyncState.h); empty: the platform default.
+    QString syncStateDir;
 };
 
 class MainWindow : public QMainWindow
@@ -112,6 +114,10 @@ public:
     // Asks the process of a tree row (a view index) to end; the answer, or
     // why not, goes to the status bar. Returns the error ("" when sent).
     QString terminateProcess(const QModelIndex &index);
+    // The Santa sync line: hidden while no sync ever ran; else the server,
+    // the last successful sync and the last error. Re-read every 10 s.
+    QLabel *syncStateLabel() const { return m_syncState; }
+    void refreshSyncState();
 
 signals:
     // Lockdown blocked these programs (one signal per drained batch); the
@@ -179,6 +185,8 @@ private:
     QPushButton *m_stop = nullptr;
     QPushButton *m_uninstall = nullptr;
     QLabel *m_connection = nullptr;
+    QLabel *m_syncState = nullptr; // the Santa sync: server, last sync, last error
+    QTimer *m_syncTimer = nullptr;
     QPushButton *m_monitorOn = nullptr;
     QPushButton *m_monitorOff = nullptr;
     QComboBox *m_mode = nullptr;

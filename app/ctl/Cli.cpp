@@ -87,6 +87,8 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     CLI::App *status = app.add_subcommand("status", "Show the component's state and counters");
     addSocket(status);
     status->add_flag("--json", o->json, "Print JSON");
+    status->add_option("--sync-state", o->syncStateDir,
+                       "State folder of the Santa sync (default /var/lib/procguard/sync)");
 
     CLI::App *monitor =
         app.add_subcommand("monitor", "Print process events as they happen (read-only)");
@@ -261,6 +263,31 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     resolver->add_option("action", resolverAction, "install, uninstall, start or stop")
         ->required()
         ->check(CLI::IsMember({"install", "uninstall", "start", "stop"}));
+
+    CLI::App *sync = app.add_subcommand(
+        "sync",
+        "Sync rules and mode with a Santa sync server, upload blocks (see procguardctl(1))");
+    addSocket(sync);
+    sync->add_option("--url", o->syncUrl, "The sync server's base URL (https://host/santa)");
+    sync->add_option("--machine-id", o->syncMachineId,
+                     "This machine's id (default: /etc/machine-id as a UUID)");
+    sync->add_option("--config", o->syncConfig,
+                     "Sync config file (JSON; default /etc/procguard/sync.json if present)");
+    sync->add_flag("--once", o->syncOnce,
+                   "Sync once and exit (default: keep syncing, collecting events between)");
+    sync->add_flag("--clean", o->syncClean, "Ask the server for a clean sync (all rules anew)");
+    sync->add_option("--header", o->syncHeaders,
+                     "Extra request header \"Name: value\" (repeatable; e.g. a bearer token)");
+    sync->add_option(
+        "--policy-file", o->syncPolicyFile,
+        "Managed policy file to write (default /etc/procguard/policy.d/50-santa.json)");
+    sync->add_option("--state-dir", o->syncStateDir,
+                     "State folder: status, event spool (default /var/lib/procguard/sync)");
+    sync->add_flag("--no-compression", o->syncNoCompression,
+                   "Send request bodies uncompressed (default: Content-Encoding: deflate)");
+    sync->add_option("--ca-file", o->syncCaFile, "CA certificates for the server (PEM)");
+    sync->add_option("--client-cert", o->syncClientCert, "Client certificate (PEM, mutual TLS)");
+    sync->add_option("--client-key", o->syncClientKey, "Its key (PEM; default: in the cert file)");
 
     // Lifecycle of the component, where the platform manages it here.
     CLI::App *install = nullptr, *start = nullptr, *stop = nullptr, *uninstall = nullptr,
@@ -479,6 +506,16 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
                      : resolverAction == "uninstall" ? Command::ResolverUninstall
                      : resolverAction == "start"     ? Command::ResolverStart
                                                      : Command::ResolverStop;
+    } else if (sync->parsed()) {
+        o->command = Command::Sync;
+        for (const std::string &h : o->syncHeaders) {
+            const size_t colon = h.find(':');
+            if (colon == std::string::npos || colon == 0 ||
+                h.find_first_of("\r\n") != std::string::npos) {
+                err << "--header: \"" << h << "\" is not \"Name: value\".\n";
+                return kExitUsage;
+            }
+        }
     } else if (install != nullptr && install->parsed()) {
         o->command = Command::Install;
     } else if (start != nullptr && start->parsed()) {

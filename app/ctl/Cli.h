@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "Types.h"
 
@@ -35,6 +36,7 @@ enum class Command {
     ResolverUninstall,
     ResolverStart,
     ResolverStop,
+    Sync, // sync with a Santa sync server (SyncCommand.cpp)
     // Lifecycle (only where the platform has them: Windows, the SCM)
     Install,
     Start,
@@ -110,6 +112,23 @@ struct Options {
 
     // resolve
     bool service = false; // --service: run under the Service Control Manager (Windows)
+
+    // sync [--url URL] [--machine-id ID] [--config FILE] [--once] [--clean]
+    //      [--header "Name: value"]... [--policy-file FILE] [--state-dir DIR]
+    //      [--no-compression] [--ca-file F] [--client-cert F] [--client-key F]
+    // status [--sync-state DIR] reads the state the sync leaves there.
+    std::string syncUrl;
+    std::string syncMachineId;
+    std::string syncConfig; // empty: /etc/procguard/sync.json when it exists
+    bool syncOnce = false;
+    bool syncClean = false;
+    std::vector<std::string> syncHeaders;
+    std::string syncPolicyFile;
+    std::string syncStateDir; // empty: the default (SyncState.h), also for status
+    bool syncNoCompression = false;
+    std::string syncCaFile;
+    std::string syncClientCert;
+    std::string syncClientKey;
 
     // install, start, stop, uninstall, state
     std::string componentPath; // install: the driver file

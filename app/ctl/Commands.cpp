@@ -117,6 +117,8 @@ int run(int argc, const char *const *argv, Context &ctx)
         return runLearn(o, ctx);
     case Command::Mode:
         return runMode(o, ctx);
+    case Command::Sync:
+        return runSync(o, ctx);
     case Command::Ps:
         return runPs(o, ctx);
     case Command::Resolve:

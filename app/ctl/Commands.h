@@ -94,6 +94,7 @@ int runPs(const Options &o, Context &ctx);
 int runResolve(const Options &o, Context &ctx);   // resolve [--service]
 int runResolver(const Options &o, Context &ctx);  // resolver install|uninstall|start|stop
 int runLifecycle(const Options &o, Context &ctx); // install, start, stop, uninstall, state
+int runSync(const Options &o, Context &ctx);      // sync (Santa sync protocol)
 
 // An EventSink that queues events for the command's own thread and wakes it.
 class EventQueue : public EventSink

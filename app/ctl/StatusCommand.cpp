@@ -2,6 +2,7 @@
 #include "Commands.h"
 #include "ExitCodes.h"
 #include "Format.h"
+#include "SyncState.h"
 
 #include <fstream>
 
@@ -23,6 +24,40 @@ int linuxMemfdNoexec()
     return v;
 }
 
+// The Santa sync's state, when a sync ever ran (SyncState.h).
+struct SyncView {
+    bool present = false;
+    sync::SyncState state;
+    std::string error;
+};
+
+SyncView readSyncView(const Options &o)
+{
+    SyncView v;
+    const std::string dir = o.syncStateDir.empty() ? sync::kDefaultSyncStateDir : o.syncStateDir;
+    v.present = sync::readSyncState(dir, &v.state, &v.error);
+    return v;
+}
+
+nlohmann::json syncJson(const SyncView &v)
+{
+    if (!v.error.empty())
+        return nlohmann::json{{"error", v.error}};
+    const sync::SyncState &s = v.state;
+    return nlohmann::json{{"server", s.server},
+                          {"machine_id", s.machineId},
+                          {"last_attempt", s.lastAttempt},
+                          {"last_success", s.lastSuccess},
+                          {"last_error", s.lastError},
+                          {"mode", s.mode},
+                          {"policy_file", s.policyFile},
+                          {"rules", s.rules},
+                          {"ignored_rules", s.ignoredRules},
+                          {"events_spooled", s.eventsSpooled},
+                          {"events_uploaded", s.eventsUploaded},
+                          {"events_dropped", s.eventsDropped}};
+}
+
 } // namespace
 
 int runStatus(const Options &o, Context &ctx)
@@ -42,6 +77,9 @@ int runStatus(const Options &o, Context &ctx)
         j["server_name"] = s.info.serverName;
         if (st.platform == PG_PLATFORM_LINUX && linuxMemfdNoexec() >= 0)
             j["memfd_noexec"] = linuxMemfdNoexec();
+        const SyncView sync = readSyncView(o);
+        if (sync.present || !sync.error.empty())
+            j["sync"] = syncJson(sync);
         out << j.dump(2) << '\n';
         return kExitOk;
     }
@@ -95,6 +133,13 @@ int runStatus(const Options &o, Context &ctx)
                 << (memfd == 2 ? "refused" : "allowed (programs run from memory are not gated)")
                 << " (vm.memfd_noexec=" << memfd << ")\n";
     }
+    const SyncView sync = readSyncView(o);
+    if (sync.present)
+        out << sync::describeSyncState(sync.state,
+                                       static_cast<int64_t>(ctx.nowNs() / 1000000000ull))
+            << '\n';
+    else if (!sync.error.empty())
+        out << "Sync:             " << sync.error << '\n';
     return kExitOk;
 }
 

@@ -64,7 +64,8 @@ dpkg-deb -f "$deb" Package Version Architecture Depends
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
 for f in /usr/sbin/procguardd /usr/sbin/procguard-sentry /usr/bin/procguardctl \
   /usr/bin/procguard-panel /lib/systemd/system/procguard.service \
-  /lib/systemd/system/procguard-sentry.service /usr/share/man/man8/procguard-sentry.8.gz \
+  /lib/systemd/system/procguard-sentry.service /lib/systemd/system/procguard-sync.service \
+  /usr/share/man/man8/procguard-sentry.8.gz \
   /etc/default/procguard \
   /etc/procguard/default-policy.bin /usr/share/man/man8/procguardd.8.gz \
   /usr/share/man/man1/procguardctl.1.gz /usr/share/man/man1/procguard-panel.1.gz \
@@ -103,6 +104,8 @@ check "procguard-sentry --version" bash -c "/usr/sbin/procguard-sentry --version
 check "procguard.service brings the sentry" grep -qx 'Wants=procguard-sentry.service' /lib/systemd/system/procguard.service
 check "group procguard created" getent group procguard
 check "service installed disabled, not started" test ! -e /etc/systemd/system/sysinit.target.wants/procguard.service
+check "sync service installed disabled" test ! -e /etc/systemd/system/multi-user.target.wants/procguard-sync.service
+check "sync service needs its config" grep -qx 'ConditionPathExists=/etc/procguard/sync.json' /lib/systemd/system/procguard-sync.service
 check "bash completion parses" bash -n /usr/share/bash-completion/completions/procguardctl
 if command -v man >/dev/null; then
   for page in procguardd procguard-sentry procguardctl procguard-panel; do
@@ -113,7 +116,7 @@ fi
 if command -v systemd-analyze >/dev/null; then
   echo "== systemd-analyze verify"
   out=$(systemd-analyze verify /lib/systemd/system/procguard.service \
-    /lib/systemd/system/procguard-sentry.service 2>&1)
+    /lib/systemd/system/procguard-sentry.service /lib/systemd/system/procguard-sync.service 2>&1)
   echo "${out:-(no output)}"
   check "systemd-analyze verify: nothing about procguard.service" \
     bash -c "! grep -q 'procguard' <<<\"\$1\"" _ "$out"

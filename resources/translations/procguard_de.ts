@@ -640,6 +640,29 @@ Entscheidung: %7</translation>
         <source>The panel is locked: the answer applied this time only and no rule was added. Unlock it with the PIN to add rules.</source>
         <translation>Das Panel ist gesperrt: Die Antwort galt nur dieses Mal, und es wurde keine Regel hinzugefügt. Entsperren Sie es mit der PIN, um Regeln hinzuzufügen.</translation>
     </message>
+    <message>
+        <source>Santa sync: %1</source>
+        <translation>Santa-Abgleich: %1</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message>
+        <source>Santa sync: %1 — last sync %2</source>
+        <translation>Santa-Abgleich: %1 — letzter Abgleich %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n rules</source>
+        <translation>
+            <numerusform>, %n Regel</numerusform>
+            <numerusform>, %n Regeln</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; last error (%1): %2</source>
+        <translation>; letzter Fehler (%1): %2</translation>
+    </message>
 </context>
 <context>
     <name>PanelLock</name>

@@ -26,4 +26,14 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>, %n rules</source>
+        <translation>
+            <numerusform>, %n rule</numerusform>
+            <numerusform>, %n rules</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

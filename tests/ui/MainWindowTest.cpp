@@ -3,6 +3,8 @@
 // "always" adds a rule and pushes the policy, the tree and the journal show
 // the decision, and settings persist.
 #include <QAbstractItemModelTester>
+#include <QDir>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -25,6 +27,7 @@
 #include "ProcessFilterProxy.h"
 #include "ProcessTreeModel.h"
 #include "RulesModel.h"
+#include "SyncState.h"
 
 using namespace pgtest;
 
@@ -308,6 +311,43 @@ private slots:
         }
         auto window = makeWindow(kernel, dir);
         QCOMPARE(window->treeView()->columnWidth(ProcessTreeModel::Path), 321);
+    }
+
+    void SyncLineShowsTheServerTheLastSyncAndTheLastError()
+    {
+        QTemporaryDir dir;
+        auto kernel = std::make_shared<FakeKernel>();
+        MainWindowOptions options;
+        options.syncStateDir = dir.filePath(QStringLiteral("sync"));
+        QVERIFY(QDir().mkpath(options.syncStateDir));
+        const std::string stateDir = options.syncStateDir.toStdString();
+        auto window = makeWindow(kernel, dir, std::move(options));
+        // No sync ever ran: no line.
+        QVERIFY(!window->syncStateLabel()->isVisible());
+
+        pg::sync::SyncState state;
+        state.server = "https://santa.example.org/santa";
+        state.lastSuccess = 1700000000;
+        state.rules = 12;
+        std::string error;
+        QVERIFY(pg::sync::writeSyncState(stateDir, state, pg::policy::systemFileSystem(), &error));
+        window->refreshSyncState();
+        QVERIFY(window->syncStateLabel()->isVisible());
+        const QString ok = window->syncStateLabel()->text();
+        QVERIFY2(ok.contains(QStringLiteral("https://santa.example.org/santa")), qPrintable(ok));
+        QVERIFY2(ok.contains(QDateTime::fromSecsSinceEpoch(1700000000).toString(Qt::ISODate)),
+                 qPrintable(ok));
+        QVERIFY2(ok.contains(QStringLiteral("12 rules")), qPrintable(ok));
+
+        state.lastAttempt = 1700000600;
+        state.lastError = "The preflight failed after 5 attempts (Connection refused).";
+        QVERIFY(pg::sync::writeSyncState(stateDir, state, pg::policy::systemFileSystem(), &error));
+        window->refreshSyncState();
+        const QString failed = window->syncStateLabel()->text();
+        QVERIFY2(failed.contains(QStringLiteral("Connection refused")), qPrintable(failed));
+        QVERIFY2(failed.contains(QDateTime::fromSecsSinceEpoch(1700000000).toString(Qt::ISODate)),
+                 qPrintable(failed));
+        window->close();
     }
 };
 

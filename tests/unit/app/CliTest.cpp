@@ -170,3 +170,59 @@ TEST(Cli, PsTakesTreeAndJson)
     EXPECT_TRUE(p.options.tree);
     EXPECT_TRUE(p.options.json);
 }
+
+TEST(Cli, SyncTakesItsServerOptionsAndRepeatedHeaders)
+{
+    const Parsed p = parse({"sync",
+                            "--url",
+                            "https://santa.example/santa",
+                            "--machine-id",
+                            "M",
+                            "--once",
+                            "--clean",
+                            "--header",
+                            "Authorization: Bearer x",
+                            "--header",
+                            "X-Site: 7",
+                            "--policy-file",
+                            "/tmp/p.json",
+                            "--state-dir",
+                            "/tmp/s",
+                            "--no-compression",
+                            "--client-cert",
+                            "/c.pem",
+                            "--client-key",
+                            "/k.pem",
+                            "--ca-file",
+                            "/ca.pem"});
+    ASSERT_EQ(p.rc, -1) << p.err;
+    EXPECT_EQ(p.options.command, Command::Sync);
+    EXPECT_EQ(p.options.syncUrl, "https://santa.example/santa");
+    EXPECT_EQ(p.options.syncMachineId, "M");
+    EXPECT_TRUE(p.options.syncOnce);
+    EXPECT_TRUE(p.options.syncClean);
+    EXPECT_EQ(p.options.syncHeaders,
+              (std::vector<std::string>{"Authorization: Bearer x", "X-Site: 7"}));
+    EXPECT_EQ(p.options.syncPolicyFile, "/tmp/p.json");
+    EXPECT_EQ(p.options.syncStateDir, "/tmp/s");
+    EXPECT_TRUE(p.options.syncNoCompression);
+    EXPECT_EQ(p.options.syncClientCert, "/c.pem");
+    EXPECT_EQ(p.options.syncClientKey, "/k.pem");
+    EXPECT_EQ(p.options.syncCaFile, "/ca.pem");
+}
+
+TEST(Cli, SyncHeaderWithoutANameOrWithALineBreakIsAUsageError)
+{
+    EXPECT_EQ(parse({"sync", "--header", "no colon"}).rc, kExitUsage);
+    EXPECT_EQ(parse({"sync", "--header", ": value"}).rc, kExitUsage);
+    const Parsed p = parse({"sync", "--header", "X: a\r\nEvil: b"});
+    EXPECT_EQ(p.rc, kExitUsage);
+    EXPECT_NE(p.err.find("--header"), std::string::npos);
+}
+
+TEST(Cli, StatusTakesTheSyncStateFolder)
+{
+    const Parsed p = parse({"status", "--sync-state", "/tmp/sync"});
+    ASSERT_EQ(p.rc, -1) << p.err;
+    EXPECT_EQ(p.options.syncStateDir, "/tmp/sync");
+}

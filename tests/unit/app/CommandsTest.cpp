@@ -11,6 +11,7 @@
 #include "ExitCodes.h"
 #include "FakeComponent.h"
 #include "FakeProcessSource.h"
+#include "SyncState.h"
 
 using namespace pg;
 using namespace pg::ctl;
@@ -118,6 +119,65 @@ TEST_F(CommandsTest, StatusJsonIsMachineReadable)
     EXPECT_EQ(j["held_now"], 3);
     EXPECT_EQ(j["mode"], "monitor");
     EXPECT_EQ(j["protocol_version"], PG_PROTOCOL_VERSION);
+}
+
+namespace
+{
+
+// A sync state folder with a state file as a sync leaves it (removed by the caller).
+std::string syncStateFolder(bool withState)
+{
+    char tmpl[] = "/tmp/pg-status-sync.XXXXXX";
+    EXPECT_NE(mkdtemp(tmpl), nullptr);
+    if (!withState)
+        return tmpl;
+    sync::SyncState state;
+    state.server = "https://santa.example/santa";
+    state.machineId = "3D1219C7-C4C5-404A-AA1F-6D2A48ADFDA4";
+    state.lastSuccess = 1700000000;
+    state.lastAttempt = 1700000600;
+    state.lastError = "The server refused the postflight (HTTP 400).";
+    state.rules = 4;
+    state.policyFile = "/etc/procguard/policy.d/50-santa.json";
+    std::string error;
+    EXPECT_TRUE(sync::writeSyncState(tmpl, state, policy::systemFileSystem(), &error)) << error;
+    return tmpl;
+}
+
+} // namespace
+
+TEST_F(CommandsTest, StatusShowsTheSantaSyncServerLastSyncAndLastError)
+{
+    const std::string dir = syncStateFolder(true);
+    ASSERT_EQ(run({"status", "--sync-state", dir.c_str()}), kExitOk) << err.str();
+    EXPECT_NE(out.str().find("Sync server:      https://santa.example/santa"), std::string::npos)
+        << out.str();
+    EXPECT_NE(out.str().find("Last sync:        2023-11-14T22:13:20Z"), std::string::npos)
+        << out.str();
+    EXPECT_NE(out.str().find("Last sync error:  The server refused the postflight (HTTP 400). "
+                             "(at 2023-11-14T22:23:20Z)"),
+              std::string::npos)
+        << out.str();
+    std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_F(CommandsTest, StatusJsonCarriesTheSantaSync)
+{
+    const std::string dir = syncStateFolder(true);
+    ASSERT_EQ(run({"status", "--json", "--sync-state", dir.c_str()}), kExitOk) << err.str();
+    const auto j = nlohmann::json::parse(out.str());
+    EXPECT_EQ(j["sync"]["server"], "https://santa.example/santa");
+    EXPECT_EQ(j["sync"]["last_success"], 1700000000);
+    EXPECT_EQ(j["sync"]["rules"], 4);
+    std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_F(CommandsTest, StatusSaysNothingOfASyncThatNeverRan)
+{
+    const std::string dir = syncStateFolder(false);
+    ASSERT_EQ(run({"status", "--sync-state", dir.c_str()}), kExitOk) << err.str();
+    EXPECT_EQ(out.str().find("Sync"), std::string::npos) << out.str();
+    std::system(("rm -rf " + dir).c_str());
 }
 
 TEST_F(CommandsTest, MissingComponentExitsWithThreeAndOneSentence)
