@@ -13,7 +13,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
   qtbase5-dev qttools5-dev-tools libqt5svg5-dev xvfb xauth
-  mingw-w64 wine wine64 osslsigncode tcl xz-utils
+  mingw-w64 wine wine64 osslsigncode tcl xz-utils xdotool openbox imagemagick
   nsis p7zip-full lintian appstream desktop-file-utils dpkg-dev man-db
   python3
 )
