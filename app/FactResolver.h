@@ -80,6 +80,11 @@ private:
     std::unique_ptr<Compiled> m_compiled;
 };
 
+// The FactSource of this platform: the Authenticode signer on Windows
+// (SignerFactSource, app/windows/Signer.h); none on Linux, where procguardd
+// finds every fact itself (facts() is 0).
+std::unique_ptr<FactSource> makePlatformFactSource();
+
 // The verdict for a PG_EVF_FACTS request once facts are known, or nullopt
 // when a person must be asked (prompt mode, or an Ask rule): a rule's
 // Allow or Block, else lockdown blocks and monitor allows.

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs what ProcGuard needs to build and test on Debian 12 (as root).
-# Idempotent: does nothing when every package is already there.
+# Installs what ProcGuard needs to build and test on Debian 12 (as root),
+# then what the Windows panel's cross build needs and Debian does not
+# package for mingw-w64 (tools/mingw-deps.sh: Qt and SQLite in a cache
+# folder). Idempotent: does nothing when everything is already there.
 set -euo pipefail
+here=$(dirname "$0")
 
 packages=(
   build-essential cmake ninja-build pkg-config git clang-format
@@ -11,7 +14,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
   libcurl4-openssl-dev zlib1g-dev openssl
   qtbase5-dev qttools5-dev-tools libqt5svg5-dev xvfb xauth
-  mingw-w64 wine wine64 osslsigncode
+  mingw-w64 wine wine64 osslsigncode tcl xz-utils xdotool openbox imagemagick
   nsis p7zip-full lintian appstream desktop-file-utils dpkg-dev man-db
   python3
   rsyslog nodejs  # the ECS tests: their own rsyslogd (private config), @elastic/ecs via npm
@@ -27,13 +30,14 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#packages[@]} packages present"
-  exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
+elif [ "$(id -u)" -ne 0 ]; then
   echo "deps: missing packages (${missing[*]}); run this as root to install them." >&2
   exit 1
+else
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+"$here/mingw-deps.sh"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds everything and runs every test (as root).
 #
-#   1. Debian packages (tools/deps.sh)
-#   2. native build with warnings as errors (preset "ci")
+#   1. Debian packages, Qt for mingw-w64 and SQLite (tools/deps.sh, tools/mingw-deps.sh)
+#   2. native build with warnings as errors (preset "ci"); it cross-builds
+#      procguard.sys and, in its tests/windows sub-build, procguard-panel.exe
 #   3. Windows cross builds of core, app, procguardctl.exe and units (presets "mingw-x64", "mingw-x86")
 #   4. libFuzzer targets, each run briefly (preset "fuzz")
 #   5. every unit and integration test (ctest, preset "ci") - its summary ends the output

@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <algorithm>
+
 class KernelLinkBridge::Sink : public pg::EventSink
 {
 public:
@@ -41,7 +43,8 @@ private:
 };
 
 KernelLinkBridge::KernelLinkBridge(KernelClientFactory factory, QObject *parent)
-    : QObject(parent), m_factory(std::move(factory)), m_sink(std::make_unique<Sink>(this))
+    : QObject(parent), m_factory(std::move(factory)), m_facts(pg::makePlatformFactSource()),
+      m_resolver(std::make_unique<pg::FactResolver>(*m_facts)), m_sink(std::make_unique<Sink>(this))
 {
     m_thread.setObjectName(QStringLiteral("pg-link-ui"));
     m_worker = new QObject;
@@ -64,6 +67,19 @@ KernelLinkBridge::~KernelLinkBridge()
         Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
+}
+
+void KernelLinkBridge::setFactSource(std::unique_ptr<pg::FactSource> facts)
+{
+    auto *raw = facts.release();
+    QMetaObject::invokeMethod(
+        m_worker,
+        [this, raw] {
+            m_resolver.reset();
+            m_facts.reset(raw);
+            m_resolver = std::make_unique<pg::FactResolver>(*m_facts);
+        },
+        Qt::BlockingQueuedConnection);
 }
 
 void KernelLinkBridge::post(std::function<void()> work)
@@ -194,8 +210,72 @@ void KernelLinkBridge::drain()
         m_drainPosted = false;
     }
     m_lastDrainMs = now;
+    // Holds for facts go to the worker first (see the header); the rest,
+    // in order, to the panel.
+    std::vector<pg::Event> facts;
+    auto forFacts = [](const pg::Event &e) {
+        return e.kind == pg::EventKind::Request && (e.flags & PG_EVF_FACTS) != 0;
+    };
+    for (const pg::Event &e : batch) {
+        if (forFacts(e))
+            facts.push_back(e);
+    }
+    if (!facts.empty()) {
+        batch.erase(std::remove_if(batch.begin(), batch.end(), forFacts), batch.end());
+        post([this, facts] { answerFacts(facts); });
+    }
     if (!batch.empty())
         emit eventsReceived(batch);
+}
+
+void KernelLinkBridge::answerFacts(const std::vector<pg::Event> &requests)
+{
+    if (!m_client)
+        return; // gone: the component released them with the default verdict
+    std::vector<pg::Event> forPerson;
+    pg::Policy policy;
+    std::string why;
+    if (pg::Error error = m_client->getPolicy(&policy)) {
+        why = "Could not read the policy to check a signer: " + error.message;
+        forPerson = requests;
+    } else if (!m_resolver->setPolicy(policy, &why)) {
+        forPerson = requests;
+    } else {
+        for (const pg::Event &request : requests) {
+            const pg::Resolution r = m_resolver->resolve(request);
+            const std::optional<pg::Verdict> v = pg::verdictForFacts(r, policy.mode);
+            if (!v) {
+                forPerson.push_back(request);
+                continue;
+            }
+            std::string reason =
+                r.decided ? "rule " + std::to_string(r.ruleId) + " (" + pg::toString(r.kind) + ")"
+                          : std::string("no rule, ") + pg::toString(policy.mode) + " mode";
+            if (r.signer)
+                reason += "; " + r.signer->reason;
+            const pg::Verdict verdict = *v;
+            if (pg::Error failed = m_client->sendVerdicts({{request.holdId, verdict}})) {
+                const QString message = QString::fromStdString(failed.message);
+                QMetaObject::invokeMethod(
+                    this, [this, message] { emit requestFailed(message); }, Qt::QueuedConnection);
+                continue;
+            }
+            const QString text = QString::fromStdString(reason);
+            QMetaObject::invokeMethod(
+                this,
+                [this, request, verdict, text] { emit factsAnswered(request, verdict, text); },
+                Qt::QueuedConnection);
+        }
+    }
+    if (!why.empty()) {
+        const QString message = QString::fromStdString(why);
+        QMetaObject::invokeMethod(
+            this, [this, message] { emit requestFailed(message); }, Qt::QueuedConnection);
+    }
+    if (!forPerson.empty()) {
+        QMetaObject::invokeMethod(
+            this, [this, forPerson] { emit eventsReceived(forPerson); }, Qt::QueuedConnection);
+    }
 }
 
 void KernelLinkBridge::onLinkDisconnected(const QString &reason)

@@ -12,6 +12,16 @@
 //     so a storm of events costs one model update per refresh.
 // Every signal is emitted on the GUI thread. Destroying the bridge closes
 // the link (joining its reader) and stops the worker thread.
+//
+// Holds for facts: procguard.sys cannot verify a signature, so it holds a
+// start a SIGNER rule could decide and sends a REQUEST marked PG_EVF_FACTS
+// to the controlling client - the panel. The bridge answers those itself,
+// as `procguardctl resolve` does: on the worker thread (a signature check
+// reads the file) it fetches the policy in force, finds the facts through
+// the FactSource (pg::makePlatformFactSource() unless a test sets one) and
+// sends the rule's verdict, or lockdown's block / monitor's allow when no
+// rule decides. Only what a person must decide (prompt mode, an ask rule,
+// or a policy that cannot be read) reaches eventsReceived as a request.
 #pragma once
 
 #include <QObject>
@@ -22,6 +32,7 @@
 #include <mutex>
 #include <vector>
 
+#include "FactResolver.h"
 #include "KernelClient.h"
 
 class KernelLinkBridge : public QObject
@@ -41,6 +52,8 @@ public:
     void setPolicy(const pg::Policy &policy);
     void fetchPolicy();
     void fetchStatus();
+    // Replaces the platform's FactSource (tests); before connectTo().
+    void setFactSource(std::unique_ptr<pg::FactSource> facts);
 
 signals:
     void connected(const pg::ConnectInfo &info);
@@ -51,17 +64,23 @@ signals:
     void policyReceived(const pg::Policy &policy);
     void statusReceived(const pg::Status &status);
     void requestFailed(const QString &message);
+    // A hold for facts that the policy decided (already sent to the
+    // component): which start, the verdict and why, for the panel's log.
+    void factsAnswered(const pg::Event &request, pg::Verdict verdict, const QString &reason);
 
 private:
     class Sink;
     void post(std::function<void()> work);
     void drain();
     void onLinkDisconnected(const QString &reason);
+    void answerFacts(const std::vector<pg::Event> &requests); // worker thread
 
     KernelClientFactory m_factory;
     QThread m_thread;
-    QObject *m_worker = nullptr;            // lives on m_thread
-    std::unique_ptr<KernelClient> m_client; // used on m_thread only
+    QObject *m_worker = nullptr;                  // lives on m_thread
+    std::unique_ptr<KernelClient> m_client;       // used on m_thread only
+    std::unique_ptr<pg::FactSource> m_facts;      // used on m_thread only
+    std::unique_ptr<pg::FactResolver> m_resolver; // used on m_thread only
     std::unique_ptr<Sink> m_sink;
     bool m_connected = false; // GUI thread
     int m_minDrainMs = 30;

@@ -16,19 +16,37 @@ PanelCommandLine::PanelCommandLine()
                   QStringLiteral("Kernel component to install (procguardd)."),
                   QStringLiteral("PATH")),
       m_noConnect(QStringLiteral("no-connect"),
-                  QStringLiteral("Do not start monitoring at start-up."))
+                  QStringLiteral("Do not start monitoring at start-up.")),
+      m_tray(QStringLiteral("tray"),
+             QStringLiteral("Start in the notification area, without the main window."))
 {
     m_parser.setApplicationDescription(
         QStringLiteral("ProcGuard control panel: approve program starts, manage the kernel "
                        "component and browse the live process tree."));
     m_parser.addHelpOption();
     m_parser.addVersionOption();
-    m_parser.addOptions({m_socket, m_journal, m_component, m_noConnect});
+    m_parser.addOptions({m_socket, m_journal, m_component, m_noConnect, m_tray});
 }
 
 void PanelCommandLine::process(const QCoreApplication &app)
 {
     m_parser.process(app);
+}
+
+bool PanelCommandLine::printedText(const QStringList &arguments, QString *text)
+{
+    if (!m_parser.parse(arguments))
+        return false;
+    if (m_parser.isSet(QStringLiteral("version"))) {
+        *text = QCoreApplication::applicationName() + QLatin1Char(' ') +
+                QCoreApplication::applicationVersion() + QLatin1Char('\n');
+        return true;
+    }
+    if (m_parser.isSet(QStringLiteral("help"))) {
+        *text = m_parser.helpText();
+        return true;
+    }
+    return false;
 }
 
 bool PanelCommandLine::parse(const QStringList &arguments)

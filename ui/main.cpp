@@ -1,10 +1,13 @@
 // main.cpp - the ProcGuard control panel: parses the command line and opens
 // the main window. Everything else lives in pg_ui.
 #include <QApplication>
+#include <QSystemTrayIcon>
+#include <cstdio>
 #include <cstring>
 
 #include "MainWindow.h"
 #include "PanelCommandLine.h"
+#include "ParentConsole.h"
 #include "Translations.h"
 
 namespace
@@ -38,8 +41,14 @@ int main(int argc, char *argv[])
     if (onlyPrints(argc, argv)) {
         QCoreApplication app(argc, argv);
         describeApplication();
+        pg::useParentConsole();
         PanelCommandLine commandLine;
-        commandLine.process(app); // prints, then exits
+        QString text;
+        if (commandLine.printedText(QCoreApplication::arguments(), &text)) {
+            std::fputs(text.toLocal8Bit().constData(), stdout);
+            return std::fflush(stdout) == 0 ? 0 : 1;
+        }
+        commandLine.process(app); // --help-all, or a usage error: prints, then exits
         return 0;
     }
     QApplication app(argc, argv);
@@ -49,6 +58,12 @@ int main(int argc, char *argv[])
     PanelCommandLine commandLine;
     commandLine.process(app);
     MainWindow window(commandLine.options(QStringLiteral(PG_DEFAULT_COMPONENT_PATH)));
-    window.show();
+    if (commandLine.startsInTray() && QSystemTrayIcon::isSystemTrayAvailable()) {
+        // The tray icon's menu shows the window and quits; closing the
+        // window (or a dialog) leaves the panel in the tray.
+        QApplication::setQuitOnLastWindowClosed(false);
+    } else {
+        window.show();
+    }
     return app.exec();
 }

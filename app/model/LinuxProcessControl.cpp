@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "ProcessControl.h"
 
@@ -29,20 +28,6 @@ public:
 };
 
 } // namespace
-
-std::string describeTerminateError(int error, uint32_t pid)
-{
-    const std::string p = "process " + std::to_string(pid);
-    switch (error) {
-    case EPERM:
-        return "Not permitted to end " + p +
-               ": it belongs to another user; run the panel as root or as its owner.";
-    case ESRCH:
-        return "Could not end " + p + ": it has already exited.";
-    default:
-        return "Could not end " + p + ": " + std::strerror(error) + ".";
-    }
-}
 
 std::unique_ptr<ProcessControl> makePlatformProcessControl()
 {

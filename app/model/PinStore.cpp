@@ -1,14 +1,6 @@
 // PinStore.cpp - PBKDF2 record, constant-time check, persisted delay (see PinStore.h).
 #include "PinStore.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -17,6 +9,8 @@
 #include <sstream>
 #include <tuple>
 #include <vector>
+
+#include "PinPlatform.h"
 
 namespace pg
 {
@@ -57,6 +51,16 @@ std::vector<unsigned char> fromHex(const std::string &s)
     return out;
 }
 
+// Compares every byte whatever the first difference (no early exit that
+// would time how much of a guess was right).
+bool constantTimeEqual(const char *a, const char *b, size_t len)
+{
+    volatile unsigned char diff = 0;
+    for (size_t i = 0; i < len; ++i)
+        diff = static_cast<unsigned char>(diff | (a[i] ^ b[i]));
+    return diff == 0;
+}
+
 } // namespace
 
 PinStore::PinStore(std::string path, Clock clock, uint32_t iterations)
@@ -78,9 +82,7 @@ std::string PinStore::hashHex(const std::string &pin, const std::string &saltHex
 {
     const std::vector<unsigned char> salt = fromHex(saltHex);
     unsigned char out[kHashBytes];
-    if (PKCS5_PBKDF2_HMAC(pin.data(), static_cast<int>(pin.size()), salt.data(),
-                          static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
-                          static_cast<int>(sizeof out), out) != 1)
+    if (!pinplatform::pbkdf2Sha256(pin, salt, iterations, out, sizeof out))
         return {};
     return toHex(out, sizeof out);
 }
@@ -130,33 +132,15 @@ bool PinStore::load(std::string *error)
 
 bool PinStore::save(std::string *error)
 {
-    const std::string tmp = m_path + ".tmp";
-    // 0600 from the start: the hash is never readable by others, not even
-    // for a moment.
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        if (error != nullptr)
-            *error = "Cannot write " + tmp + ": " + std::strerror(errno) + ".";
-        return false;
-    }
-    fchmod(fd, 0600);
     std::ostringstream text;
     text << "procguard-pin 1\npbkdf2-sha256 " << m_iterations << " " << m_saltHex << " "
          << m_hashHex << "\nfailures " << m_failures << " " << m_lastFailureMs << "\n";
-    const std::string data = text.str();
-    const bool written =
-        ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) &&
-        ::fsync(fd) == 0;
-    const int savedErrno = errno;
-    ::close(fd);
-    if (!written || ::rename(tmp.c_str(), m_path.c_str()) != 0) {
-        const int e = written ? errno : savedErrno;
-        ::unlink(tmp.c_str());
-        if (error != nullptr)
-            *error = "Cannot save the panel lock " + m_path + ": " + std::strerror(e) + ".";
-        return false;
-    }
-    return true;
+    const std::string failure = pinplatform::writePrivateFile(m_path, text.str());
+    if (failure.empty())
+        return true;
+    if (error != nullptr)
+        *error = failure;
+    return false;
 }
 
 bool PinStore::setPin(const std::string &newPin, std::string *error)
@@ -167,7 +151,7 @@ bool PinStore::setPin(const std::string &newPin, std::string *error)
         return false;
     }
     unsigned char salt[kSaltBytes];
-    if (RAND_bytes(salt, sizeof salt) != 1) {
+    if (!pinplatform::randomBytes(salt, sizeof salt)) {
         if (error != nullptr)
             *error = "The system has no random numbers for the salt; try again.";
         return false;
@@ -198,9 +182,10 @@ bool PinStore::setPin(const std::string &newPin, std::string *error)
 
 bool PinStore::removePin(std::string *error)
 {
-    if (::unlink(m_path.c_str()) != 0 && errno != ENOENT) {
+    const std::string failure = pinplatform::removeFile(m_path);
+    if (!failure.empty()) {
         if (error != nullptr)
-            *error = "Cannot remove " + m_path + ": " + std::strerror(errno) + ".";
+            *error = failure;
         return false;
     }
     m_hasPin = false;
@@ -245,7 +230,7 @@ PinStore::Check PinStore::verify(const std::string &pin, std::string *error)
         return Check::TooSoon;
     const std::string computed = hashHex(pin, m_saltHex, m_iterations);
     const bool same = computed.size() == m_hashHex.size() &&
-                      CRYPTO_memcmp(computed.data(), m_hashHex.data(), computed.size()) == 0;
+                      constantTimeEqual(computed.data(), m_hashHex.data(), computed.size());
     if (same) {
         if (m_failures != 0) {
             m_failures = 0;

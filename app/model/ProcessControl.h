@@ -30,7 +30,8 @@ public:
 // The implementation for this platform.
 std::unique_ptr<ProcessControl> makePlatformProcessControl();
 
-// The sentence terminate() returns for an errno from kill(2) (Linux).
+// The sentence terminate() returns for an errno from kill(2) (Linux; the
+// tests' fake uses it on every platform).
 std::string describeTerminateError(int error, uint32_t pid);
 
 } // namespace pg

@@ -1,8 +1,9 @@
 ; procguard.nsi - the ProcGuard installer for Windows (NSIS 3, makensis).
 ;
 ; Installs procguard.sys into System32\drivers, the console tool and, when
-; this build has one, the Qt panel into the install folder; registers the driver service; adds Start
-; menu entries and an uninstaller. Running it over an installed ProcGuard
+; this build has one, the Qt panel (with its Qt and runtime DLLs, and an
+; autostart task) into the install folder; registers the driver service;
+; adds Start menu entries and an uninstaller. Running it over an installed ProcGuard
 ; upgrades in place: the service is stopped, the files replaced and the
 ; service started again. The service (and so its registry key) is never
 ; deleted on upgrade, so the policy the driver keeps under
@@ -280,11 +281,41 @@ Section "!${PRODUCT} driver and console tool (required)" SecCore
 SectionEnd
 
 !ifdef PANEL_DIR
+; The panel runs elevated (procguard-panel.manifest: requireAdministrator),
+; and Windows does not start elevated programs from the Run keys at logon.
+; So the autostart entry is a scheduled task: at any logon of a member of
+; Administrators (S-1-5-32-544), with the highest privileges, the panel
+; starts in the notification area (--tray).
+!define PANEL_TASK "ProcGuard panel"
 Section "Control panel" SecPanel
   SetShellVarContext all
+  ; A running panel (an upgrade) holds its files open: end it first. Its
+  ; holds are released with the default verdict, as when it quits.
+  nsExec::Exec '"$SYSDIR\taskkill.exe" /F /IM procguard-panel.exe'
+  Pop $0
   SetOutPath "$INSTDIR\panel"
   File /r "${PANEL_DIR}\*.*"
   CreateShortcut "$SMPROGRAMS\${PRODUCT}\${PRODUCT}.lnk" "$INSTDIR\panel\procguard-panel.exe"
+
+  ; The task's definition stays beside the panel (schtasks /Create /XML
+  ; reads it; an administrator can read what was registered).
+  FileOpen $1 "$INSTDIR\panel\autostart-task.xml" w
+  FileWriteWord $1 0xFEFF
+  FileWriteUTF16LE $1 '<?xml version="1.0" encoding="UTF-16"?>$\r$\n'
+  FileWriteUTF16LE $1 '<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">$\r$\n'
+  FileWriteUTF16LE $1 '<RegistrationInfo><Description>${PRODUCT} control panel in the notification area</Description></RegistrationInfo>$\r$\n'
+  FileWriteUTF16LE $1 '<Triggers><LogonTrigger><Enabled>true</Enabled></LogonTrigger></Triggers>$\r$\n'
+  FileWriteUTF16LE $1 '<Principals><Principal id="Admins"><GroupId>S-1-5-32-544</GroupId><RunLevel>HighestAvailable</RunLevel></Principal></Principals>$\r$\n'
+  FileWriteUTF16LE $1 '<Settings><MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy><DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries><StopIfGoingOnBatteries>false</StopIfGoingOnBatteries><ExecutionTimeLimit>PT0S</ExecutionTimeLimit><Enabled>true</Enabled></Settings>$\r$\n'
+  FileWriteUTF16LE $1 '<Actions Context="Admins"><Exec><Command>$INSTDIR\panel\procguard-panel.exe</Command><Arguments>--tray</Arguments></Exec></Actions>$\r$\n'
+  FileWriteUTF16LE $1 '</Task>$\r$\n'
+  FileClose $1
+  nsExec::ExecToLog '"$SYSDIR\schtasks.exe" /Create /F /TN "${PANEL_TASK}" /XML "$INSTDIR\panel\autostart-task.xml"'
+  Pop $0
+  ${If} $0 != 0
+    DetailPrint "The panel's autostart task was not created ($0); start the panel from the Start menu."
+  ${EndIf}
+  WriteRegStr HKLM "${PRODUCT_KEY}" "PanelTask" "${PANEL_TASK}"
 SectionEnd
 !endif
 
@@ -305,6 +336,18 @@ Section "Uninstall"
     Delete "$INSTDIR\$0"
   ${EndIf}
   Delete "$INSTDIR\${CTL_EXE}"
+  ; The panel (when installed): its autostart task, the running panel, its
+  ; folder. Read from the registry, so an uninstaller of a build without the
+  ; panel still removes one a previous installer put there.
+  ReadRegStr $0 HKLM "${PRODUCT_KEY}" "PanelTask"
+  ${If} $0 != ""
+    nsExec::ExecToLog '"$SYSDIR\schtasks.exe" /Delete /F /TN "$0"'
+    Pop $1
+  ${EndIf}
+  ${If} ${FileExists} "$INSTDIR\panel\procguard-panel.exe"
+    nsExec::Exec '"$SYSDIR\taskkill.exe" /F /IM procguard-panel.exe'
+    Pop $1
+  ${EndIf}
   RMDir /r "$INSTDIR\panel"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
@@ -318,7 +361,7 @@ SectionEnd
 
 LangString DESC_Core ${LANG_ENGLISH} "procguard.sys, its service (started at boot) and the console tool ${CTL_EXE}."
 !ifdef PANEL_DIR
-LangString DESC_Panel ${LANG_ENGLISH} "The ProcGuard control panel (Qt)."
+LangString DESC_Panel ${LANG_ENGLISH} "The ProcGuard control panel (Qt): Start menu entry, and in the notification area at every administrator's logon."
 !endif
 !insertmacro MUI_FUNCTION_DESCRIPTION_BEGIN
   !insertmacro MUI_DESCRIPTION_TEXT ${SecCore} $(DESC_Core)

@@ -10,6 +10,10 @@
 #    installer upgrades in place: the policy is byte for byte the same, the
 #    version is the new one, the driver runs again;
 # 3. the silent uninstaller leaves no service, no registry key and no file.
+# When the installer ships the panel (a -DPANEL_DIR define): the panel
+# folder with its Qt DLLs and plugins and the runtime DLLs, its Start menu
+# entry and autostart task, `procguard-panel.exe --version` run from the
+# install folder with no display; all of it gone after the uninstall.
 # Exit 77 (skipped, with the reason) when wine is missing.
 set -uo pipefail
 
@@ -71,12 +75,14 @@ echo "== makensis: an older version from the same script"
 old=$work/ProcGuard-0.0.1-x64.exe
 old_defines=()
 x64_driver=
+panel_dir=
 for d in "${defines[@]}"; do
   case $d in
   -DVERSION=* | -DOUTFILE=*) ;;
   *) old_defines+=("$d") ;;
   esac
   case $d in -DDRIVER=*) x64_driver=${d#-DDRIVER=} ;; esac
+  case $d in -DPANEL_DIR=*) panel_dir=${d#-DPANEL_DIR=} ;; esac
 done
 "$makensis" -V1 -DVERSION=0.0.1 "-DOUTFILE=$old" "${old_defines[@]}" "$nsi" || exit 1
 
@@ -103,6 +109,36 @@ evkey='HKLM\SYSTEM\CurrentControlSet\Services\EventLog\ProcGuard'
 check "event log source registered with the console tool's messages" \
   bash -c "\"$wine\" reg query '$evkey\\ProcGuard' /v EventMessageFile 2>/dev/null | grep -qi '$ctl_name' && \"$wine\" reg query '$evkey\\ProcGuard' /v TypesSupported 2>/dev/null | grep -q 0x7"
 
+startmenu="$c/ProgramData/Microsoft/Windows/Start Menu/Programs/ProcGuard"
+task="$c/windows/system32/tasks/ProcGuard panel"
+if [ -n "$panel_dir" ]; then
+  echo "== the control panel"
+  for f in procguard-panel.exe Qt5Core.dll Qt5Gui.dll Qt5Widgets.dll Qt5Svg.dll \
+    platforms/qwindows.dll styles/qwindowsvistastyle.dll imageformats/qsvg.dll \
+    iconengines/qsvgicon.dll libgcc_s_seh-1.dll libstdc++-6.dll libwinpthread-1.dll; do
+    check "panel\\$f installed as built" cmp -s "$instdir/panel/$f" "$panel_dir/$f"
+  done
+  check "Start menu entry of the panel" test -f "$startmenu/ProcGuard.lnk"
+  # The definition the installer registered (UTF-16, beside the panel), and
+  # the task itself. Wine's task scheduler keeps a task's name and settings
+  # but drops its triggers, principal and action, so those are read from
+  # the definition.
+  xml="$instdir/panel/autostart-task.xml"
+  task_text() { tr -d '\0\r' <"$xml"; }
+  task_ok() {
+    [ -f "$task" ] && [ -f "$xml" ] &&
+      task_text | grep -q 'Program Files\\ProcGuard\\panel\\procguard-panel.exe</Command>' &&
+      task_text | grep -q '<Arguments>--tray</Arguments>' &&
+      task_text | grep -q '<LogonTrigger><Enabled>true</Enabled></LogonTrigger>' &&
+      task_text | grep -q '<GroupId>S-1-5-32-544</GroupId><RunLevel>HighestAvailable</RunLevel>'
+  }
+  check "autostart task (at logon) starts the panel in the tray" task_ok
+  version=$(env -u DISPLAY -u WAYLAND_DISPLAY "$wine" "C:\\Program Files\\ProcGuard\\panel\\procguard-panel.exe" --version 2>/dev/null | tr -d '\r')
+  echo "  procguard-panel.exe --version: $version"
+  version_ok() { [[ $version =~ ^procguard-panel\ [0-9]+\.[0-9]+\.[0-9]+$ ]]; }
+  check "procguard-panel.exe --version runs from the install folder" version_ok
+fi
+
 echo "== upgrade in place keeps the policy"
 hex=$(od -An -v -tx1 "$policy" | tr -d ' \n')
 w reg add "$svckey\\Parameters" /v Policy /t REG_BINARY /d "$hex" /f >/dev/null
@@ -124,6 +160,10 @@ check "uninstall finishes" wait_for "install folder removed" test ! -e "$instdir
 check "no service left" wait_for "not-installed" bash -c "! \"$wine\" sc query procguard >/dev/null 2>&1"
 check "no service key left" wait_for "service key removed" bash -c "! \"$wine\" reg query '$svckey' >/dev/null 2>&1"
 check "driver file removed" test ! -e "$driver"
+if [ -n "$panel_dir" ]; then
+  check "panel folder removed" test ! -e "$instdir/panel"
+  check "autostart task removed" test ! -e "$task"
+fi
 check "Start menu entries removed" test ! -e "$c/ProgramData/Microsoft/Windows/Start Menu/Programs/ProcGuard"
 check "event log source removed" bash -c "! \"$wine\" reg query '$evkey' >/dev/null 2>&1"
 check "product keys removed" bash -c "! \"$wine\" reg query 'HKLM\\Software\\ProcGuard' >/dev/null 2>&1 && ! \"$wine\" reg query 'HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\ProcGuard' >/dev/null 2>&1"
