@@ -529,4 +529,18 @@ Error KernelLink::getStatus(Status *out, Timeout timeout)
     return m_impl->query(&msg::encodeGetStatus, timeout, out, &msg::decodeStatus, "status");
 }
 
+Error KernelLink::getManaged(ManagedStatus *out, Timeout timeout)
+{
+    ManagedStatus m;
+    Error e =
+        m_impl->query(&msg::encodeGetManaged, timeout, &m, &msg::decodeManaged, "managed policy");
+    if (e && e.status == PG_E_TYPE) {
+        *out = ManagedStatus{};
+        return {};
+    }
+    if (!e)
+        *out = std::move(m);
+    return e;
+}
+
 } // namespace pg

@@ -119,6 +119,10 @@ public:
     Error setPolicy(const Policy &policy, Timeout timeout = Timeout{5000});
     Error getPolicy(Policy *out, Timeout timeout = Timeout{5000});
     Error getStatus(Status *out, Timeout timeout = Timeout{3000});
+    // The managed layer. A component without one (an older procguardd or
+    // procguard.sys) answers PG_E_TYPE: no error then, out->supported is
+    // false.
+    Error getManaged(ManagedStatus *out, Timeout timeout = Timeout{3000});
 
 private:
     struct Impl;

@@ -487,9 +487,6 @@ static int validate_status(const uint8_t *buf, size_t len)
     return PG_OK;
 }
 
-#define PG_MAX_MANAGED_NAME_BYTES 1024u  /* a file name or registry value, incl. NUL */
-#define PG_MAX_MANAGED_ERROR_BYTES 1024u /* one sentence, incl. NUL */
-
 static int validate_managed(const uint8_t *buf, size_t len, uint32_t *detail)
 {
     pg_managed_msg m;

@@ -483,6 +483,8 @@ typedef struct pg_status_msg {
 #define PG_MANF_LOCAL_BLOCK_ONLY 0x10u /* clients may add BLOCK rules only */
 #define PG_MANF_LOCAL_NONE 0x20u      /* clients may add no rule at all */
 #define PG_MANF_ALL 0x3Fu
+#define PG_MAX_MANAGED_NAME_BYTES 1024u  /* pg_managed_file name, incl. NUL */
+#define PG_MAX_MANAGED_ERROR_BYTES 1024u /* pg_managed_file error, incl. NUL */
 
 enum pg_managed_state {
     PG_MANAGED_IN_FORCE = 0, /* the file as it is now is in force */
