@@ -344,7 +344,8 @@ void KernelLink::Impl::run()
                 sink->onEvents(std::move(batch));
             continue;
         }
-        if (hdr.type == PG_MSG_RESULT || hdr.type == PG_MSG_POLICY || hdr.type == PG_MSG_STATUS) {
+        if (hdr.type == PG_MSG_RESULT || hdr.type == PG_MSG_POLICY || hdr.type == PG_MSG_STATUS ||
+            hdr.type == PG_MSG_MANAGED) {
             std::lock_guard<std::mutex> lock(mutex);
             auto it = waiters.find(hdr.requestId);
             if (it != waiters.end()) {

@@ -23,6 +23,73 @@ int linuxMemfdNoexec()
     return v;
 }
 
+const char *stateText(ManagedFile::State s)
+{
+    switch (s) {
+    case ManagedFile::State::InForce:
+        return "in force";
+    case ManagedFile::State::Rejected:
+        return "REJECTED, its last good version stays in force";
+    case ManagedFile::State::RejectedNone:
+        return "REJECTED, none of it is in force";
+    }
+    return "?";
+}
+
+std::string managedSettings(uint32_t flags)
+{
+    std::string s;
+    const std::pair<uint32_t, const char *> names[] = {{PG_MANF_MODE, "mode"},
+                                                       {PG_MANF_DEFAULT_VERDICT, "default verdict"},
+                                                       {PG_MANF_TIMEOUT, "timeout"},
+                                                       {PG_MANF_HOLD_BUDGET, "hold budget"}};
+    for (const auto &n : names)
+        if ((flags & n.first) != 0)
+            s += (s.empty() ? "" : ", ") + std::string(n.second);
+    return s.empty() ? "none" : s;
+}
+
+const char *localRulesText(uint32_t flags)
+{
+    if ((flags & PG_MANF_LOCAL_NONE) != 0)
+        return "none allowed";
+    if ((flags & PG_MANF_LOCAL_BLOCK_ONLY) != 0)
+        return "block rules only";
+    return "allowed";
+}
+
+nlohmann::json managedJson(const ManagedStatus &m)
+{
+    nlohmann::json j;
+    j["source"] = m.source;
+    j["rules"] = m.ruleCount;
+    j["rejected"] = m.rejected;
+    nlohmann::json settings = nlohmann::json::array();
+    for (const auto &n : {std::make_pair(PG_MANF_MODE, "mode"),
+                          std::make_pair(PG_MANF_DEFAULT_VERDICT, "default_verdict"),
+                          std::make_pair(PG_MANF_TIMEOUT, "timeout_ms"),
+                          std::make_pair(PG_MANF_HOLD_BUDGET, "hold_budget_ms")})
+        if ((m.flags & n.first) != 0)
+            settings.push_back(n.second);
+    j["managed_settings"] = settings;
+    j["local_rules"] = (m.flags & PG_MANF_LOCAL_NONE) != 0         ? "none"
+                       : (m.flags & PG_MANF_LOCAL_BLOCK_ONLY) != 0 ? "block-only"
+                                                                   : "any";
+    j["files"] = nlohmann::json::array();
+    for (const ManagedFile &f : m.files) {
+        nlohmann::json fj;
+        fj["name"] = f.name;
+        fj["state"] = f.state == ManagedFile::State::InForce    ? "in-force"
+                      : f.state == ManagedFile::State::Rejected ? "rejected-last-good-kept"
+                                                                : "rejected";
+        fj["rules"] = f.ruleCount;
+        if (!f.error.empty())
+            fj["error"] = f.error;
+        j["files"].push_back(fj);
+    }
+    return j;
+}
+
 } // namespace
 
 int runStatus(const Options &o, Context &ctx)
@@ -33,6 +100,9 @@ int runStatus(const Options &o, Context &ctx)
     Status st;
     if (Error e = s.link->getStatus(&st, ctx.requestTimeout))
         return fail(ctx, e);
+    ManagedStatus managed;
+    if (Error e = s.link->getManaged(&managed, ctx.requestTimeout))
+        return fail(ctx, e);
     s.link->close();
 
     std::ostream &out = *ctx.out;
@@ -42,6 +112,8 @@ int runStatus(const Options &o, Context &ctx)
         j["server_name"] = s.info.serverName;
         if (st.platform == PG_PLATFORM_LINUX && linuxMemfdNoexec() >= 0)
             j["memfd_noexec"] = linuxMemfdNoexec();
+        if (managed.supported)
+            j["managed"] = managedJson(managed);
         out << j.dump(2) << '\n';
         return kExitOk;
     }
@@ -94,6 +166,18 @@ int runStatus(const Options &o, Context &ctx)
             out << "In-memory exec:   "
                 << (memfd == 2 ? "refused" : "allowed (programs run from memory are not gated)")
                 << " (vm.memfd_noexec=" << memfd << ")\n";
+    }
+    if (managed.supported && (!managed.source.empty() || !managed.files.empty())) {
+        out << "Managed policy:   " << (managed.source.empty() ? "-" : managed.source) << ": "
+            << managed.files.size() << " file(s), " << managed.ruleCount
+            << " managed rule(s); managed settings: " << managedSettings(managed.flags)
+            << "; local rules: " << localRulesText(managed.flags) << '\n';
+        for (const ManagedFile &f : managed.files) {
+            out << "  " << f.name << ": " << stateText(f.state) << " (" << f.ruleCount
+                << " rule(s))\n";
+            if (!f.error.empty())
+                out << "    error: " << f.error << '\n';
+        }
     }
     return kExitOk;
 }
