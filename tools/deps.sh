@@ -12,7 +12,7 @@ packages=(
   qtbase5-dev qttools5-dev-tools libqt5svg5-dev xvfb xauth
   mingw-w64 wine wine64 osslsigncode
   nsis p7zip-full lintian appstream desktop-file-utils dpkg-dev man-db
-  python3
+  python3 ansible-core
 )
 
 missing=()
