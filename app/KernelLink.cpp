@@ -484,9 +484,14 @@ Error KernelLink::sendVerdicts(const std::vector<VerdictItem> &verdicts, uint32_
 Error KernelLink::setPolicy(const Policy &policy, Timeout timeout)
 {
     Impl &d = *m_impl;
+    Policy guarded = policy;
+    if (m_guard) {
+        if (Error e = m_guard(&guarded))
+            return e;
+    }
     const uint64_t id = d.nextRequestId++;
     std::string why;
-    std::vector<uint8_t> bytes = msg::encodeSetPolicy(id, policy, &why);
+    std::vector<uint8_t> bytes = msg::encodeSetPolicy(id, guarded, &why);
     if (bytes.empty())
         return makeError(Error::Code::Rejected, why, PG_E_RANGE);
     std::vector<uint8_t> reply;
@@ -528,6 +533,11 @@ Error KernelLink::getPolicy(Policy *out, Timeout timeout)
 Error KernelLink::getStatus(Status *out, Timeout timeout)
 {
     return m_impl->query(&msg::encodeGetStatus, timeout, out, &msg::decodeStatus, "status");
+}
+
+void KernelLink::setPolicyGuard(PolicyGuard guard)
+{
+    m_guard = std::move(guard);
 }
 
 Error KernelLink::getManaged(ManagedStatus *out, Timeout timeout)

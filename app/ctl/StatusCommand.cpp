@@ -3,6 +3,7 @@
 #include "ExitCodes.h"
 #include "Format.h"
 
+#include <algorithm>
 #include <fstream>
 
 namespace pg
@@ -92,6 +93,27 @@ nlohmann::json managedJson(const ManagedStatus &m)
 
 } // namespace
 
+int runManagedApply(const Options &o, Context &ctx)
+{
+    Session s;
+    if (int rc = openSession(o, ctx, true, false, nullptr, &s))
+        return rc;
+    Policy policy;
+    if (Error e = s.link->getPolicy(&policy, ctx.requestTimeout))
+        return fail(ctx, e);
+    if (Error e = s.link->setPolicy(policy, ctx.requestTimeout))
+        return fail(ctx, e);
+    Policy now;
+    if (Error e = s.link->getPolicy(&now, ctx.requestTimeout))
+        return fail(ctx, e);
+    s.link->close();
+    const size_t managed = static_cast<size_t>(
+        std::count_if(now.rules.begin(), now.rules.end(), [](const Rule &r) { return r.managed; }));
+    *ctx.out << "The managed layer is in force: " << managed << " managed rule(s), mode "
+             << toString(now.mode) << ".\n";
+    return kExitOk;
+}
+
 int runStatus(const Options &o, Context &ctx)
 {
     Session s;
@@ -104,6 +126,8 @@ int runStatus(const Options &o, Context &ctx)
     if (Error e = s.link->getManaged(&managed, ctx.requestTimeout))
         return fail(ctx, e);
     s.link->close();
+    if (!managed.supported && ctx.localManagedStatus)
+        managed = ctx.localManagedStatus();
 
     std::ostream &out = *ctx.out;
     if (o.json) {

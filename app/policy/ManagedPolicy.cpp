@@ -296,5 +296,97 @@ Policy composeManaged(const ManagedLayer &layer, const Policy &local, size_t *dr
     return p;
 }
 
+ManagedLayer managedFromGroupPolicy(const GroupPolicyValues &values, ManagedStatus *status)
+{
+    ManagedStatus st;
+    st.supported = true;
+    st.source = kGroupPolicyKey;
+    std::vector<std::pair<std::string, ManagedSource>> sources;
+    const std::string key = kGroupPolicyKey;
+    auto reject = [&](const std::string &name, const std::string &error) {
+        ManagedFile f;
+        f.name = name;
+        f.state = ManagedFile::State::RejectedNone;
+        f.error = error;
+        st.files.push_back(std::move(f));
+        ++st.rejected;
+    };
+    if (values.policy) {
+        ManagedSource s;
+        PolicyError e;
+        if (parseManagedSource(key + "\\Policy", *values.policy, &s, &e)) {
+            sources.emplace_back("Policy", std::move(s));
+        } else {
+            reject("Policy", e.message);
+        }
+    }
+    ManagedSource settings;
+    bool anySetting = false;
+    if (values.mode) {
+        if (const std::optional<Mode> m = modeFromString(*values.mode)) {
+            settings.mode = m;
+            anySetting = true;
+        } else {
+            reject("Mode", key + "\\Mode: must be monitor, prompt or lockdown, not \"" +
+                               *values.mode + "\".");
+        }
+    }
+    if (values.defaultVerdict) {
+        const std::string &v = *values.defaultVerdict;
+        if (v == "allow" || v == "block") {
+            settings.defaultVerdict = v == "allow" ? Verdict::Allow : Verdict::Block;
+            anySetting = true;
+        } else {
+            reject("DefaultVerdict",
+                   key + "\\DefaultVerdict: must be allow or block, not \"" + v + "\".");
+        }
+    }
+    if (values.localRules) {
+        const std::string &v = *values.localRules;
+        if (v == "any" || v == "block-only" || v == "none") {
+            settings.localRules = v == "any"          ? LocalRules::Any
+                                  : v == "block-only" ? LocalRules::BlockOnly
+                                                      : LocalRules::None;
+            anySetting = true;
+        } else {
+            reject("LocalRules",
+                   key + "\\LocalRules: must be any, block-only or none, not \"" + v + "\".");
+        }
+    }
+    if (anySetting)
+        sources.emplace_back("settings", std::move(settings));
+    ManagedLayer layer = combineManaged(sources);
+    for (const auto &src : sources) {
+        if (src.first != "Policy")
+            continue;
+        ManagedFile f;
+        f.name = src.first;
+        f.ruleCount = layer.ruleCountOf(src.first);
+        st.files.insert(st.files.begin(), std::move(f));
+    }
+    st.flags = layer.flags();
+    st.ruleCount = static_cast<uint32_t>(layer.rules.size());
+    if (status != nullptr)
+        *status = std::move(st);
+    return layer;
+}
+
+bool imposeManaged(const ManagedLayer &layer, Policy *policy, std::string *why)
+{
+    if (layer.empty())
+        return true;
+    // The managed rules the policy carries are replaced by the layer's, so
+    // only the settings and the local rules are checked.
+    Policy probe = *policy;
+    probe.rules = layer.rules;
+    for (const Rule &r : policy->rules)
+        if (!r.managed)
+            probe.rules.push_back(r);
+    if (!checkAgainstManaged(layer, probe, why))
+        return false;
+    *policy = composeManaged(layer, *policy);
+    return true;
+}
+
 } // namespace policy
 } // namespace pg

@@ -110,5 +110,40 @@ Policy composeManaged(const ManagedLayer &layer, const Policy &local, size_t *dr
 // The rules of a policy that no managed source imposes.
 std::vector<Rule> localRulesOf(const Policy &policy);
 
+// ---- Windows: Group Policy ------------------------------------------------
+//
+// HKLM\SOFTWARE\Policies\ProcGuard (installer/windows/procguard.admx):
+//   Policy          REG_SZ or REG_MULTI_SZ (lines joined by '\n'): a policy
+//                   in the format above
+//   Mode            REG_SZ monitor | prompt | lockdown
+//   DefaultVerdict  REG_SZ allow | block
+//   LocalRules      REG_SZ any | block-only | none
+// Each value present is one more source; they combine as files do (the
+// strictest mode wins). The driver cannot tell a client from Group Policy,
+// so the Windows user-mode side (procguardctl.exe, the panel) reads the key
+// and imposes the layer on every policy it sends (groupPolicyGuard()).
+constexpr const char *kGroupPolicyKey = "HKLM\\SOFTWARE\\Policies\\ProcGuard";
+
+struct GroupPolicyValues {
+    std::optional<std::string> policy;
+    std::optional<std::string> mode;
+    std::optional<std::string> defaultVerdict;
+    std::optional<std::string> localRules;
+};
+
+// The layer the values impose, and their state (status->files: one entry
+// per value that was rejected, or "Policy" when it was taken). A bad value
+// is rejected whole (its error names the key, the value and, for Policy,
+// the JSON pointer); the others still apply. Group Policy keeps no last
+// good version: it writes the value again at its next refresh.
+ManagedLayer managedFromGroupPolicy(const GroupPolicyValues &values, ManagedStatus *status);
+
+// Imposes layer on a policy a client of the driver is about to send:
+// refuses (false, *why) a change of a managed setting or a local rule the
+// layer does not allow; otherwise *policy becomes composeManaged(layer,
+// *policy) - the managed rules as the layer has them, whatever the policy
+// carried.
+bool imposeManaged(const ManagedLayer &layer, Policy *policy, std::string *why);
+
 } // namespace policy
 } // namespace pg

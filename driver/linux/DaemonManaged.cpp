@@ -148,8 +148,11 @@ void Daemon::applyManagedSnapshot(const PolicyDir::Snapshot &snap, bool atStart)
         }
         if (!error.empty()) {
             const bool same = old != m_managedFiles.end() && old->second.error == error;
+            std::string sentence = error;
+            while (!sentence.empty() && sentence.back() == '.')
+                sentence.pop_back();
             if (!same)
-                PG_LOG_ERROR("policy file rejected: %s; %s", error.c_str(),
+                PG_LOG_ERROR("policy file rejected: %s; %s", sentence.c_str(),
                              st.hasGood ? "its last good version stays in force"
                                         : "none of it is in force");
         } else if (old != m_managedFiles.end() && !old->second.error.empty()) {

@@ -236,3 +236,86 @@ TEST(ManagedPolicyTest, EmptyLayerAllowsEverything)
     EXPECT_TRUE(checkAgainstManaged(layer, p, &why));
     EXPECT_EQ(1u, composeManaged(layer, p).rules.size());
 }
+
+// ---- Windows: the Group Policy values --------------------------------------
+
+TEST(ManagedPolicyTest, GroupPolicyValuesCombineLikeFiles)
+{
+    GroupPolicyValues v;
+    v.policy = R"({"schema": 3, "mode": "prompt",
+                   "rules": [{"kind": "prefix", "action": "block", "pattern": "C:/GAMES/"}]})";
+    v.mode = "lockdown";
+    v.localRules = "block-only";
+    ManagedStatus status;
+    const ManagedLayer layer = managedFromGroupPolicy(v, &status);
+    EXPECT_EQ(Mode::Lockdown, *layer.mode); // the stricter of the two
+    EXPECT_EQ(LocalRules::BlockOnly, layer.localRules);
+    ASSERT_EQ(1u, layer.rules.size());
+    EXPECT_TRUE(status.supported);
+    EXPECT_EQ(std::string(kGroupPolicyKey), status.source);
+    ASSERT_EQ(1u, status.files.size());
+    EXPECT_EQ("Policy", status.files[0].name);
+    EXPECT_EQ(1u, status.files[0].ruleCount);
+    EXPECT_EQ(0u, status.rejected);
+}
+
+TEST(ManagedPolicyTest, BadGroupPolicyValueIsRejectedAndNamed)
+{
+    GroupPolicyValues v;
+    v.policy = R"({"schema": 3, "rules": [{"kind": "dir", "action": "block", "pattern": "x"}]})";
+    v.mode = "kiosk";
+    v.defaultVerdict = "block";
+    ManagedStatus status;
+    const ManagedLayer layer = managedFromGroupPolicy(v, &status);
+    EXPECT_FALSE(layer.mode.has_value());
+    EXPECT_EQ(Verdict::Block, *layer.defaultVerdict); // the good value still applies
+    EXPECT_TRUE(layer.rules.empty());
+    EXPECT_EQ(2u, status.rejected);
+    ASSERT_EQ(2u, status.files.size());
+    EXPECT_NE(std::string::npos,
+              status.files[0].error.find("HKLM\\SOFTWARE\\Policies\\ProcGuard\\Policy"))
+        << status.files[0].error;
+    EXPECT_NE(std::string::npos, status.files[0].error.find("/rules/0/kind"))
+        << status.files[0].error;
+    EXPECT_NE(std::string::npos, status.files[1].error.find("\\Mode: must be monitor"))
+        << status.files[1].error;
+}
+
+TEST(ManagedPolicyTest, ImposingGroupPolicyReplacesManagedRulesAndRefusesManagedChanges)
+{
+    GroupPolicyValues v;
+    v.policy =
+        R"({"schema": 3, "rules": [{"kind": "exact", "action": "block", "pattern": "C:/X.EXE"}]})";
+    v.mode = "lockdown";
+    v.localRules = "block-only";
+    const ManagedLayer layer = managedFromGroupPolicy(v, nullptr);
+
+    // A policy from before the Group Policy refresh: a stale managed rule
+    // and a local block rule. The layer's rules take the managed places.
+    Policy p;
+    p.mode = Mode::Lockdown;
+    Rule stale = localRule(kManagedIdBase + 5, Verdict::Block, "C:/OLD.EXE");
+    stale.managed = true;
+    p.rules = {stale, localRule(1, Verdict::Block, "C:/GAME.EXE")};
+    std::string why;
+    ASSERT_TRUE(imposeManaged(layer, &p, &why)) << why;
+    ASSERT_EQ(2u, p.rules.size());
+    EXPECT_EQ("C:/X.EXE", p.rules[0].pattern);
+    EXPECT_TRUE(p.rules[0].managed);
+    EXPECT_EQ("C:/GAME.EXE", p.rules[1].pattern);
+
+    Policy monitor = p;
+    monitor.mode = Mode::Monitor;
+    EXPECT_FALSE(imposeManaged(layer, &monitor, &why));
+    EXPECT_EQ("the mode is managed (lockdown); no client can change it", why);
+
+    Policy allow = p;
+    allow.rules.push_back(localRule(2, Verdict::Allow, "C:/GAME.EXE"));
+    EXPECT_FALSE(imposeManaged(layer, &allow, &why));
+    EXPECT_NE(std::string::npos, why.find("block rules only")) << why;
+
+    Policy untouched;
+    untouched.mode = Mode::Monitor;
+    EXPECT_TRUE(imposeManaged(managedFromGroupPolicy({}, nullptr), &untouched, &why));
+    EXPECT_EQ(Mode::Monitor, untouched.mode);
+}
