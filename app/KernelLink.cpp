@@ -344,7 +344,8 @@ void KernelLink::Impl::run()
                 sink->onEvents(std::move(batch));
             continue;
         }
-        if (hdr.type == PG_MSG_RESULT || hdr.type == PG_MSG_POLICY || hdr.type == PG_MSG_STATUS) {
+        if (hdr.type == PG_MSG_RESULT || hdr.type == PG_MSG_POLICY || hdr.type == PG_MSG_STATUS ||
+            hdr.type == PG_MSG_MANAGED) {
             std::lock_guard<std::mutex> lock(mutex);
             auto it = waiters.find(hdr.requestId);
             if (it != waiters.end()) {
@@ -483,9 +484,14 @@ Error KernelLink::sendVerdicts(const std::vector<VerdictItem> &verdicts, uint32_
 Error KernelLink::setPolicy(const Policy &policy, Timeout timeout)
 {
     Impl &d = *m_impl;
+    Policy guarded = policy;
+    if (m_guard) {
+        if (Error e = m_guard(&guarded))
+            return e;
+    }
     const uint64_t id = d.nextRequestId++;
     std::string why;
-    std::vector<uint8_t> bytes = msg::encodeSetPolicy(id, policy, &why);
+    std::vector<uint8_t> bytes = msg::encodeSetPolicy(id, guarded, &why);
     if (bytes.empty())
         return makeError(Error::Code::Rejected, why, PG_E_RANGE);
     std::vector<uint8_t> reply;
@@ -527,6 +533,25 @@ Error KernelLink::getPolicy(Policy *out, Timeout timeout)
 Error KernelLink::getStatus(Status *out, Timeout timeout)
 {
     return m_impl->query(&msg::encodeGetStatus, timeout, out, &msg::decodeStatus, "status");
+}
+
+void KernelLink::setPolicyGuard(PolicyGuard guard)
+{
+    m_guard = std::move(guard);
+}
+
+Error KernelLink::getManaged(ManagedStatus *out, Timeout timeout)
+{
+    ManagedStatus m;
+    Error e =
+        m_impl->query(&msg::encodeGetManaged, timeout, &m, &msg::decodeManaged, "managed policy");
+    if (e && e.status == PG_E_TYPE) {
+        *out = ManagedStatus{};
+        return {};
+    }
+    if (!e)
+        *out = std::move(m);
+    return e;
 }
 
 } // namespace pg

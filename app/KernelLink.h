@@ -117,12 +117,23 @@ public:
     Error sendVerdicts(const std::vector<VerdictItem> &verdicts, uint32_t *unknownHolds = nullptr,
                        Timeout timeout = Timeout{3000});
     Error setPolicy(const Policy &policy, Timeout timeout = Timeout{5000});
+    // Runs before every setPolicy and may change the policy or refuse it
+    // (Windows: the Group Policy layer, app/policy/ManagedPolicy.h, which
+    // the driver cannot enforce against its clients itself). Set before
+    // the first setPolicy; not thread-safe against a running setPolicy.
+    using PolicyGuard = std::function<Error(Policy *)>;
+    void setPolicyGuard(PolicyGuard guard);
     Error getPolicy(Policy *out, Timeout timeout = Timeout{5000});
     Error getStatus(Status *out, Timeout timeout = Timeout{3000});
+    // The managed layer. A component without one (an older procguardd or
+    // procguard.sys) answers PG_E_TYPE: no error then, out->supported is
+    // false.
+    Error getManaged(ManagedStatus *out, Timeout timeout = Timeout{3000});
 
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
+    PolicyGuard m_guard;
 };
 
 } // namespace pg

@@ -233,7 +233,8 @@ std::vector<uint8_t> encodePolicyMessage(uint16_t type, uint64_t requestId, cons
         rec.action = static_cast<uint8_t>(r.action);
         rec.flags = static_cast<uint16_t>(
             (r.uid ? PG_RULEF_USER : 0u) | (r.gid ? PG_RULEF_GROUP : 0u) |
-            (r.caseFold ? PG_RULEF_CASE_FOLD : 0u) | (timed ? PG_RULEF_TIME : 0u));
+            (r.caseFold ? PG_RULEF_CASE_FOLD : 0u) | (timed ? PG_RULEF_TIME : 0u) |
+            (r.managed ? PG_RULEF_MANAGED : 0u));
         rec.uid = r.uid ? *r.uid : r.gid.value_or(0);
         rec.pattern_len = patternLen;
         rec.parent_len = parentLen;
@@ -276,6 +277,7 @@ int readPolicy(const std::vector<uint8_t> &bytes, Policy *out)
         if (rec.flags & PG_RULEF_GROUP)
             r.gid = rec.uid;
         r.caseFold = (rec.flags & PG_RULEF_CASE_FOLD) != 0;
+        r.managed = (rec.flags & PG_RULEF_MANAGED) != 0;
         size_t s = at + sizeof(pg_rule);
         r.pattern = readString(bytes, s, rec.pattern_len);
         s += rec.pattern_len;
@@ -414,6 +416,44 @@ std::vector<uint8_t> encodeGetStatus(uint64_t requestId)
     std::vector<uint8_t> out;
     put(out, h);
     return out;
+}
+
+std::vector<uint8_t> encodeGetManaged(uint64_t requestId)
+{
+    pg_msg_header h = makeHeader(PG_MSG_GET_MANAGED, requestId);
+    h.size = sizeof(h);
+    std::vector<uint8_t> out;
+    put(out, h);
+    return out;
+}
+
+int decodeManaged(const std::vector<uint8_t> &bytes, ManagedStatus *out, uint32_t *detail)
+{
+    const int rc = checkServer(bytes, PG_MSG_MANAGED, detail);
+    if (rc != PG_OK)
+        return rc;
+    const auto m = get<pg_managed_msg>(bytes, 0);
+    ManagedStatus s;
+    s.supported = true;
+    s.flags = m.flags;
+    s.ruleCount = m.rule_count;
+    s.rejected = m.rejected;
+    s.changedNs = m.changed_ns;
+    size_t at = sizeof(pg_managed_msg);
+    s.source = readString(bytes, at, m.source_len);
+    at += align8(m.source_len);
+    for (uint32_t i = 0; i < m.file_count; ++i) {
+        const auto f = get<pg_managed_file>(bytes, at);
+        ManagedFile file;
+        file.state = static_cast<ManagedFile::State>(f.state);
+        file.ruleCount = f.rule_count;
+        file.name = readString(bytes, at + sizeof f, f.name_len);
+        file.error = readString(bytes, at + sizeof f + f.name_len, f.error_len);
+        s.files.push_back(std::move(file));
+        at += f.size;
+    }
+    *out = std::move(s);
+    return PG_OK;
 }
 
 int decodeHelloReply(const std::vector<uint8_t> &bytes, HelloReply *out, uint32_t *detail)
@@ -710,6 +750,48 @@ int decodeSetPolicy(const std::vector<uint8_t> &bytes, Policy *out, uint32_t *de
     if (rc != PG_OK)
         return rc;
     return readPolicy(bytes, out);
+}
+
+std::vector<uint8_t> encodeManaged(uint64_t requestId, const ManagedStatus &managed)
+{
+    std::vector<uint8_t> out;
+    pg_managed_msg m{};
+    m.hdr = makeHeader(PG_MSG_MANAGED, requestId);
+    m.flags = managed.flags;
+    m.file_count = static_cast<uint32_t>(managed.files.size());
+    m.rule_count = managed.ruleCount;
+    m.rejected = managed.rejected;
+    m.changed_ns = managed.changedNs;
+    bool cut = false;
+    const std::string source = fitString(managed.source, PG_MAX_PATH_BYTES, &cut);
+    uint16_t sourceLen = 0;
+    stringLength(source, PG_MAX_PATH_BYTES, &sourceLen);
+    m.source_len = sourceLen;
+    put(out, m);
+    putString(out, source, sourceLen);
+    padTo8(out);
+    for (const ManagedFile &f : managed.files) {
+        std::string name = fitString(f.name, PG_MAX_MANAGED_NAME_BYTES, &cut);
+        if (name.empty())
+            name = "?";
+        const std::string error = fitString(f.error, PG_MAX_MANAGED_ERROR_BYTES, &cut);
+        uint16_t nameLen = 0;
+        uint16_t errorLen = 0;
+        stringLength(name, PG_MAX_MANAGED_NAME_BYTES, &nameLen);
+        stringLength(error, PG_MAX_MANAGED_ERROR_BYTES, &errorLen);
+        pg_managed_file rec{};
+        rec.size = align8(static_cast<uint32_t>(sizeof rec) + nameLen + errorLen);
+        rec.state = static_cast<uint16_t>(f.state);
+        rec.name_len = nameLen;
+        rec.rule_count = f.ruleCount;
+        rec.error_len = errorLen;
+        put(out, rec);
+        putString(out, name, nameLen);
+        putString(out, error, errorLen);
+        padTo8(out);
+    }
+    sealSize(out);
+    return out;
 }
 
 } // namespace msg

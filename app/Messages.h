@@ -82,6 +82,7 @@ std::vector<uint8_t> encodeVerdicts(uint64_t requestId, const std::vector<Verdic
 std::vector<uint8_t> encodeSetPolicy(uint64_t requestId, const Policy &policy, std::string *error);
 std::vector<uint8_t> encodeGetPolicy(uint64_t requestId);
 std::vector<uint8_t> encodeGetStatus(uint64_t requestId);
+std::vector<uint8_t> encodeGetManaged(uint64_t requestId);
 
 // Each validates the whole message (pg_validate_server_message) and checks
 // its type (PG_E_TYPE if it is another message). On error *detail (if not
@@ -93,6 +94,9 @@ int decodeEvents(const std::vector<uint8_t> &bytes, std::vector<Event> *out,
                  uint32_t *detail = nullptr);
 int decodePolicy(const std::vector<uint8_t> &bytes, Policy *out, uint32_t *detail = nullptr);
 int decodeStatus(const std::vector<uint8_t> &bytes, Status *out, uint32_t *detail = nullptr);
+// Sets out->supported.
+int decodeManaged(const std::vector<uint8_t> &bytes, ManagedStatus *out,
+                  uint32_t *detail = nullptr);
 
 // ---- server side (fakes, tests, tools) ---------------------------------
 
@@ -102,6 +106,8 @@ std::vector<uint8_t> encodeResult(uint64_t requestId, const Result &result);
 std::vector<uint8_t> encodeEvents(const std::vector<Event> &events);
 std::vector<uint8_t> encodePolicy(uint64_t requestId, const Policy &policy, std::string *error);
 std::vector<uint8_t> encodeStatus(uint64_t requestId, const Status &status);
+// Names and errors longer than their limits are cut.
+std::vector<uint8_t> encodeManaged(uint64_t requestId, const ManagedStatus &managed);
 
 // Validate with pg_validate_client_message and check the type.
 int decodeHello(const std::vector<uint8_t> &bytes, Hello *out, uint32_t *detail = nullptr);

@@ -135,6 +135,8 @@ struct Rule {
     std::string message; // shown when this rule blocks a start; empty = none
     std::string link;    // shown with the message; empty = none
     RuleTime time;       // schedule, expiry, budget; empty = none
+    bool managed = false; // PG_RULEF_MANAGED: imposed by policy files or Group Policy;
+                          // no client may remove or change it
 };
 
 struct Policy {
@@ -145,6 +147,26 @@ struct Policy {
     bool caseFold = false;
     uint64_t generation = 0; // set by the component
     std::vector<Rule> rules;
+};
+
+// pg_managed_msg, decoded: the managed layer (policy files on Linux,
+// Group Policy on Windows) and whether each of its sources was taken.
+struct ManagedFile {
+    enum class State { InForce = 0, Rejected = 1, RejectedNone = 2 };
+    std::string name;    // the file name (or registry value)
+    State state = State::InForce;
+    uint32_t ruleCount = 0; // rules of it in force
+    std::string error;   // one sentence naming the file and the JSON pointer; empty = none
+};
+
+struct ManagedStatus {
+    bool supported = false; // false: the component has no managed layer (older peer)
+    std::string source;     // the policy directory or registry key
+    uint32_t flags = 0;     // PG_MANF_*
+    uint32_t ruleCount = 0;
+    uint32_t rejected = 0;
+    uint64_t changedNs = 0; // 0 = never
+    std::vector<ManagedFile> files;
 };
 
 // pg_status_msg, decoded.

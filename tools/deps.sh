@@ -16,7 +16,7 @@ packages=(
   qtbase5-dev qttools5-dev-tools libqt5svg5-dev xvfb xauth
   mingw-w64 wine wine64 osslsigncode tcl xz-utils xdotool openbox imagemagick
   nsis p7zip-full lintian appstream desktop-file-utils dpkg-dev man-db
-  python3
+  python3 ansible-core
   rsyslog nodejs  # the ECS tests: their own rsyslogd (private config), @elastic/ecs via npm
 )
 

@@ -350,7 +350,7 @@ bool RulesEditor::updateFromForm()
 void RulesEditor::removeSelected()
 {
     if (!m_locked)
-        m_model->removeRule(selectedRow());
+        showError(m_model->removeRule(selectedRow()));
 }
 
 void RulesEditor::moveSelected(int delta)

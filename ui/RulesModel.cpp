@@ -1,11 +1,13 @@
 #include "RulesModel.h"
 
+#include <QBrush>
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
+#include <QPalette>
 #include <QStringList>
 #include <QTime>
 #include <QTimer>
@@ -81,6 +83,9 @@ QString RulesModel::updateRule(int row, const pg::Rule &rule)
 {
     if (row < 0 || row >= rowCount())
         return tr("Select the rule to change first.");
+    if (isManaged(row))
+        return tr("This rule is managed (set by a policy file or Group Policy); change it "
+                  "there.");
     const QString error = RuleValidator::validate(rule, m_rules, row);
     if (!error.isEmpty())
         return error;
@@ -90,19 +95,29 @@ QString RulesModel::updateRule(int row, const pg::Rule &rule)
     return QString();
 }
 
-void RulesModel::removeRule(int row)
+bool RulesModel::isManaged(int row) const
+{
+    return row >= 0 && row < rowCount() && m_rules[static_cast<size_t>(row)].managed;
+}
+
+QString RulesModel::removeRule(int row)
 {
     if (row < 0 || row >= rowCount())
-        return;
+        return QString();
+    if (isManaged(row))
+        return tr("This rule is managed (set by a policy file or Group Policy); it cannot be "
+                  "removed here.");
     beginRemoveRows({}, row, row);
     m_rules.erase(m_rules.begin() + row);
     endRemoveRows();
     emit edited();
+    return QString();
 }
 
 bool RulesModel::moveRule(int from, int to)
 {
-    if (from < 0 || from >= rowCount() || to < 0 || to >= rowCount() || from == to)
+    if (from < 0 || from >= rowCount() || to < 0 || to >= rowCount() || from == to ||
+        isManaged(from) || isManaged(to))
         return false;
     // beginMoveRows wants the destination as "insert before" in the old order.
     if (!beginMoveRows({}, from, from, {}, to > from ? to + 1 : to))
@@ -119,6 +134,8 @@ QString RulesModel::exportTo(const QString &path) const
 {
     QJsonArray array;
     for (const pg::Rule &r : m_rules) {
+        if (r.managed)
+            continue; // it lives in its policy file
         QJsonObject o;
         o[QStringLiteral("action")] = QString::fromLatin1(pg::toString(r.action));
         o[QStringLiteral("kind")] = QString::fromLatin1(pg::toString(r.kind));
@@ -198,6 +215,12 @@ QString RulesModel::importFrom(const QString &path)
             return tr("Rule %1 in %2: %3 Nothing was imported.").arg(i + 1).arg(path, error);
         imported.push_back(r);
     }
+    // The managed rules stay: they are not the panel's to replace.
+    std::vector<pg::Rule> kept;
+    for (const pg::Rule &r : m_rules)
+        if (r.managed)
+            kept.push_back(r);
+    imported.insert(imported.begin(), kept.begin(), kept.end());
     setRules(std::move(imported));
     emit edited();
     return QString();
@@ -257,11 +280,16 @@ QVariant RulesModel::data(const QModelIndex &index, int role) const
         return QString::fromStdString(r.link);
     if (role == Qt::ToolTipRole && index.column() == When && !r.time.empty())
         return whenText(r.time, QDateTime::currentSecsSinceEpoch());
+    if (role == Qt::ToolTipRole && r.managed)
+        return tr("Managed: set by a policy file or Group Policy. It decides before every other "
+                  "rule and cannot be changed here.");
+    if (role == Qt::ForegroundRole && r.managed)
+        return QBrush(QPalette().color(QPalette::Disabled, QPalette::Text));
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case Action:
-        return actionName(r.action);
+        return r.managed ? tr("%1 (managed)").arg(actionName(r.action)) : actionName(r.action);
     case Kind:
         return r.caseFold ? tr("%1, any case").arg(kindName(r.kind)) : kindName(r.kind);
     case Pattern:

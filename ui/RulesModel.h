@@ -9,6 +9,12 @@
 // expiresAt). A reboot rule's boot id is not exported: the component sets
 // it for the boot the rule arrives in.
 //
+// Managed rules (pg::Rule::managed: set by policy files or Group Policy)
+// are shown with "(managed)" after their action, greyed, with a tooltip
+// saying where they come from; they cannot be changed, removed or moved
+// here (the component would refuse it), are not exported, and an import
+// keeps them.
+//
 // The When column summarises a rule's time conditions ("Mon-Fri
 // 16:00-18:00, 1 h/day, expires in 30 min"); it is refreshed every minute
 // while a rule counts down. GUI thread only.
@@ -46,7 +52,9 @@ public:
     // Empty on success, else why not.
     QString addRule(const pg::Rule &rule);
     QString updateRule(int row, const pg::Rule &rule);
-    void removeRule(int row);
+    // Empty on success, else why not (a managed rule).
+    QString removeRule(int row);
+    bool isManaged(int row) const;
     bool moveRule(int from, int to);
 
     QString exportTo(const QString &path) const;

@@ -248,6 +248,15 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
     learn->add_flag("--no-packages", noPackages, "Group by folder only, not by package");
     learn->add_option("--dpkg-info", o->learnDpkgInfo, "dpkg's info folder (package lists)");
 
+    CLI::App *managed = app.add_subcommand(
+        "managed", "The managed layer (policy files, Group Policy): 'managed apply' sends it to "
+                   "the component again (Windows: after a Group Policy refresh)");
+    addSocket(managed);
+    std::string managedAction;
+    managed->add_option("action", managedAction, "apply")
+        ->required()
+        ->check(CLI::IsMember({"apply"}));
+
     CLI::App *ps = app.add_subcommand("ps", "List running processes (no component needed)");
     ps->add_flag("--tree", o->tree, "Show parents above their children");
     ps->add_flag("--json", o->json, "Print JSON");
@@ -499,6 +508,8 @@ int parseCommandLine(int argc, const char *const *argv, Options *o, std::ostream
         }
     } else if (ps->parsed()) {
         o->command = Command::Ps;
+    } else if (managed->parsed()) {
+        o->command = Command::ManagedApply;
     } else if (resolve->parsed()) {
         o->command = Command::Resolve;
     } else if (resolver->parsed()) {

@@ -30,7 +30,8 @@ enum class Command {
     Mode,
     Learn,
     Ps,
-    Resolve, // resolve [--service]
+    ManagedApply, // managed apply: the managed layer into the component again
+    Resolve,      // resolve [--service]
     // resolver install|uninstall|start|stop: the resolver's service (Windows)
     ResolverInstall,
     ResolverUninstall,

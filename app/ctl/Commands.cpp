@@ -77,6 +77,8 @@ int openSession(const Options &o, Context &ctx, bool control, bool snapshot, Eve
     options.timeout = ctx.connectTimeout;
     if (Error e = session->link->connect(options, &session->info))
         return fail(ctx, e);
+    if (ctx.policyGuard)
+        session->link->setPolicyGuard(ctx.policyGuard);
     session->link->start(sink);
     return kExitOk;
 }
@@ -121,6 +123,8 @@ int run(int argc, const char *const *argv, Context &ctx)
         return runSync(o, ctx);
     case Command::Ps:
         return runPs(o, ctx);
+    case Command::ManagedApply:
+        return runManagedApply(o, ctx);
     case Command::Resolve:
         return runResolve(o, ctx);
     case Command::ResolverInstall:

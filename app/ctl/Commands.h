@@ -53,6 +53,13 @@ struct Context {
     // Turns a rule pattern as typed into the form the component matches
     // (Windows: NtPath.h's driver form). Unset: used as typed.
     std::function<std::string(const std::string &pattern, RuleKind kind)> normalisePattern;
+    // Runs before every policy a command sends (KernelLink::setPolicyGuard):
+    // Windows imposes the Group Policy layer (app/policy/ManagedRegistry.h).
+    // Unset: the component enforces its managed layer itself (procguardd).
+    KernelLink::PolicyGuard policyGuard;
+    // The managed layer as this side reads it, for a component that has
+    // none of its own (Windows: the registry key). Unset: none.
+    std::function<ManagedStatus()> localManagedStatus;
     // Group names and memberships (rules add --group, explain --user) and
     // policy files (rules import/export, explain --policy). Unset: the
     // system's (app/policy).
@@ -91,6 +98,9 @@ int runExplain(const Options &o, Context &ctx);
 int runMode(const Options &o, Context &ctx);
 int runLearn(const Options &o, Context &ctx);
 int runPs(const Options &o, Context &ctx);
+// managed apply: sends the policy in force again, so that the policy guard
+// (Windows: Group Policy) puts the managed layer into the component.
+int runManagedApply(const Options &o, Context &ctx);
 int runResolve(const Options &o, Context &ctx);   // resolve [--service]
 int runResolver(const Options &o, Context &ctx);  // resolver install|uninstall|start|stop
 int runLifecycle(const Options &o, Context &ctx); // install, start, stop, uninstall, state

@@ -219,6 +219,7 @@ nlohmann::json toJson(const Rule &r)
     else
         j["uid"] = nullptr;
     j["case_fold"] = r.caseFold;
+    j["managed"] = r.managed;
     // Time conditions in the policy file's shape, plus the text rules list prints.
     if (!r.time.empty()) {
         const nlohmann::json time = policy::ruleTimeToJson(r.time);

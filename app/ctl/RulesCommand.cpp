@@ -100,18 +100,21 @@ int runRulesList(const Options &o, Context &ctx)
                                                    : policy::UtcOffset(policy::systemUtcOffset);
     std::vector<std::string> when;
     size_t whenWidth = 6;
+    size_t idWidth = 6; // managed ids have 10 digits
     for (const Rule &r : policy.rules) {
         when.push_back(r.time.empty() ? "always" : policy::describeTime(r.time, offset));
         whenWidth = std::max(whenWidth, when.back().size() + 2);
+        idWidth = std::max(idWidth, std::to_string(r.id).size() + 2);
     }
-    out << std::left << std::setw(6) << "ID" << std::setw(7) << "ACTION" << std::setw(8) << "KIND"
-        << std::setw(12) << "WHO" << std::setw(static_cast<int>(whenWidth)) << "WHEN"
+    out << std::left << std::setw(static_cast<int>(idWidth)) << "ID" << std::setw(7) << "ACTION"
+        << std::setw(8) << "KIND" << std::setw(12) << "WHO"
+        << std::setw(static_cast<int>(whenWidth)) << "WHEN"
         << "PATTERN\n";
     for (size_t i = 0; i < policy.rules.size(); ++i) {
         const Rule &r = policy.rules[i];
-        out << std::left << std::setw(6) << r.id << std::setw(7) << toString(r.action)
-            << std::setw(8) << toString(r.kind) << std::setw(12) << conditionText(r)
-            << std::setw(static_cast<int>(whenWidth)) << when[i] << r.pattern;
+        out << std::left << std::setw(static_cast<int>(idWidth)) << r.id << std::setw(7)
+            << toString(r.action) << std::setw(8) << toString(r.kind) << std::setw(12)
+            << conditionText(r) << std::setw(static_cast<int>(whenWidth)) << when[i] << r.pattern;
         if (!r.parent.empty())
             out << "  (parent " << r.parent << ')';
         if (r.caseFold)
@@ -120,8 +123,16 @@ int runRulesList(const Options &o, Context &ctx)
             out << "  (message \"" << r.message << "\")";
         if (!r.link.empty())
             out << "  (link " << r.link << ')';
+        if (r.managed)
+            out << "  (managed)";
         out << '\n';
     }
+    const size_t managed = static_cast<size_t>(std::count_if(
+        policy.rules.begin(), policy.rules.end(), [](const Rule &r) { return r.managed; }));
+    if (managed != 0)
+        out << managed
+            << " managed rule(s): set by policy files or Group Policy; no client can remove or "
+               "change them, and they decide before every local rule.\n";
     return kExitOk;
 }
 
@@ -209,6 +220,11 @@ int runRulesRemove(const Options &o, Context &ctx)
         *ctx.err << "There is no rule with id " << o.ruleId << ".\n";
         return kExitFailed;
     }
+    if (it->managed) {
+        *ctx.err << "Rule " << o.ruleId
+                 << " is managed (set by a policy file or Group Policy); change it there.\n";
+        return kExitFailed;
+    }
     const Rule removed = *it;
     policy.rules.erase(it);
     if (Error e = s.link->setPolicy(policy, ctx.requestTimeout))
@@ -236,8 +252,33 @@ int runRulesImport(const Options &o, Context &ctx)
     Policy next;
     size_t added = 0, present = 0;
     if (o.replace) {
+        // The managed layer stays: its rules and settings are not the
+        // clients' to replace.
+        ManagedStatus managed;
+        if (Error e = s.link->getManaged(&managed, ctx.requestTimeout))
+            return fail(ctx, e);
         next = doc.policy;
         added = next.rules.size();
+        next.rules.erase(std::remove_if(next.rules.begin(), next.rules.end(),
+                                        [](const Rule &r) { return r.managed; }),
+                         next.rules.end());
+        std::vector<Rule> kept;
+        for (const Rule &r : current.rules)
+            if (r.managed)
+                kept.push_back(r);
+        next.rules.insert(next.rules.begin(), kept.begin(), kept.end());
+        if ((managed.flags & PG_MANF_MODE) != 0)
+            next.mode = current.mode;
+        if ((managed.flags & PG_MANF_DEFAULT_VERDICT) != 0)
+            next.defaultVerdict = current.defaultVerdict;
+        if ((managed.flags & PG_MANF_TIMEOUT) != 0)
+            next.timeoutMs = current.timeoutMs;
+        if ((managed.flags & PG_MANF_HOLD_BUDGET) != 0)
+            next.holdBudgetMs = current.holdBudgetMs;
+        if (!kept.empty() || (managed.flags & (PG_MANF_MODE | PG_MANF_DEFAULT_VERDICT |
+                                               PG_MANF_TIMEOUT | PG_MANF_HOLD_BUDGET)) != 0)
+            *ctx.out << "The managed policy stays in force (" << kept.size()
+                     << " managed rule(s) and the managed settings).\n";
     } else {
         // Merge: the rules in force stay as they are (ids included); the
         // file's rules follow, minus those already in force. A file id that
@@ -282,6 +323,16 @@ int runRulesExport(const Options &o, Context &ctx)
     if (Error e = s.link->getPolicy(&doc.policy, ctx.requestTimeout))
         return fail(ctx, e);
     s.link->close();
+    // Managed rules live in their policy files (or Group Policy); the
+    // export holds what the clients set.
+    const auto managedEnd = std::remove_if(doc.policy.rules.begin(), doc.policy.rules.end(),
+                                           [](const Rule &r) { return r.managed; });
+    const size_t managed = static_cast<size_t>(doc.policy.rules.end() - managedEnd);
+    doc.policy.rules.erase(managedEnd, doc.policy.rules.end());
+    if (managed != 0)
+        *ctx.err << managed
+                 << " managed rule(s) not exported: they come from policy files or Group "
+                    "Policy.\n";
     if (o.policyPath == "-") {
         *ctx.out << policy::toPolicyJson(doc);
         return kExitOk;

@@ -4,6 +4,7 @@
 #include "Format.h"
 #include "SyncState.h"
 
+#include <algorithm>
 #include <fstream>
 
 namespace pg
@@ -56,9 +57,95 @@ nlohmann::json syncJson(const SyncView &v)
                           {"events_spooled", s.eventsSpooled},
                           {"events_uploaded", s.eventsUploaded},
                           {"events_dropped", s.eventsDropped}};
+const char *stateText(ManagedFile::State s)
+{
+    switch (s) {
+    case ManagedFile::State::InForce:
+        return "in force";
+    case ManagedFile::State::Rejected:
+        return "REJECTED, its last good version stays in force";
+    case ManagedFile::State::RejectedNone:
+        return "REJECTED, none of it is in force";
+    }
+    return "?";
+}
+
+std::string managedSettings(uint32_t flags)
+{
+    std::string s;
+    const std::pair<uint32_t, const char *> names[] = {{PG_MANF_MODE, "mode"},
+                                                       {PG_MANF_DEFAULT_VERDICT, "default verdict"},
+                                                       {PG_MANF_TIMEOUT, "timeout"},
+                                                       {PG_MANF_HOLD_BUDGET, "hold budget"}};
+    for (const auto &n : names)
+        if ((flags & n.first) != 0)
+            s += (s.empty() ? "" : ", ") + std::string(n.second);
+    return s.empty() ? "none" : s;
+}
+
+const char *localRulesText(uint32_t flags)
+{
+    if ((flags & PG_MANF_LOCAL_NONE) != 0)
+        return "none allowed";
+    if ((flags & PG_MANF_LOCAL_BLOCK_ONLY) != 0)
+        return "block rules only";
+    return "allowed";
+}
+
+nlohmann::json managedJson(const ManagedStatus &m)
+{
+    nlohmann::json j;
+    j["source"] = m.source;
+    j["rules"] = m.ruleCount;
+    j["rejected"] = m.rejected;
+    nlohmann::json settings = nlohmann::json::array();
+    for (const auto &n : {std::make_pair(PG_MANF_MODE, "mode"),
+                          std::make_pair(PG_MANF_DEFAULT_VERDICT, "default_verdict"),
+                          std::make_pair(PG_MANF_TIMEOUT, "timeout_ms"),
+                          std::make_pair(PG_MANF_HOLD_BUDGET, "hold_budget_ms")})
+        if ((m.flags & n.first) != 0)
+            settings.push_back(n.second);
+    j["managed_settings"] = settings;
+    j["local_rules"] = (m.flags & PG_MANF_LOCAL_NONE) != 0         ? "none"
+                       : (m.flags & PG_MANF_LOCAL_BLOCK_ONLY) != 0 ? "block-only"
+                                                                   : "any";
+    j["files"] = nlohmann::json::array();
+    for (const ManagedFile &f : m.files) {
+        nlohmann::json fj;
+        fj["name"] = f.name;
+        fj["state"] = f.state == ManagedFile::State::InForce    ? "in-force"
+                      : f.state == ManagedFile::State::Rejected ? "rejected-last-good-kept"
+                                                                : "rejected";
+        fj["rules"] = f.ruleCount;
+        if (!f.error.empty())
+            fj["error"] = f.error;
+        j["files"].push_back(fj);
+    }
+    return j;
 }
 
 } // namespace
+
+int runManagedApply(const Options &o, Context &ctx)
+{
+    Session s;
+    if (int rc = openSession(o, ctx, true, false, nullptr, &s))
+        return rc;
+    Policy policy;
+    if (Error e = s.link->getPolicy(&policy, ctx.requestTimeout))
+        return fail(ctx, e);
+    if (Error e = s.link->setPolicy(policy, ctx.requestTimeout))
+        return fail(ctx, e);
+    Policy now;
+    if (Error e = s.link->getPolicy(&now, ctx.requestTimeout))
+        return fail(ctx, e);
+    s.link->close();
+    const size_t managed = static_cast<size_t>(
+        std::count_if(now.rules.begin(), now.rules.end(), [](const Rule &r) { return r.managed; }));
+    *ctx.out << "The managed layer is in force: " << managed << " managed rule(s), mode "
+             << toString(now.mode) << ".\n";
+    return kExitOk;
+}
 
 int runStatus(const Options &o, Context &ctx)
 {
@@ -68,7 +155,12 @@ int runStatus(const Options &o, Context &ctx)
     Status st;
     if (Error e = s.link->getStatus(&st, ctx.requestTimeout))
         return fail(ctx, e);
+    ManagedStatus managed;
+    if (Error e = s.link->getManaged(&managed, ctx.requestTimeout))
+        return fail(ctx, e);
     s.link->close();
+    if (!managed.supported && ctx.localManagedStatus)
+        managed = ctx.localManagedStatus();
 
     std::ostream &out = *ctx.out;
     if (o.json) {
@@ -80,6 +172,8 @@ int runStatus(const Options &o, Context &ctx)
         const SyncView sync = readSyncView(o);
         if (sync.present || !sync.error.empty())
             j["sync"] = syncJson(sync);
+        if (managed.supported)
+            j["managed"] = managedJson(managed);
         out << j.dump(2) << '\n';
         return kExitOk;
     }
@@ -140,6 +234,18 @@ int runStatus(const Options &o, Context &ctx)
             << '\n';
     else if (!sync.error.empty())
         out << "Sync:             " << sync.error << '\n';
+    if (managed.supported && (!managed.source.empty() || !managed.files.empty())) {
+        out << "Managed policy:   " << (managed.source.empty() ? "-" : managed.source) << ": "
+            << managed.files.size() << " file(s), " << managed.ruleCount
+            << " managed rule(s); managed settings: " << managedSettings(managed.flags)
+            << "; local rules: " << localRulesText(managed.flags) << '\n';
+        for (const ManagedFile &f : managed.files) {
+            out << "  " << f.name << ": " << stateText(f.state) << " (" << f.ruleCount
+                << " rule(s))\n";
+            if (!f.error.empty())
+                out << "    error: " << f.error << '\n';
+        }
+    }
     return kExitOk;
 }
 

@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "Commands.h"
+#include "ManagedRegistry.h"
 #include "NtPath.h"
 #include "Signer.h"
 #include "TransportFactory.h"
@@ -94,6 +95,14 @@ int main(int argc, char **argv)
     };
     ctx.normalisePattern = [](const std::string &pattern, pg::RuleKind kind) {
         return pg::normaliseRulePattern(pattern, kind);
+    };
+    // procguard.sys cannot tell Group Policy from a client: the managed
+    // layer is imposed here, on every policy procguardctl.exe sends.
+    ctx.policyGuard = pg::policy::groupPolicyGuard();
+    ctx.localManagedStatus = [] {
+        pg::ManagedStatus status;
+        pg::policy::managedFromGroupPolicy(pg::policy::readGroupPolicyValues(), &status);
+        return status;
     };
     ctx.processes = &processes;
     ctx.facts = &signers;

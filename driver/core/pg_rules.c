@@ -129,6 +129,8 @@ typedef struct pgr_header {
     uint32_t lists_off;
     uint32_t fill[4]; /* build-time cursors into the four segments */
     uint32_t fill_res[4];
+    uint32_t layer_off; /* managed layer only: offset of the local layer's header, 0 = none */
+    uint32_t layer_pad;
 } pgr_header;
 
 typedef struct pgr_entry {
@@ -357,12 +359,26 @@ int pg_text_glob_match(const char *pat, size_t pat_len, const char *s, size_t s_
 /* Walks the records once; returns PG_OK, the pattern bytes needed and
  * the number of rules of the scanned kinds (all but EXACT, PREFIX and
  * SHA256). */
-static int scan_rules(const uint8_t *rules, size_t rules_len, uint32_t rule_count,
-                      size_t *string_bytes, uint32_t *scanned_count)
+/* Layers (PG_RULEF_MANAGED): which records a build takes. */
+#define PGR_LAYER_ALL 0
+#define PGR_LAYER_MANAGED 1
+#define PGR_LAYER_LOCAL 2
+
+static int in_layer(const pg_rule *r, int layer)
+{
+    if (layer == PGR_LAYER_ALL) {
+        return 1;
+    }
+    return ((r->flags & PG_RULEF_MANAGED) != 0) == (layer == PGR_LAYER_MANAGED);
+}
+
+static int scan_rules(const uint8_t *rules, size_t rules_len, uint32_t rule_count, int layer,
+                      size_t *string_bytes, uint32_t *scanned_count, uint32_t *selected_count)
 {
     size_t off = 0;
     size_t bytes = 0;
     uint32_t scanned = 0;
+    uint32_t selected = 0;
     uint32_t i;
 
     if (rule_count > PG_MAX_RULES) {
@@ -379,17 +395,22 @@ static int scan_rules(const uint8_t *rules, size_t rules_len, uint32_t rule_coun
             return st;
         }
         memcpy(&r, rules + off, sizeof(r));
+        off += sz;
+        if (!in_layer(&r, layer)) {
+            continue;
+        }
+        selected++;
         bytes += align8((size_t)r.pattern_len + r.parent_len);
         if (r.kind != PG_RULE_EXACT && r.kind != PG_RULE_PREFIX && r.kind != PG_RULE_SHA256) {
             scanned++;
         }
-        off += sz;
     }
     if (off != rules_len) {
         return PG_E_LENGTH;
     }
     *string_bytes = bytes;
     *scanned_count = scanned;
+    *selected_count = selected;
     return PG_OK;
 }
 
@@ -417,21 +438,41 @@ static void compute_layout(uint32_t count, uint32_t scanned_count, size_t string
     l->total = l->strings_off + string_bytes;
 }
 
-size_t pg_rule_cache_arena_size(const void *rules, size_t rules_len, uint32_t rule_count)
+/* Bytes of one layer's compiled cache (0 records: a bare header). */
+static size_t layer_size(const uint8_t *rules, size_t rules_len, uint32_t rule_count, int layer)
 {
     size_t string_bytes = 0;
     uint32_t scanned_count = 0;
+    uint32_t selected = 0;
     pgr_layout l;
 
-    if (scan_rules((const uint8_t *)rules, rules_len, rule_count, &string_bytes, &scanned_count) !=
+    if (scan_rules(rules, rules_len, rule_count, layer, &string_bytes, &scanned_count, &selected) !=
         PG_OK) {
         /* Build reports the validation error; this only has to be big
          * enough to get that far. */
         string_bytes = 0;
         scanned_count = 0;
+        selected = rule_count;
     }
-    compute_layout(rule_count, scanned_count, string_bytes, &l);
-    return l.total + 7u; /* the caller's arena may start unaligned */
+    compute_layout(selected, scanned_count, string_bytes, &l);
+    return align8(l.total);
+}
+
+size_t pg_rule_cache_arena_size(const void *rules, size_t rules_len, uint32_t rule_count)
+{
+    const uint8_t *r = (const uint8_t *)rules;
+    size_t string_bytes = 0;
+    uint32_t scanned_count = 0, managed = 0;
+
+    /* One layer of everything, or the managed layer followed by the
+     * local one (the same shape pg_rule_cache_build_ex() picks). */
+    if (scan_rules(r, rules_len, rule_count, PGR_LAYER_MANAGED, &string_bytes, &scanned_count,
+                   &managed) != PG_OK ||
+        managed == 0 || managed == rule_count) {
+        return layer_size(r, rules_len, rule_count, PGR_LAYER_ALL) + 7u; /* may start unaligned */
+    }
+    return layer_size(r, rules_len, rule_count, PGR_LAYER_MANAGED) +
+           layer_size(r, rules_len, rule_count, PGR_LAYER_LOCAL) + 7u;
 }
 
 void pg_rule_cache_init_empty(pg_rule_cache *rc)
@@ -680,47 +721,33 @@ static int id_insert(pgr_header *h, uint32_t idx, uint32_t id)
     }
 }
 
-int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, const void *rules,
-                           size_t rules_len, uint32_t rule_count, uint32_t policy_flags,
-                           uint32_t *detail)
+/* Compiles the records of one layer into the 8-aligned space at base
+ * (avail bytes); *used receives the bytes taken. detail: policy index. */
+static int build_layer(uint8_t *base, size_t avail, const uint8_t *recs, size_t rules_len,
+                       uint32_t all_count, int layer, uint32_t policy_flags, uint32_t *detail,
+                       size_t *used)
 {
-    const uint8_t *recs = (const uint8_t *)rules;
     size_t string_bytes = 0;
     uint32_t scanned_count = 0;
-    size_t skew, off, str_off;
+    uint32_t rule_count = 0;
+    size_t off, str_off;
     pgr_layout l;
     pgr_header *h;
     pgr_entry *entries;
     uint32_t *lists, *res;
-    uint32_t i, pass;
+    uint32_t i, j, pass;
     int st;
 
-    if (detail != NULL) {
-        *detail = 0;
-    }
-    if (rc == NULL) {
-        return PG_E_RANGE;
-    }
-    /* Empty until the build succeeds: a half-built arena must never be
-     * matched against, and callers build into a fresh arena and swap. */
-    pg_rule_cache_init_empty(rc);
-    if ((policy_flags & ~PG_POLF_ALL) != 0) {
-        return PG_E_RANGE;
-    }
-    st = scan_rules(recs, rules_len, rule_count, &string_bytes, &scanned_count);
+    st = scan_rules(recs, rules_len, all_count, layer, &string_bytes, &scanned_count, &rule_count);
     if (st != PG_OK) {
         return st;
     }
     compute_layout(rule_count, scanned_count, string_bytes, &l);
-    if (arena == NULL) {
-        return PG_E_NOSPACE;
-    }
-    skew = (size_t)((8u - ((uintptr_t)arena & 7u)) & 7u);
-    if (arena_size < skew || arena_size - skew < l.total || l.total > 0xFFFFFFFFu) {
+    if (avail < l.total || l.total > 0xFFFFFFFFu) {
         return PG_E_NOSPACE;
     }
 
-    h = (pgr_header *)((uint8_t *)arena + skew);
+    h = (pgr_header *)base;
     memset(h, 0, l.strings_off);
     h->magic = PGR_MAGIC;
     h->count = rule_count;
@@ -737,14 +764,20 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
     lists = (uint32_t *)((uint8_t *)h + l.lists_off);
     res = (uint32_t *)((uint8_t *)h + l.res_off);
 
-    /* Pass 0: one entry per rule, strings copied (folded when needed). */
+    /* Pass 0: one entry per rule of the layer, strings copied (folded
+     * when needed). i: position in the policy, j: entry. */
     off = 0;
     str_off = l.strings_off;
-    for (i = 0; i < rule_count; i++) {
+    for (i = 0, j = 0; i < all_count; i++) {
         pg_rule r;
-        pgr_entry *e = &entries[i];
+        pgr_entry *e;
         const char *pat;
         memcpy(&r, recs + off, sizeof(r));
+        if (!in_layer(&r, layer)) {
+            off += r.size;
+            continue;
+        }
+        e = &entries[j];
         pat = (const char *)recs + off + sizeof(pg_rule);
 
         e->id = r.id;
@@ -804,13 +837,14 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
                 h->n_sig++;
             }
         }
-        if (!id_insert(h, i, r.id)) {
+        if (!id_insert(h, j, r.id)) {
             if (detail != NULL) {
                 *detail = i;
             }
             return PG_E_RANGE;
         }
         off += r.size;
+        j++;
     }
     h->fill[0] = 0;
     h->fill[1] = h->n_cmd;
@@ -856,8 +890,107 @@ int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, co
         }
     }
 
+    *used = align8(l.total);
+    return PG_OK;
+}
+
+/* 1 when id is a rule of the layer at h. */
+static int id_present(const pgr_header *h, uint32_t id)
+{
+    const uint32_t *slots = (const uint32_t *)((const uint8_t *)h + h->id_slots_off);
+    uint32_t pos = (id * 2654435761u) & h->id_mask;
+
+    for (;;) {
+        uint32_t s = slots[pos];
+        if (s == 0) {
+            return 0;
+        }
+        if (entry_at(h, s - 1u)->id == id) {
+            return 1;
+        }
+        pos = (pos + 1u) & h->id_mask;
+    }
+}
+
+int pg_rule_cache_build_ex(pg_rule_cache *rc, void *arena, size_t arena_size, const void *rules,
+                           size_t rules_len, uint32_t rule_count, uint32_t policy_flags,
+                           uint32_t *detail)
+{
+    const uint8_t *recs = (const uint8_t *)rules;
+    size_t string_bytes = 0;
+    uint32_t scanned_count = 0, managed = 0;
+    size_t skew, used = 0, used2 = 0;
+    uint8_t *base;
+    pgr_header *h;
+    int st;
+
+    if (detail != NULL) {
+        *detail = 0;
+    }
+    if (rc == NULL) {
+        return PG_E_RANGE;
+    }
+    /* Empty until the build succeeds: a half-built arena must never be
+     * matched against, and callers build into a fresh arena and swap. */
+    pg_rule_cache_init_empty(rc);
+    if ((policy_flags & ~PG_POLF_ALL) != 0) {
+        return PG_E_RANGE;
+    }
+    st = scan_rules(recs, rules_len, rule_count, PGR_LAYER_MANAGED, &string_bytes, &scanned_count,
+                    &managed);
+    if (st != PG_OK) {
+        return st;
+    }
+    if (arena == NULL) {
+        return PG_E_NOSPACE;
+    }
+    skew = (size_t)((8u - ((uintptr_t)arena & 7u)) & 7u);
+    if (arena_size < skew) {
+        return PG_E_NOSPACE;
+    }
+    base = (uint8_t *)arena + skew;
+    h = (pgr_header *)base;
+    if (managed == 0 || managed == rule_count) {
+        /* One layer: every rule in one cache, as always. */
+        st = build_layer(base, arena_size - skew, recs, rules_len, rule_count, PGR_LAYER_ALL,
+                         policy_flags, detail, &used);
+        if (st != PG_OK) {
+            return st;
+        }
+    } else {
+        /* Managed rules first (pg_rules.h, rule -1), then the local
+         * layer right after them; ids are unique across both. */
+        const pgr_header *local;
+        const pgr_entry *entries;
+        uint32_t k;
+        st = build_layer(base, arena_size - skew, recs, rules_len, rule_count, PGR_LAYER_MANAGED,
+                         policy_flags, detail, &used);
+        if (st != PG_OK) {
+            return st;
+        }
+        st = build_layer(base + used, arena_size - skew - used, recs, rules_len, rule_count,
+                         PGR_LAYER_LOCAL, policy_flags, detail, &used2);
+        if (st != PG_OK) {
+            return st;
+        }
+        local = (const pgr_header *)(base + used);
+        entries = entry_at(local, 0);
+        for (k = 0; k < local->count; k++) {
+            if (id_present(h, entries[k].id)) {
+                if (detail != NULL) {
+                    *detail = entries[k].index;
+                }
+                return PG_E_RANGE;
+            }
+        }
+        if (used > 0xFFFFFFFFu || used + used2 > 0xFFFFFFFFu) {
+            return PG_E_NOSPACE;
+        }
+        h->layer_off = (uint32_t)used;
+    }
+
     rc->arena = (const uint8_t *)h;
-    rc->arena_used = l.total;
+    rc->arena_used = used + used2;
     rc->count = rule_count;
     rc->flags = policy_flags;
     return PG_OK;
@@ -1186,9 +1319,8 @@ static int list_any_applies(const pgr_header *h, uint32_t seg, uint32_t n, const
     return 0;
 }
 
-int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_match_result *out)
+static int match_layer(const pgr_header *h, const pg_match_input *in, pg_match_result *out)
 {
-    const pgr_header *h = cache_header(rc);
     const pgr_entry *best = NULL;
     uint32_t needs = 0;
     const char *s;
@@ -1302,9 +1434,50 @@ int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_ma
     return 1;
 }
 
+int pg_rule_cache_match(const pg_rule_cache *rc, const pg_match_input *in, pg_match_result *out)
+{
+    const pgr_header *h = cache_header(rc);
+    uint32_t needs;
+
+    if (h == NULL || h->layer_off == 0) {
+        return match_layer(h, in, out);
+    }
+    /* The managed layer first: a managed rule that matches decides, and
+     * no local rule can outrank it. Otherwise the local layer decides,
+     * and the answer stays provisional while a managed rule could still
+     * match once the facts it needs are known. */
+    if (match_layer(h, in, out)) {
+        return 1;
+    }
+    needs = out != NULL ? out->needs : 0;
+    {
+        int matched = match_layer((const pgr_header *)((const uint8_t *)h + h->layer_off), in, out);
+        if (out != NULL) {
+            out->needs |= needs;
+        }
+        return matched;
+    }
+}
+
+static int conditional_in_layer(const pgr_header *h, const char *image, size_t image_len);
+
 int pg_rule_cache_has_conditional_for(const pg_rule_cache *rc, const char *image, size_t image_len)
 {
     const pgr_header *h = cache_header(rc);
+
+    if (h == NULL || (image == NULL && image_len != 0)) {
+        return 0;
+    }
+    if (conditional_in_layer(h, image, image_len)) {
+        return 1;
+    }
+    return h->layer_off != 0 &&
+           conditional_in_layer((const pgr_header *)((const uint8_t *)h + h->layer_off), image,
+                                image_len);
+}
+
+static int conditional_in_layer(const pgr_header *h, const char *image, size_t image_len)
+{
     size_t k;
 
     if (h == NULL || (image == NULL && image_len != 0)) {

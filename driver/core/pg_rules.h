@@ -15,6 +15,14 @@
  * Precedence (the one place it is defined; tests in
  * tests/unit/core/RulesTest.cpp pin every pair, and every new kind against
  * every other kind):
+ *  -1. Managed first: rules with PG_RULEF_MANAGED (the managed layer that
+ *      policy files or Group Policy impose) are matched as a policy of
+ *      their own, before every other rule. A managed rule that matches
+ *      decides, whatever the local rules say; a local rule decides only a
+ *      start that no managed rule matches (and its answer stays
+ *      provisional - needs - while a managed rule could still match once a
+ *      missing fact is known). Rule ids are unique across both layers.
+ *      Rules 0-5 below order the rules within each layer.
  *   0. Time first (pg_schedule.h; tests/unit/core/ScheduleTest.cpp): a
  *      rule outside its schedule, or past its expiry ("for N minutes",
  *      another boot's "until reboot", a used "allow once"), is ignored as

@@ -487,6 +487,79 @@ static int validate_status(const uint8_t *buf, size_t len)
     return PG_OK;
 }
 
+static int validate_managed(const uint8_t *buf, size_t len, uint32_t *detail)
+{
+    pg_managed_msg m;
+    size_t off;
+    uint32_t i;
+    int st;
+
+    if (len < sizeof(pg_managed_msg)) {
+        return PG_E_SIZE;
+    }
+    memcpy(&m, buf, sizeof(m));
+    if ((m.flags & ~PG_MANF_ALL) != 0 || m.reserved1 != 0 || m.reserved2 != 0 ||
+        m.rule_count > PG_MAX_RULES || m.rejected > m.file_count ||
+        m.source_len > PG_MAX_PATH_BYTES ||
+        ((m.flags & PG_MANF_LOCAL_BLOCK_ONLY) != 0 && (m.flags & PG_MANF_LOCAL_NONE) != 0)) {
+        return PG_E_RANGE;
+    }
+    off = sizeof(pg_managed_msg);
+    if (m.source_len > len - off || PG_ALIGN8((size_t)m.source_len) > len - off) {
+        return PG_E_LENGTH;
+    }
+    st = pg_validate_string((const char *)buf + off, m.source_len);
+    if (st != PG_OK) {
+        return st;
+    }
+    st = check_zero(buf + off + m.source_len, PG_ALIGN8((size_t)m.source_len) - m.source_len);
+    if (st != PG_OK) {
+        return st;
+    }
+    off += PG_ALIGN8((size_t)m.source_len);
+    if ((size_t)m.file_count * sizeof(pg_managed_file) > len - off) {
+        return PG_E_LENGTH;
+    }
+    for (i = 0; i < m.file_count; i++) {
+        pg_managed_file f;
+        size_t payload;
+        if (len - off < sizeof(f)) {
+            set_detail(detail, i);
+            return PG_E_LENGTH;
+        }
+        memcpy(&f, buf + off, sizeof(f));
+        payload = sizeof(f) + (size_t)f.name_len + f.error_len;
+        if (f.state > PG_MANAGED_STATE_MAX || f.reserved != 0 || f.name_len < 2 ||
+            f.name_len > PG_MAX_MANAGED_NAME_BYTES || f.error_len == 1 ||
+            f.error_len > PG_MAX_MANAGED_ERROR_BYTES || f.rule_count > PG_MAX_RULES ||
+            f.size != PG_ALIGN8(payload)) {
+            set_detail(detail, i);
+            return PG_E_RANGE;
+        }
+        if (f.size > len - off) {
+            set_detail(detail, i);
+            return PG_E_LENGTH;
+        }
+        st = pg_validate_string((const char *)buf + off + sizeof(f), f.name_len);
+        if (st == PG_OK) {
+            st = pg_validate_string((const char *)buf + off + sizeof(f) + f.name_len, f.error_len);
+        }
+        if (st == PG_OK) {
+            st = check_zero(buf + off + payload, f.size - payload);
+        }
+        if (st != PG_OK) {
+            set_detail(detail, i);
+            return st;
+        }
+        off += f.size;
+    }
+    if (off != len) {
+        set_detail(detail, m.file_count);
+        return PG_E_LENGTH;
+    }
+    return PG_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Whole messages                                                      */
 /* ------------------------------------------------------------------ */
@@ -532,6 +605,7 @@ int pg_validate_client_message(const void *buf, size_t len, uint32_t *detail)
         return validate_policy(p, len, detail);
     case PG_MSG_GET_POLICY:
     case PG_MSG_GET_STATUS:
+    case PG_MSG_GET_MANAGED:
         return len == sizeof(pg_msg_header) ? PG_OK : PG_E_SIZE;
     default:
         /* Unknown, or a server-to-client type sent the wrong way. */
@@ -561,6 +635,8 @@ int pg_validate_server_message(const void *buf, size_t len, uint32_t *detail)
         return validate_policy(p, len, detail);
     case PG_MSG_STATUS:
         return validate_status(p, len);
+    case PG_MSG_MANAGED:
+        return validate_managed(p, len, detail);
     default:
         return PG_E_TYPE;
     }
@@ -582,6 +658,7 @@ const char *pg_status_name(int status)
         "access denied",                /* PG_E_ACCESS */
         "not valid in this state",      /* PG_E_STATE */
         "internal error",               /* PG_E_INTERNAL */
+        "managed by policy",            /* PG_E_MANAGED */
     };
     PG_STATIC_ASSERT(sizeof(names) / sizeof(names[0]) == PG_STATUS_MAX + 1, "one name per status");
 

@@ -79,6 +79,7 @@ constexpr uint64_t kTagMounts = 9;        // /proc/self/mountinfo changed (Mount
 constexpr uint64_t kTagSentryListen = 10; // procguard-sentry connects (SentryChannel.h)
 constexpr uint64_t kTagSentryConn = 11;   // its end closed (it never writes)
 constexpr uint64_t kTagBpf = 12;          // the BPF process-facts ring (DaemonProcFacts.cpp)
+constexpr uint64_t kTagPolicyDir = 13;    // the policy directory changed (DaemonManaged.cpp)
 
 constexpr uint32_t kHoldCapacity = 1024;
 constexpr int kPollIntervalMs = 500;
@@ -275,6 +276,11 @@ bool Daemon::init(int *exitCode)
     // SIEM sinks: their thread opens the file and sockets (like the writer's).
     m_eventSinks.start(m_options.m_events);
     m_eventSinks.policyChanged(m_policy.replyBytes(0, PG_PROTOCOL_VERSION));
+    // The managed layer (policy files) is read now, before the marks.
+    if (!initManaged(&error)) {
+        std::fprintf(stderr, "procguardd: %s\n", error.c_str());
+        return false;
+    }
     // The package index is read on its own thread (its opens are allowed
     // like the writer's); built now only when a rule needs it.
     m_packages = std::make_unique<PackageIndex>(m_options.m_dpkgInfoDir);
@@ -333,6 +339,8 @@ bool Daemon::init(int *exitCode)
     add(m_digests.notifyFd(), kTagDigests);
     if (m_clockFd >= 0)
         add(m_clockFd, kTagClock);
+    if (m_policyDir)
+        add(m_policyDir->notifyFd(), kTagPolicyDir);
     if (m_useBpf) {
         add(m_bpf.fd(), kTagBpf);
     } else if (m_useConnector) {
@@ -482,6 +490,8 @@ int Daemon::run()
                                     m_holds.size(), m_clients.size(),
                                     modeName(m_policy.policy().mode));
                         resync(false);
+                        if (m_policyDir)
+                            m_policyDir->requestReload();
                     } else {
                         PG_LOG_INFO("signal %u: stopping", si.ssi_signo);
                         m_stopping = true;
@@ -497,6 +507,9 @@ int Daemon::run()
                 break;
             case kTagDigests:
                 onDigestsReady();
+                break;
+            case kTagPolicyDir:
+                onPolicyDirChanged();
                 break;
             case kTagMounts:
                 m_mounts.onChange();
@@ -548,6 +561,7 @@ void Daemon::shutdown()
     if (m_writer)
         m_writer->stop();
     m_eventSinks.stop(); // what is queued, within its own bound
+    stopManaged();
     budgetSaveAtStop();
     if (m_packages)
         m_packages->stop();
@@ -1882,6 +1896,9 @@ void Daemon::handleMessage(ClientConnection &c, const uint8_t *msg, uint32_t siz
     case PG_MSG_GET_STATUS:
         sendStatus(c, hdr.request_id);
         return;
+    case PG_MSG_GET_MANAGED:
+        sendManaged(c, hdr.request_id);
+        return;
     default:
         sendResult(c, hdr.request_id, PG_E_TYPE, 0, "not a request");
         return;
@@ -1951,7 +1968,11 @@ void Daemon::handleSetPolicy(ClientConnection &c, const uint8_t *msg, uint32_t s
 {
     const pg_msg_header hdr = readAt<pg_msg_header>(msg);
     uint32_t detail = 0;
-    const int rc = m_policy.apply(msg, size, &detail);
+    // The managed layer stays as it is whatever the client sent.
+    std::vector<uint8_t> composed;
+    if (!composeClientPolicy(c, hdr.request_id, msg, size, &composed))
+        return;
+    const int rc = m_policy.apply(composed.data(), composed.size(), &detail);
     if (rc != PG_OK) {
         sendResult(c, hdr.request_id, static_cast<uint32_t>(rc), detail, pg_status_name(rc));
         return;

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -34,10 +35,12 @@
 #include "ImageDigests.h"
 #include "InterpreterSet.h"
 #include "LocalZone.h"
+#include "ManagedPolicy.h"
 #include "MemfdNoexec.h"
 #include "MountWatch.h"
 #include "Options.h"
 #include "PackageIndex.h"
+#include "PolicyDir.h"
 #include "PolicyStore.h"
 #include "PolicyWriter.h"
 #include "ProcConnector.h"
@@ -270,6 +273,23 @@ private:
     void budgetSave(int64_t nowMs, bool now);
     void budgetSaveAtStop();
 
+    // --- the managed layer: --policy-dir (DaemonManaged.cpp) ---
+    // Reads the policy directory (and the last good versions saved by the
+    // previous run) and composes the policy in force; before the marks.
+    // Then starts PolicyDir's thread.
+    bool initManaged(std::string *error);
+    // PolicyDir has a new snapshot: parse, keep the last good version of
+    // each file, combine, and install the composed policy when it changed.
+    void onPolicyDirChanged();
+    void applyManagedSnapshot(const PolicyDir::Snapshot &snap, bool atStart);
+    // A client's SET_POLICY against the managed layer: false after sending
+    // PG_E_MANAGED (or another error); else *out is what to install (the
+    // bytes as sent when nothing is managed).
+    bool composeClientPolicy(ClientConnection &client, uint64_t requestId, const uint8_t *msg,
+                             uint32_t size, std::vector<uint8_t> *out);
+    void sendManaged(ClientConnection &client, uint64_t requestId);
+    void stopManaged();
+
     // --- the sentry (SentryChannel.h): keeps the gate while we are down ---
     void onSentryAccept();
     // Sends the rules in force when they differ from what it last got.
@@ -350,6 +370,21 @@ private:
     std::unique_ptr<PolicyWriter> m_writer;
     // Events as ECS JSON to syslog and files (--events); fed by emit().
     EventSinks m_eventSinks;
+    // The managed layer (DaemonManaged.cpp): each policy file's state by
+    // name (its last good version stays in force while it is rejected), the
+    // combined layer, and the writer of <state-dir>/managed-last-good.
+    struct ManagedFileState {
+        bool hasGood = false;
+        std::string goodText;
+        pg::policy::ManagedSource good;
+        std::string error; // why the file as it is now was rejected; empty = in force
+    };
+    std::unique_ptr<PolicyDir> m_policyDir;
+    std::map<std::string, ManagedFileState> m_managedFiles;
+    pg::policy::ManagedLayer m_managed;
+    uint64_t m_managedChangedNs = 0;
+    std::unique_ptr<PolicyWriter> m_managedWriter;
+    std::string m_managedSaved; // last text handed to m_managedWriter
     ImageDigests m_digests;
     // Holds waiting for a digest (hold id), and monitor-mode starts already
     // allowed whose verdict event waits for one.

@@ -11,7 +11,8 @@
 const char *Options::usage()
 {
     return "Usage: procguardd [--watch PATH]... [--socket PATH] [--state-dir DIR]\n"
-           "                  [--default-policy FILE] [--group NAME]\n"
+           "                  [--default-policy FILE] [--policy-dir DIR|none]\n"
+           "                  [--group NAME]\n"
            "                  [--dpkg-info DIR] [--log-level debug|info|warn|error]\n"
            "                  [--process-facts auto|bpf|connector|poll]\n"
            "                  [--bpf-ring-buffer BYTES] [--no-proc-connector]\n"
@@ -32,6 +33,11 @@ const char *Options::usage()
            "  --state-dir DIR       where the policy is kept (default /var/lib/procguard)\n"
            "  --default-policy FILE policy to start with while DIR/policy.bin does not\n"
            "                        exist (same format; default: monitor, allow)\n"
+           "  --policy-dir DIR      managed policy files: every *.json in DIR, in the\n"
+           "                        format of 'procguardctl rules export', read at start\n"
+           "                        and within seconds of a change; no client can remove\n"
+           "                        or override them (default /etc/procguard/policy.d;\n"
+           "                        none: no managed layer)\n"
            "  --group NAME          group allowed to connect besides root (default procguard)\n"
            "  --dpkg-info DIR       dpkg's file lists and checksums, for package rules\n"
            "                        (default /var/lib/dpkg/info)\n"
@@ -158,6 +164,15 @@ Options::Outcome Options::parse(int argc, char **argv, std::string *error)
         } else if (arg == "--default-policy") {
             if (!takeValue(&m_defaultPolicy))
                 return Outcome::BadUsage;
+        } else if (arg == "--policy-dir") {
+            if (!takeValue(&m_policyDir))
+                return Outcome::BadUsage;
+            if (m_policyDir == "none")
+                m_policyDir.clear();
+            else if (m_policyDir.empty()) {
+                *error = "--policy-dir needs a directory (or none).";
+                return Outcome::BadUsage;
+            }
         } else if (arg == "--dpkg-info") {
             if (!takeValue(&m_dpkgInfoDir))
                 return Outcome::BadUsage;

@@ -26,6 +26,9 @@ public:
     // Policy to start with when <state-dir>/policy.bin does not exist yet
     // (same format; empty: the built-in monitor/allow policy).
     std::string m_defaultPolicy;
+    // The managed layer: every *.json policy file in this directory
+    // (DaemonManaged.cpp). Empty ("--policy-dir none"): no managed layer.
+    std::string m_policyDir = "/etc/procguard/policy.d";
     // dpkg's database of installed files, for trusted-source (PACKAGE) rules.
     std::string m_dpkgInfoDir = "/var/lib/dpkg/info";
     LogLevel m_logLevel = LogLevel::Info;

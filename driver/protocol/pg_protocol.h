@@ -76,7 +76,10 @@ enum pg_msg_type {
     PG_MSG_POLICY = 8,      /* server: pg_policy + pg_rule records */
     PG_MSG_GET_STATUS = 9,  /* client: header only; reply PG_MSG_STATUS */
     PG_MSG_STATUS = 10,     /* server: pg_status_msg */
-    PG_MSG_TYPE_MAX = 10
+    PG_MSG_GET_MANAGED = 11, /* client: header only; reply PG_MSG_MANAGED (a peer that
+                              * has no managed layer answers PG_E_TYPE) */
+    PG_MSG_MANAGED = 12,     /* server: pg_managed_msg + pg_managed_file records */
+    PG_MSG_TYPE_MAX = 12
 };
 
 /* Status codes, in PG_MSG_RESULT and PG_MSG_HELLO_REPLY. */
@@ -94,7 +97,9 @@ enum pg_status {
     PG_E_ACCESS = 10,        /* caller is not allowed to connect */
     PG_E_STATE = 11,         /* request not valid now (e.g. before HELLO) */
     PG_E_INTERNAL = 12,      /* the component failed; see its log */
-    PG_STATUS_MAX = 12
+    PG_E_MANAGED = 13,       /* the change touches the managed layer (policy files, Group
+                              * Policy), which no client may change; text says what */
+    PG_STATUS_MAX = 13
 };
 
 enum pg_verdict_value {
@@ -234,7 +239,11 @@ enum pg_rule_kind {
 #define PG_RULEF_CASE_FOLD 0x2u /* this rule matches case-insensitively */
 #define PG_RULEF_GROUP 0x4u     /* only for processes in group uid (a gid); not with USER */
 #define PG_RULEF_TIME 0x8u      /* a pg_rule_time block ends the record (see pg_rule) */
-#define PG_RULEF_ALL 0xFu
+#define PG_RULEF_MANAGED 0x10u  /* part of the managed layer (policy files, Group Policy):
+                                 * matched before every other rule (pg_rules.h); the
+                                 * component refuses a client's policy that drops or
+                                 * changes it (PG_E_MANAGED) */
+#define PG_RULEF_ALL 0x1Fu
 
 /* Time conditions of a rule (pg_rule_time). */
 enum pg_expiry {
@@ -457,6 +466,54 @@ typedef struct pg_status_msg {
 #define PG_GATE_WHILE_DOWN 0x20u   /* a sentry keeps lockdown while the component is down */
 #define PG_GATE_FREEZER 0x40u      /* cgroup v2 freezer: holds past the budget, loader runs */
 
+/*
+ * The managed layer: what policy files (Linux: --policy-dir) or Group
+ * Policy (Windows: HKLM\SOFTWARE\Policies\ProcGuard) impose, and whether
+ * each source was taken. pg_managed_msg is followed by the source string
+ * (the directory or registry key, incl. NUL, source_len bytes, padded to
+ * 8), then file_count pg_managed_file records. Each record is followed by
+ * its name and its error (one sentence naming the file and the JSON
+ * pointer of the bad field; 0 = none); size = sizeof(pg_managed_file) +
+ * lengths, rounded up to 8.
+ */
+#define PG_MANF_MODE 0x01u            /* the mode is managed (clients cannot change it) */
+#define PG_MANF_DEFAULT_VERDICT 0x02u /* so is the default verdict */
+#define PG_MANF_TIMEOUT 0x04u         /* so is the timeout */
+#define PG_MANF_HOLD_BUDGET 0x08u     /* so is the hold budget */
+#define PG_MANF_LOCAL_BLOCK_ONLY 0x10u /* clients may add BLOCK rules only */
+#define PG_MANF_LOCAL_NONE 0x20u      /* clients may add no rule at all */
+#define PG_MANF_ALL 0x3Fu
+#define PG_MAX_MANAGED_NAME_BYTES 1024u  /* pg_managed_file name, incl. NUL */
+#define PG_MAX_MANAGED_ERROR_BYTES 1024u /* pg_managed_file error, incl. NUL */
+
+enum pg_managed_state {
+    PG_MANAGED_IN_FORCE = 0, /* the file as it is now is in force */
+    PG_MANAGED_REJECTED = 1, /* rejected; its last good version stays in force */
+    PG_MANAGED_REJECTED_NONE = 2, /* rejected; no good version of it was ever seen */
+    PG_MANAGED_STATE_MAX = 2
+};
+
+typedef struct pg_managed_msg {
+    pg_msg_header hdr;
+    uint32_t flags;      /* PG_MANF_* */
+    uint32_t file_count; /* pg_managed_file records that follow */
+    uint32_t rule_count; /* managed rules in force */
+    uint32_t rejected;   /* files rejected now */
+    uint64_t changed_ns; /* UTC ns when the managed layer last changed; 0 = never */
+    uint16_t source_len; /* incl. NUL, 0 = none */
+    uint16_t reserved1;
+    uint32_t reserved2;
+} pg_managed_msg;
+
+typedef struct pg_managed_file {
+    uint32_t size;
+    uint16_t state;      /* enum pg_managed_state */
+    uint16_t name_len;   /* incl. NUL, >= 2 */
+    uint32_t rule_count; /* rules of it in force */
+    uint16_t error_len;  /* incl. NUL, 0 = none */
+    uint16_t reserved;
+} pg_managed_file;
+
 #pragma pack(pop)
 
 /* ------------------------------------------------------------------ */
@@ -485,6 +542,8 @@ PG_STATIC_ASSERT(sizeof(pg_policy) == 48, "pg_policy size");
 PG_STATIC_ASSERT(sizeof(pg_rule) == 24, "pg_rule size");
 PG_STATIC_ASSERT(sizeof(pg_rule_time) == 72, "pg_rule_time size");
 PG_STATIC_ASSERT(sizeof(pg_status_msg) == 208, "pg_status_msg size");
+PG_STATIC_ASSERT(sizeof(pg_managed_msg) == 48, "pg_managed_msg size");
+PG_STATIC_ASSERT(sizeof(pg_managed_file) == 16, "pg_managed_file size");
 
 /* Round a record size up to the 8-byte record alignment. Written without
  * a cast so that C++ code builds with -Wold-style-cast, and without a mask

@@ -67,7 +67,7 @@ for f in /usr/sbin/procguardd /usr/sbin/procguard-sentry /usr/bin/procguardctl \
   /lib/systemd/system/procguard-sentry.service /lib/systemd/system/procguard-sync.service \
   /usr/share/man/man8/procguard-sentry.8.gz \
   /etc/default/procguard \
-  /etc/procguard/default-policy.bin /usr/share/man/man8/procguardd.8.gz \
+  /etc/procguard/default-policy.bin /etc/procguard/policy.d/ /usr/share/man/man8/procguardd.8.gz \
   /usr/share/man/man1/procguardctl.1.gz /usr/share/man/man1/procguard-panel.1.gz \
   /usr/share/bash-completion/completions/procguardctl \
   /usr/share/applications/procguard-panel.desktop \
@@ -103,6 +103,7 @@ check "procguardd knows --default-policy" bash -c "/usr/sbin/procguardd --help |
 check "procguard-sentry --version" bash -c "/usr/sbin/procguard-sentry --version | grep -q '^procguard-sentry [0-9]'"
 check "procguard.service brings the sentry" grep -qx 'Wants=procguard-sentry.service' /lib/systemd/system/procguard.service
 check "group procguard created" getent group procguard
+check "policy directory for managed policy files created" test -d /etc/procguard/policy.d
 check "service installed disabled, not started" test ! -e /etc/systemd/system/sysinit.target.wants/procguard.service
 check "sync service installed disabled" test ! -e /etc/systemd/system/multi-user.target.wants/procguard-sync.service
 check "sync service needs its config" grep -qx 'ConditionPathExists=/etc/procguard/sync.json' /lib/systemd/system/procguard-sync.service
@@ -143,6 +144,8 @@ if mount -t tmpfs -o size=8m none "$mnt"; then
   done
   check "procguardctl status against the installed daemon" \
     bash -c "procguardctl --socket '$state/s.sock' status | grep -qi monitor"
+  check "daemon watches the packaged policy directory" \
+    bash -c "procguardctl --socket '$state/s.sock' status | grep -q 'Managed policy:   /etc/procguard/policy.d: 0 file'"
   kill -TERM "$daemon" 2>/dev/null
   for _ in $(seq 100); do kill -0 "$daemon" 2>/dev/null || break; sleep 0.1; done
   kill -KILL "$daemon" 2>/dev/null

@@ -1474,6 +1474,22 @@ erzeugt von %1, der nicht sein Elternprozess ist</translation>
         <source>until restart</source>
         <translation>bis zum Neustart</translation>
     </message>
+    <message>
+        <source>This rule is managed (set by a policy file or Group Policy); change it there.</source>
+        <translation>Diese Regel wird zentral verwaltet (durch eine Richtliniendatei oder Gruppenrichtlinie); ändern Sie sie dort.</translation>
+    </message>
+    <message>
+        <source>This rule is managed (set by a policy file or Group Policy); it cannot be removed here.</source>
+        <translation>Diese Regel wird zentral verwaltet (durch eine Richtliniendatei oder Gruppenrichtlinie); sie kann hier nicht entfernt werden.</translation>
+    </message>
+    <message>
+        <source>Managed: set by a policy file or Group Policy. It decides before every other rule and cannot be changed here.</source>
+        <translation>Zentral verwaltet: durch eine Richtliniendatei oder Gruppenrichtlinie festgelegt. Sie entscheidet vor jeder anderen Regel und kann hier nicht geändert werden.</translation>
+    </message>
+    <message>
+        <source>%1 (managed)</source>
+        <translation>%1 (verwaltet)</translation>
+    </message>
 </context>
 <context>
     <name>ScheduleEditor</name>

@@ -272,6 +272,12 @@ bool Daemon::start(const std::vector<std::string> &args, const std::string &sock
     if (m_program.empty() && std::find(args.begin(), args.end(), "--memfd-noexec") == args.end() &&
         std::find(args.begin(), args.end(), "--no-memfd-noexec") == args.end())
         all.push_back("--no-memfd-noexec");
+    // Never the machine's own /etc/procguard/policy.d: a test that wants a
+    // managed layer names its own directory.
+    if (m_program.empty() && std::find(args.begin(), args.end(), "--policy-dir") == args.end()) {
+        all.push_back("--policy-dir");
+        all.push_back("none");
+    }
     std::vector<char *> argv;
     for (auto &a : all)
         argv.push_back(a.data());

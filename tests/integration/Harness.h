@@ -65,7 +65,8 @@ public:
     ~Daemon();
     // Starts procguardd and waits (bounded) until its socket accepts. Adds
     // --no-memfd-noexec unless args name --memfd-noexec or
-    // --no-memfd-noexec (the sysctl is machine-wide).
+    // --no-memfd-noexec (the sysctl is machine-wide), and --policy-dir none
+    // unless args name a --policy-dir.
     bool start(const std::vector<std::string> &args, const std::string &socketPath,
                const std::string &logPath, std::string *error);
     // Sends sig and waits up to timeout; returns the exit code, or -1 when it

@@ -292,6 +292,42 @@ private slots:
         QCOMPARE(model.rowCount(), 2);
     }
 
+    void managedRulesAreMarkedAndCannotBeChangedHere()
+    {
+        QTemporaryDir dir;
+        RulesModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        pg::Rule managed = rule(pg::RuleKind::Prefix, "/srv/games/", pg::Verdict::Block);
+        managed.id = 0x80000000u;
+        managed.managed = true;
+        pg::Rule local = rule(pg::RuleKind::Exact, "/usr/bin/editor");
+        local.id = 1;
+        model.setRules({managed, local});
+        QVERIFY(model.data(model.index(0, RulesModel::Action))
+                    .toString()
+                    .contains(QStringLiteral("managed")));
+        QVERIFY(!model.data(model.index(1, RulesModel::Action))
+                     .toString()
+                     .contains(QStringLiteral("managed")));
+        QVERIFY(model.data(model.index(0, RulesModel::Pattern), Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("policy file")));
+        QVERIFY(!model.removeRule(0).isEmpty());
+        QVERIFY(!model.updateRule(0, rule(pg::RuleKind::Prefix, "/srv/")).isEmpty());
+        QVERIFY(!model.moveRule(1, 0));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.rules()[0].pattern, std::string("/srv/games/"));
+        // Exported: only the local rule; imported: the managed rule stays.
+        const QString path = dir.filePath(QStringLiteral("rules.json"));
+        QVERIFY(model.exportTo(path).isEmpty());
+        QVERIFY(model.removeRule(1).isEmpty());
+        QVERIFY(model.importFrom(path).isEmpty());
+        QCOMPARE(model.rowCount(), 2);
+        QVERIFY(model.rules()[0].managed);
+        QCOMPARE(model.rules()[1].pattern, std::string("/usr/bin/editor"));
+    }
+
     void exportThenImportRoundTrips()
     {
         QTemporaryDir dir;

@@ -33,6 +33,7 @@ public:
     uint32_t platform = PG_PLATFORM_LINUX;
     Role resolveRole = Role::Observer; // granted to a RESOLVE hello (procguardd: observer)
     Status status;
+    ManagedStatus managed; // supported = false: GET_MANAGED gets PG_E_TYPE
     Policy policy;
 
     // Sends events now if a client completed HELLO, else right after it
@@ -97,6 +98,16 @@ private:
         }
         case PG_MSG_GET_STATUS:
             m_peer->push(msg::encodeStatus(h.requestId, status));
+            break;
+        case PG_MSG_GET_MANAGED:
+            if (managed.supported) {
+                m_peer->push(msg::encodeManaged(h.requestId, managed));
+            } else {
+                // As a component without a managed layer answers.
+                msg::Result r;
+                r.status = PG_E_TYPE;
+                m_peer->push(msg::encodeResult(h.requestId, r));
+            }
             break;
         case PG_MSG_GET_POLICY: {
             std::string error;

@@ -410,3 +410,84 @@ TEST(MessagesRuleKinds, ActionNamesIncludeAsk)
     EXPECT_EQ(ruleKindFromString("sha256"), std::optional<RuleKind>(RuleKind::Sha256));
     EXPECT_STREQ(toString(RuleKind::Cmdline), "cmdline");
 }
+
+TEST(Messages, ManagedRuleFlagRoundTrips)
+{
+    Policy p;
+    Rule managed;
+    managed.id = 0x80000001u;
+    managed.kind = RuleKind::Prefix;
+    managed.action = Verdict::Block;
+    managed.pattern = "/srv/games/";
+    managed.managed = true;
+    Rule local = managed;
+    local.id = 1;
+    local.managed = false;
+    p.rules = {managed, local};
+    std::string error;
+    Policy back;
+    ASSERT_EQ(PG_OK, decodeSetPolicy(encodeSetPolicy(1, p, &error), &back));
+    ASSERT_EQ(2u, back.rules.size());
+    EXPECT_TRUE(back.rules[0].managed);
+    EXPECT_FALSE(back.rules[1].managed);
+}
+
+TEST(Messages, ManagedStatusRoundTripsWithFilesAndErrors)
+{
+    ManagedStatus m;
+    m.supported = true;
+    m.source = "/etc/procguard/policy.d";
+    m.flags = PG_MANF_MODE | PG_MANF_LOCAL_BLOCK_ONLY;
+    m.ruleCount = 3;
+    m.rejected = 1;
+    m.changedNs = 1234567890123ull;
+    ManagedFile ok;
+    ok.name = "10-school.json";
+    ok.ruleCount = 3;
+    ManagedFile bad;
+    bad.name = "20-bad.json";
+    bad.state = ManagedFile::State::RejectedNone;
+    bad.error = "/etc/procguard/policy.d/20-bad.json: At /rules/1/kind: unknown kind.";
+    m.files = {ok, bad};
+    const std::vector<uint8_t> bytes = encodeManaged(9, m);
+    EXPECT_EQ(0u, bytes.size() % 8);
+    ManagedStatus back;
+    ASSERT_EQ(PG_OK, decodeManaged(bytes, &back));
+    EXPECT_TRUE(back.supported);
+    EXPECT_EQ(m.source, back.source);
+    EXPECT_EQ(m.flags, back.flags);
+    EXPECT_EQ(3u, back.ruleCount);
+    EXPECT_EQ(1u, back.rejected);
+    EXPECT_EQ(m.changedNs, back.changedNs);
+    ASSERT_EQ(2u, back.files.size());
+    EXPECT_EQ("10-school.json", back.files[0].name);
+    EXPECT_TRUE(back.files[0].error.empty());
+    EXPECT_EQ(ManagedFile::State::RejectedNone, back.files[1].state);
+    EXPECT_EQ(bad.error, back.files[1].error);
+}
+
+TEST(Messages, ManagedMessageWithBadRecordsIsRefused)
+{
+    ManagedStatus m;
+    ManagedFile f;
+    f.name = "a.json";
+    m.files = {f};
+    std::vector<uint8_t> bytes = encodeManaged(1, m);
+    ManagedStatus back;
+    // Both "block-only" and "none": a contradiction.
+    std::vector<uint8_t> both = bytes;
+    const uint32_t flags = PG_MANF_LOCAL_BLOCK_ONLY | PG_MANF_LOCAL_NONE;
+    std::memcpy(both.data() + offsetof(pg_managed_msg, flags), &flags, sizeof flags);
+    EXPECT_EQ(PG_E_RANGE, decodeManaged(both, &back));
+    // A file count past the end.
+    std::vector<uint8_t> count = bytes;
+    const uint32_t two = 2;
+    std::memcpy(count.data() + offsetof(pg_managed_msg, file_count), &two, sizeof two);
+    EXPECT_NE(PG_OK, decodeManaged(count, &back));
+    // A name without its NUL.
+    std::vector<uint8_t> str = bytes;
+    str[sizeof(pg_managed_msg) + sizeof(pg_managed_file) + 5] = 'x';
+    str[sizeof(pg_managed_msg) + sizeof(pg_managed_file) + 6] = 'x';
+    EXPECT_EQ(PG_E_STRING, decodeManaged(str, &back));
+    EXPECT_FALSE(back.supported);
+}

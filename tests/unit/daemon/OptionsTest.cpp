@@ -77,3 +77,18 @@ TEST(Options, BpfRingBufferTakesAPowerOfTwoFromOnePage)
         EXPECT_EQ(parse({"--bpf-ring-buffer", bad}, &b, &error), Options::Outcome::BadUsage) << bad;
     }
 }
+
+TEST(Options, PolicyDirDefaultsToEtcAndNoneTurnsItOff)
+{
+    Options o;
+    std::string error;
+    ASSERT_EQ(parse({}, &o, &error), Options::Outcome::Run);
+    EXPECT_EQ("/etc/procguard/policy.d", o.m_policyDir);
+    ASSERT_EQ(parse({"--policy-dir", "/srv/pg/policy.d"}, &o, &error), Options::Outcome::Run);
+    EXPECT_EQ("/srv/pg/policy.d", o.m_policyDir);
+    Options off;
+    ASSERT_EQ(parse({"--policy-dir", "none"}, &off, &error), Options::Outcome::Run);
+    EXPECT_TRUE(off.m_policyDir.empty());
+    Options bad;
+    EXPECT_EQ(parse({"--policy-dir", ""}, &bad, &error), Options::Outcome::BadUsage);
+}

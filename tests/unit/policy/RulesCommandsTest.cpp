@@ -671,3 +671,119 @@ TEST_F(RulesTimeCommandsTest, ExplainLooksThePackageUpInDpkgsDatabase)
     rmdir(info.c_str());
     rmdir(dir.c_str());
 }
+
+// ---- the managed layer -------------------------------------------------------
+
+namespace
+{
+
+Rule managedRule(uint32_t id, const std::string &pattern)
+{
+    Rule r = rule(id, RuleKind::Prefix, Verdict::Block, pattern);
+    r.managed = true;
+    return r;
+}
+
+} // namespace
+
+TEST_F(RulesCommandsTest, RulesListMarksManagedRules)
+{
+    component.policy.rules = {managedRule(0x80000000u, "/srv/games/"),
+                              rule(1, RuleKind::Exact, Verdict::Allow, "/usr/bin/editor")};
+    ASSERT_EQ(run({"rules", "list"}), kExitOk) << err.str();
+    const std::string text = out.str();
+    EXPECT_NE(text.find("2147483648  block"), std::string::npos) << text;
+    EXPECT_NE(text.find("/srv/games/  (managed)"), std::string::npos) << text;
+    EXPECT_EQ(text.find("/usr/bin/editor  (managed)"), std::string::npos) << text;
+    EXPECT_NE(text.find("1 managed rule(s)"), std::string::npos) << text;
+}
+
+TEST_F(RulesCommandsTest, RulesListJsonSaysWhichRulesAreManaged)
+{
+    component.policy.rules = {managedRule(0x80000000u, "/srv/games/"),
+                              rule(1, RuleKind::Exact, Verdict::Allow, "/usr/bin/editor")};
+    ASSERT_EQ(run({"rules", "list", "--json"}), kExitOk) << err.str();
+    const nlohmann::json j = nlohmann::json::parse(out.str());
+    EXPECT_TRUE(j["rules"][0]["managed"].get<bool>());
+    EXPECT_FALSE(j["rules"][1]["managed"].get<bool>());
+}
+
+TEST_F(RulesCommandsTest, RulesRemoveRefusesAManagedRuleWithoutAsking)
+{
+    component.policy.rules = {managedRule(0x80000000u, "/srv/games/")};
+    EXPECT_EQ(run({"rules", "remove", "2147483648"}), kExitFailed);
+    EXPECT_NE(err.str().find("is managed"), std::string::npos) << err.str();
+    EXPECT_EQ(component.setPolicyCount(), 0);
+}
+
+TEST_F(RulesCommandsTest, ImportReplaceKeepsTheManagedRulesAndSettings)
+{
+    component.managed.supported = true;
+    component.managed.flags = PG_MANF_MODE;
+    component.policy.mode = Mode::Lockdown;
+    component.policy.rules = {managedRule(0x80000000u, "/srv/games/"),
+                              rule(7, RuleKind::Exact, Verdict::Allow, "/old")};
+    Policy p;
+    p.mode = Mode::Monitor;
+    p.rules = {rule(1, RuleKind::Prefix, Verdict::Allow, "/usr/")};
+    writePolicyFile("/p.json", p);
+    ASSERT_EQ(run({"rules", "import", "/p.json", "--replace"}), kExitOk) << err.str();
+    EXPECT_EQ(component.policy.mode, Mode::Lockdown);
+    ASSERT_EQ(component.policy.rules.size(), 2u);
+    EXPECT_TRUE(component.policy.rules[0].managed);
+    EXPECT_EQ(component.policy.rules[1].pattern, "/usr/");
+}
+
+TEST_F(RulesCommandsTest, ExportLeavesManagedRulesInTheirFiles)
+{
+    component.policy.rules = {managedRule(0x80000000u, "/srv/games/"),
+                              rule(1, RuleKind::Exact, Verdict::Allow, "/usr/bin/editor")};
+    ASSERT_EQ(run({"rules", "export", "-"}), kExitOk) << err.str();
+    EXPECT_EQ(out.str().find("/srv/games/"), std::string::npos) << out.str();
+    EXPECT_NE(out.str().find("/usr/bin/editor"), std::string::npos) << out.str();
+    EXPECT_NE(err.str().find("1 managed rule(s) not exported"), std::string::npos) << err.str();
+}
+
+TEST_F(RulesCommandsTest, StatusShowsManagedFilesAndTheirErrors)
+{
+    component.managed.supported = true;
+    component.managed.source = "/etc/procguard/policy.d";
+    component.managed.flags = PG_MANF_MODE | PG_MANF_LOCAL_BLOCK_ONLY;
+    component.managed.ruleCount = 2;
+    component.managed.rejected = 1;
+    ManagedFile ok;
+    ok.name = "10-school.json";
+    ok.ruleCount = 2;
+    ManagedFile bad;
+    bad.name = "20-bad.json";
+    bad.state = ManagedFile::State::Rejected;
+    bad.error = "/etc/procguard/policy.d/20-bad.json: At /rules/1/kind: unknown kind.";
+    component.managed.files = {ok, bad};
+    ASSERT_EQ(run({"status"}), kExitOk) << err.str();
+    const std::string text = out.str();
+    EXPECT_NE(text.find("Managed policy:   /etc/procguard/policy.d: 2 file(s), 2 managed rule(s); "
+                        "managed settings: mode; local rules: block rules only"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("20-bad.json: REJECTED, its last good version stays in force"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("error: " + bad.error), std::string::npos) << text;
+}
+
+TEST_F(RulesCommandsTest, StatusJsonHasTheManagedLayer)
+{
+    component.managed.supported = true;
+    component.managed.flags = PG_MANF_LOCAL_BLOCK_ONLY;
+    ManagedFile bad;
+    bad.name = "20-bad.json";
+    bad.state = ManagedFile::State::Rejected;
+    bad.error = "/etc/procguard/policy.d/20-bad.json: At /rules/1/kind: unknown kind.";
+    component.managed.files = {ManagedFile{}, bad};
+    component.managed.files[0].name = "10-school.json";
+    ASSERT_EQ(run({"status", "--json"}), kExitOk) << err.str();
+    const nlohmann::json j = nlohmann::json::parse(out.str());
+    EXPECT_EQ(j["managed"]["local_rules"], "block-only");
+    EXPECT_EQ(j["managed"]["files"][1]["error"], bad.error);
+    EXPECT_EQ(j["managed"]["files"][1]["state"], "rejected-last-good-kept");
+}

@@ -20,6 +20,7 @@
 #include "FactResolver.h"
 #include "IoctlCodes.h"
 #include "KernelLink.h"
+#include "ManagedRegistry.h"
 #include "NtPath.h"
 #include "TransportFactory.h"
 
@@ -347,4 +348,97 @@ TEST_F(DriverLinkTest, LockdownWithoutSignerRulesStillBlocksWithoutAsking)
     Event req;
     EXPECT_FALSE(sink.waitFor(
         [](const Event &e) { return e.kind == EventKind::Request && e.pid == 7113; }, &req, 200ms));
+}
+
+namespace
+{
+
+// HKLM\SOFTWARE\Policies\ProcGuard as Group Policy writes it; removed again
+// by the destructor.
+class GroupPolicyKey
+{
+public:
+    GroupPolicyKey()
+    {
+        m_ok = RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Policies\\ProcGuard", 0, nullptr, 0,
+                               KEY_ALL_ACCESS | KEY_WOW64_64KEY, nullptr, &m_key,
+                               nullptr) == ERROR_SUCCESS;
+    }
+    ~GroupPolicyKey()
+    {
+        if (m_ok) {
+            RegCloseKey(m_key);
+            RegDeleteKeyW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Policies\\ProcGuard");
+        }
+    }
+    bool ok() const { return m_ok; }
+    bool setString(const wchar_t *name, const std::wstring &value)
+    {
+        return RegSetValueExW(m_key, name, 0, REG_SZ, reinterpret_cast<const BYTE *>(value.c_str()),
+                              static_cast<DWORD>((value.size() + 1) * sizeof(wchar_t))) ==
+               ERROR_SUCCESS;
+    }
+    // REG_MULTI_SZ, one string per line (the ADMX multiText element).
+    bool setLines(const wchar_t *name, const std::vector<std::wstring> &lines)
+    {
+        std::wstring data;
+        for (const std::wstring &l : lines)
+            data += l + L'\0';
+        data += L'\0';
+        return RegSetValueExW(m_key, name, 0, REG_MULTI_SZ,
+                              reinterpret_cast<const BYTE *>(data.data()),
+                              static_cast<DWORD>(data.size() * sizeof(wchar_t))) == ERROR_SUCCESS;
+    }
+
+private:
+    HKEY m_key = nullptr;
+    bool m_ok = false;
+};
+
+} // namespace
+
+TEST_F(DriverLinkTest, GroupPolicyLayerReachesTheDriverAndDecidesBeforeLocalRules)
+{
+    GroupPolicyKey key;
+    ASSERT_TRUE(key.ok());
+    ASSERT_TRUE(key.setLines(L"Policy", {L"{ \"schema\": 3, \"rules\": [",
+                                         L"  {\"kind\": \"prefix\", \"action\": \"block\",",
+                                         L"   \"pattern\": \"C:/GAMES/\"} ] }"}));
+    ASSERT_TRUE(key.setString(L"Mode", L"prompt"));
+    ASSERT_TRUE(key.setString(L"LocalRules", L"any"));
+    const policy::GroupPolicyValues values = policy::readGroupPolicyValues();
+    ASSERT_TRUE(values.policy.has_value());
+    EXPECT_NE(values.policy->find("\n"), std::string::npos) << "lines joined";
+    EXPECT_EQ(values.mode.value_or(""), "prompt");
+
+    // What procguardctl.exe and the panel do: the guard imposes the layer.
+    link->setPolicyGuard(policy::groupPolicyGuard());
+    Policy p = promptPolicy(Verdict::Allow, 5000);
+    Rule allow;
+    allow.kind = RuleKind::Exact;
+    allow.action = Verdict::Allow;
+    allow.pattern = "C:/GAMES/DOOM.EXE";
+    p.rules.push_back(allow);
+    Error e = link->setPolicy(p);
+    ASSERT_FALSE(e) << e.message;
+
+    // The driver holds the managed rule, marked, before the local one.
+    Policy back;
+    ASSERT_FALSE(link->getPolicy(&back));
+    ASSERT_EQ(back.rules.size(), 2u);
+    EXPECT_TRUE(back.rules[0].managed);
+    EXPECT_EQ(back.rules[0].pattern, "C:/GAMES/");
+    EXPECT_FALSE(back.rules[1].managed);
+
+    // The core in procguard.sys matches the managed prefix block before the
+    // local exact allow.
+    Launcher launcher;
+    EXPECT_EQ(launcher.run(7120, L"\\??\\C:\\Games\\doom.exe"), kAccessDenied);
+
+    // A client cannot switch the managed mode.
+    Policy monitor = back;
+    monitor.mode = Mode::Monitor;
+    e = link->setPolicy(monitor);
+    EXPECT_EQ(e.status, PG_E_MANAGED) << e.message;
+    EXPECT_NE(e.message.find("mode is managed"), std::string::npos) << e.message;
 }
