@@ -57,6 +57,8 @@ nlohmann::json syncJson(const SyncView &v)
                           {"events_spooled", s.eventsSpooled},
                           {"events_uploaded", s.eventsUploaded},
                           {"events_dropped", s.eventsDropped}};
+}
+
 const char *stateText(ManagedFile::State s)
 {
     switch (s) {

@@ -1502,7 +1502,7 @@ void Daemon::processExeced(ProcessInfo &&execed)
     }
     // An exec the gate could not see (a filesystem it cannot mark) is
     // ended here in prompt and lockdown (DaemonUnseen.cpp).
-    checkSeenExec(copy.pid, copy.ppid, copy.uid, copy.image, copy.imageDev);
+    checkSeenExec(copy.pid, copy.ppid, copy.uid, copy.image, copy.imageDev, copy.imagePathless);
     // The exec completed: a start frozen for its command line can be
     // decided now.
     auto wait = m_cmdlineWaits.find(pid);

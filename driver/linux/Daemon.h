@@ -334,8 +334,9 @@ private:
     // (its file is on a filesystem without our mark) and it is in scope,
     // prompt and lockdown end it, monitor reports it (DaemonUnseen.cpp).
     // imageDev: the file's device when the facts said (BPF), else 0.
+    // pathless: the facts said the file has no path (an in-memory file).
     void checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
-                       uint64_t imageDev);
+                       uint64_t imageDev, bool pathless);
     bool inScope(const std::string &image) const;
     // PG_GATE_* measures in force and classes left open, for status.
     void gateMeasures(uint32_t *measures, uint32_t *open) const;

@@ -129,6 +129,7 @@ void Daemon::onProcFact(const ProcFact &fact)
         info.startTicks = fact.startTicks;
         info.image = fact.imageKnown ? fact.image : ProcFs::exePath(fact.pid);
         info.imageDev = fact.imageDev;
+        info.imagePathless = fact.pathless;
         if (fact.cmdlineKnown) {
             info.cmdline = fact.cmdline;
             info.cmdlineTruncated = fact.cmdlineTruncated;

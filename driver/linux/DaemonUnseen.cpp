@@ -69,9 +69,11 @@ bool Daemon::inScope(const std::string &image) const
 }
 
 void Daemon::checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std::string &image,
-                           uint64_t imageDev)
+                           uint64_t imageDev, bool pathless)
 {
-    if (image.empty() || !inScope(image))
+    // In scope: by its path, or - a file with no path, an in-memory one
+    // that ended before its name could be read - always.
+    if (image.empty() ? !pathless : !inScope(image))
         return;
     // The common case costs no system call: the BPF exec record names the
     // file's device, and the gate marks it.
@@ -81,21 +83,26 @@ void Daemon::checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std:
         return;
     const std::string exe = "/proc/" + std::to_string(pid) + "/exe";
     struct stat st;
-    if (stat(exe.c_str(), &st) != 0 || m_gate.marksDevice(st.st_dev))
-        return; // the gate saw it (the common case: one stat), or it is gone
+    bool alive = stat(exe.c_str(), &st) == 0;
+    if (alive && m_gate.marksDevice(st.st_dev))
+        return; // the gate saw it
+    if (!alive && imageDev == 0)
+        return; // gone, and nothing says where its file was
     // A pidfd, then a second look: from here on pid cannot be another
     // process (a recycled pid would show another file, or none).
-    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
-    if (pidfd < 0)
-        return;
+    const int pidfd = alive ? static_cast<int>(syscall(SYS_pidfd_open, pid, 0)) : -1;
     struct stat again;
-    if (stat(exe.c_str(), &again) != 0 || again.st_dev != st.st_dev || again.st_ino != st.st_ino) {
-        ::close(pidfd);
-        return;
+    if (pidfd < 0 || stat(exe.c_str(), &again) != 0 || again.st_dev != st.st_dev ||
+        again.st_ino != st.st_ino) {
+        if (pidfd >= 0)
+            ::close(pidfd);
+        if (imageDev == 0)
+            return;
+        alive = false; // it ran and ended before it could be looked at
     }
     const uint32_t mode = m_policy.policy().mode;
     const bool memfdLeftOpen = isMemfd(image) && !m_options.m_memfdNoexec;
-    const bool end = mode != PG_MODE_MONITOR && uid != 0 && m_options.m_endUnseen &&
+    const bool end = alive && mode != PG_MODE_MONITOR && uid != 0 && m_options.m_endUnseen &&
                      !memfdLeftOpen && !m_stopping;
     uint16_t flags = PG_EVF_UNSEEN;
     uint8_t verdict = PG_VERDICT_ALLOW;
@@ -106,7 +113,8 @@ void Daemon::checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std:
     } else if (mode == PG_MODE_MONITOR) {
         flags |= PG_EVF_WOULD_BLOCK;
     }
-    ::close(pidfd);
+    if (pidfd >= 0)
+        ::close(pidfd);
     const std::string parentImage = ppid != 0 ? m_table.imageOf(ppid) : std::string();
     const uint32_t ranUs = cpuMicros(pid);
     emitVerdict(0, pid, ppid, uid, image, parentImage, verdict, PG_SRC_MODE, 0, flags, ranUs);
@@ -116,9 +124,10 @@ void Daemon::checkSeenExec(uint32_t pid, uint32_t ppid, uint32_t uid, const std:
                     pid, uid, image.c_str(), ranUs);
     else
         PG_LOG_INFO("pid %u (uid %u) runs %s, on a filesystem the gate cannot see (%s)", pid, uid,
-                    image.c_str(),
-                    mode == PG_MODE_MONITOR ? "monitor"
-                    : uid == 0              ? "root"
-                    : memfdLeftOpen         ? "--no-memfd-noexec"
-                                            : "--unseen-execs report");
+                    image.empty() ? "a program with no path" : image.c_str(),
+                    !alive                    ? "it had ended already"
+                    : mode == PG_MODE_MONITOR ? "monitor"
+                    : uid == 0                ? "root"
+                    : memfdLeftOpen           ? "--no-memfd-noexec"
+                                              : "--unseen-execs report");
 }

@@ -43,6 +43,7 @@ bool decodeProcFact(const void *data, size_t size, uint64_t nsPerTick, size_t ma
     out->image.clear();
     out->imageKnown = false;
     out->imageDev = 0;
+    out->pathless = false;
     out->cmdline.clear();
     out->cmdlineTruncated = false;
     out->cmdlineKnown = false;
@@ -53,7 +54,11 @@ bool decodeProcFact(const void *data, size_t size, uint64_t nsPerTick, size_t ma
     if (h.dev != 0)
         out->imageDev = makedev(h.dev >> 20, h.dev & 0xFFFFFu);
     const char *bytes = static_cast<const char *>(data) + sizeof h;
-    if (h.path_len > 0 && (h.flags & PG_FACTF_PATH_TRUNCATED) == 0 && bytes[h.args_len] == '/') {
+    // A lone "/" is no program: a file without a place in any tree (an
+    // in-memory file, whose name only the kernel's d_dname gives, as
+    // "/memfd:NAME (deleted)" in /proc/PID/exe) walks to its own root.
+    out->pathless = h.path_len == 1 && bytes[h.args_len] == '/';
+    if (h.path_len > 1 && (h.flags & PG_FACTF_PATH_TRUNCATED) == 0 && bytes[h.args_len] == '/') {
         out->image.assign(bytes + h.args_len, h.path_len);
         out->imageKnown = true;
     }

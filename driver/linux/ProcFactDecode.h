@@ -27,6 +27,7 @@ struct ProcFact {
     std::string image;
     bool imageKnown = false;
     uint64_t imageDev = 0; // the executed file's device (dev_t), 0 when unknown
+    bool pathless = false; // the file has no path (in memory): its walk ended at "/"
     std::string cmdline;   // NULs turned into spaces; "[comm]" when argv is empty
     bool cmdlineTruncated = false;
     bool cmdlineKnown = false;

@@ -22,10 +22,11 @@ struct ProcessInfo {
     uint32_t pid = 0;
     uint32_t ppid = 0;
     uint32_t uid = 0;
-    uint64_t startTicks = 0; // /proc/PID/stat starttime (0 when unknown)
-    std::string image;       // empty: kernel thread or unknown
-    uint64_t imageDev = 0;   // the image's device when the exec fact said (BPF), else 0
-    std::string cmdline;     // NULs turned into spaces
+    uint64_t startTicks = 0;    // /proc/PID/stat starttime (0 when unknown)
+    std::string image;          // empty: kernel thread or unknown
+    uint64_t imageDev = 0;      // the image's device when the exec fact said (BPF), else 0
+    bool imagePathless = false; // the exec fact said: a file with no path (in memory)
+    std::string cmdline;        // NULs turned into spaces
     bool cmdlineTruncated = false;
 };
 

@@ -273,9 +273,19 @@ TEST_F(MemfdTest, ProgramRunFromMemoryIsRefusedInLockdownAndTheSysctlRestored)
         GTEST_SKIP() << "this kernel has no vm.memfd_noexec";
     if (before == 2)
         GTEST_SKIP() << "vm.memfd_noexec is 2 on this machine already: nothing to tell apart";
-    // Monitor (the first start's policy) leaves it alone.
+    // Monitor (the first start's policy) leaves it alone, and reports the
+    // exec no gate could see (DaemonUnseen.cpp).
+    setMode(pg::Mode::Monitor);
     EXPECT_EQ(readMemfdNoexec(), before);
     EXPECT_EQ(runFromMemory(), 0);
+    auto v = m_events.waitFor([](const pg::Event &e) {
+        // Named "/memfd:..." while it runs; /bin/true may end before
+        // its name can be read.
+        return e.kind == pg::EventKind::Verdict && (e.flags & PG_EVF_UNSEEN) != 0 &&
+               (e.image.empty() || e.image.rfind("/memfd:", 0) == 0);
+    });
+    ASSERT_TRUE(v) << "the in-memory program was not reported";
+    EXPECT_TRUE(v->flags & PG_EVF_WOULD_BLOCK);
 
     lockdown({});
     EXPECT_EQ(readMemfdNoexec(), 2);

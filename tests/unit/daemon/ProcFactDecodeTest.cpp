@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <sys/sysmacros.h>
 #include <string>
+#include <sys/sysmacros.h>
 #include <vector>
 
 #include "ProcFactDecode.h"
@@ -130,4 +130,13 @@ TEST(ProcFactDecode, RecordsShorterThanTheirLengthsOrOfUnknownKindAreRefused)
     EXPECT_FALSE(decode(header, &f));
     EXPECT_FALSE(decode(record(99, "", ""), &f));
     EXPECT_FALSE(decodeProcFact(nullptr, 0, kNsPerTick, kMaxCmdline, &f));
+}
+
+TEST(ProcFactDecode, AFileWithoutAPathAsksTheCallerToReadProc)
+{
+    // An in-memory file's walk ends at once: "/" names no program.
+    ProcFact f;
+    ASSERT_TRUE(decode(record(PG_FACT_EXEC, std::string("/bin/true\0", 10), "/"), &f));
+    EXPECT_FALSE(f.imageKnown);
+    EXPECT_TRUE(f.pathless);
 }
