@@ -58,6 +58,25 @@ static void match_path(const pg_rule_cache *rc, const char *image, size_t len, c
     (void)pg_rule_cache_has_conditional_for(rc, image, len);
 }
 
+/* Whether any rule record is managed (PG_RULEF_MANAGED): managed rules
+ * are matched before every local one (pg_rules.h, step -1). */
+static int any_managed(const uint8_t *rules, size_t rules_len, uint32_t count)
+{
+    size_t off = 0;
+    uint32_t i;
+    for (i = 0; i < count; ++i) {
+        pg_rule r;
+        uint32_t sz = 0;
+        if (pg_validate_rule(rules + off, rules_len - off, &sz) != PG_OK)
+            return 0;
+        memcpy(&r, rules + off, sizeof(r));
+        if (r.flags & PG_RULEF_MANAGED)
+            return 1;
+        off += sz;
+    }
+    return 0;
+}
+
 static void fuzz_policy(const uint8_t *msg, size_t len)
 {
     pg_policy pol;
@@ -86,9 +105,11 @@ static void fuzz_policy(const uint8_t *msg, size_t len)
             const char *pat = (const char *)rules + sizeof(pg_rule);
             memcpy(&first, rules, sizeof(first));
             match_path(&rc, pat, first.pattern_len - 1u, pat, first.uid);
-            /* An unconditional EXACT rule always matches its own text. */
+            /* An unconditional EXACT rule always matches its own text
+             * (unless a managed rule, matched first, decides it). */
             if (first.kind == PG_RULE_EXACT && first.parent_len == 0 &&
-                (first.flags & (PG_RULEF_USER | PG_RULEF_GROUP)) == 0) {
+                (first.flags & (PG_RULEF_USER | PG_RULEF_GROUP)) == 0 &&
+                !any_managed(rules, rules_len, pol.rule_count)) {
                 pg_match_input in;
                 pg_match_result out;
                 memset(&in, 0, sizeof(in));
